@@ -1,0 +1,265 @@
+"""The check kinds: forbid, require and limit.
+
+Each check reads the same parsed message (``MessageContext``) and the
+matches the compiled patterns found in it, and returns violations in
+normalised offsets; ``Linter`` maps them to the original text.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from spacy.tokens import Doc
+
+from referral_lint.engine.compiler import Match
+from referral_lint.engine.schema import Bound, PatternSpec, RuleSpec
+from referral_lint.message import CharSpan, MessageParts
+from referral_lint.model import Severity, Suggestion
+from referral_lint.rewrite import RewriteContext, build_suggestions
+
+
+@dataclass
+class Finding:
+    """A violation before its offsets are mapped back to the original text."""
+
+    rule: RuleSpec
+    severity: Severity
+    message: str
+    span: CharSpan
+    suggestions: tuple[Suggestion, ...]
+
+
+@dataclass
+class MessageContext:
+    """One parsed message and everything the checks ask of it."""
+
+    rewrite: RewriteContext
+    channel: str
+    matches: dict[tuple[int, str], list[Match]]
+    _sentence_starts: list[int] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.rewrite.text
+
+    @property
+    def doc(self) -> Doc:
+        return self.rewrite.doc
+
+    @property
+    def parts(self) -> MessageParts:
+        return self.rewrite.parts
+
+    @cached_property
+    def sentence_starts(self) -> list[int]:
+        return [start for start, _ in self.parts.sentences]
+
+    def sentence_of(self, offset: int) -> CharSpan:
+        index = bisect_right(self.sentence_starts, offset) - 1
+        if index < 0:
+            return (0, 0)
+        return self.parts.sentences[index]
+
+    def sentence_words(self, offset: int) -> set[str]:
+        start, end = self.sentence_of(offset)
+        span = self.doc.char_span(start, end, alignment_mode="expand")
+        return {token.lower_ for token in span} if span is not None else set()
+
+    def has_part(self, name: str) -> bool:
+        value = getattr(self.parts, "asks" if name == "ask" else name)
+        return bool(value)
+
+
+# --- matching, filtered --------------------------------------------------------------
+
+
+def _passes_options(match: Match, context: MessageContext) -> bool:
+    pattern: PatternSpec = match.pattern
+    if pattern.skip_questions:
+        _, end = context.sentence_of(match.start)
+        if context.text[end - 1 : end] == "?":
+            return False
+    if pattern.sentence_has or pattern.sentence_lacks:
+        words = context.sentence_words(match.start)
+        if pattern.sentence_has and not words & pattern.sentence_has:
+            return False
+        if words & pattern.sentence_lacks:
+            return False
+    return True
+
+
+def _in_scope(match: Match, scopes: list[CharSpan]) -> bool:
+    return any(start <= match.start and match.end <= end for start, end in scopes)
+
+
+def _overlaps(match: Match, others: list[Match]) -> bool:
+    return any(other.start < match.end and match.start < other.end for other in others)
+
+
+def relevant_matches(rule_index: int, role: str, rule: RuleSpec, context: MessageContext) -> list[Match]:
+    """The matches of a rule's patterns in ``role`` that survive scope, options and exceptions."""
+    matches = context.matches.get((rule_index, role), [])
+    if not matches:
+        return []
+    scopes = context.parts.scope(rule.scope)
+    exceptions = [m for m in context.matches.get((rule_index, "exceptions"), []) if _passes_options(m, context)]
+    return [
+        match
+        for match in matches
+        if _in_scope(match, scopes) and _passes_options(match, context) and not _overlaps(match, exceptions)
+    ]
+
+
+def applies(rule_index: int, rule: RuleSpec, context: MessageContext) -> bool:
+    """Whether the rule's ``when`` condition holds for this message."""
+    when = rule.when
+    if when.channels is not None and context.channel not in when.channels:
+        return False
+    if not all(context.has_part(part) for part in when.has):
+        return False
+    if when.matches and not any(
+        _passes_options(m, context) for m in context.matches.get((rule_index, "when.matches"), [])
+    ):
+        return False
+    if any(_passes_options(m, context) for m in context.matches.get((rule_index, "when.unless"), [])):
+        return False
+    return True
+
+
+# --- the check kinds ----------------------------------------------------------------------
+
+
+def _message(template: str, **values: object) -> str:
+    return template.format(**values)
+
+
+def check_forbid(rule_index: int, rule: RuleSpec, context: MessageContext) -> list[Finding]:
+    matches = sorted(
+        relevant_matches(rule_index, "patterns", rule, context), key=lambda m: (m.start, -(m.end - m.start))
+    )
+    findings: list[Finding] = []
+    kept: list[Match] = []
+    for match in matches:
+        if _overlaps(match, kept):
+            continue
+        kept.append(match)
+        findings.append(_finding_at(rule, match, context))
+    return findings
+
+
+def _finding_at(rule: RuleSpec, match: Match, context: MessageContext) -> Finding:
+    pattern = match.pattern
+    span = (match.start, match.end)
+    matched_text = context.text[match.start : match.end]
+    return Finding(
+        rule,
+        rule.severity,
+        _message(pattern.message or rule.message, match=matched_text),
+        span,
+        build_suggestions(pattern.suggest or rule.suggest, context.rewrite, span),
+    )
+
+
+def check_require(rule_index: int, rule: RuleSpec, context: MessageContext) -> list[Finding]:
+    if relevant_matches(rule_index, "patterns", rule, context):
+        return []
+    located = sorted(relevant_matches(rule_index, "locate", rule, context), key=lambda m: m.start)
+    if located:
+        return [_finding_at(rule, located[0], context)]
+    span = _report_span(rule.report_at, context)
+    return [
+        Finding(
+            rule,
+            rule.severity,
+            _message(rule.message, match=context.text[span[0] : span[1]]),
+            span,
+            build_suggestions(rule.suggest, context.rewrite, span),
+        )
+    ]
+
+
+def _report_span(locations: tuple[str, ...], context: MessageContext) -> CharSpan:
+    """The first of ``locations`` that the message has; the body's first sentence otherwise."""
+    parts = context.parts
+    body = parts.body_sentences()
+    candidates = {
+        "ask": parts.asks[0] if parts.asks else None,
+        "last-ask": parts.asks[-1] if parts.asks else None,
+        "greeting": parts.greeting,
+        "body-start": body[0] if body else None,
+        "closing": parts.sign_off or parts.closing or (body[-1] if body else None),
+        "body": parts.body if parts.body[1] > parts.body[0] else None,
+    }
+    for location in (*locations, "body-start", "body"):
+        span = candidates.get(location)
+        if span:
+            return span
+    return parts.sentences[0] if parts.sentences else (0, 0)
+
+
+def check_limit(rule_index: int, rule: RuleSpec, context: MessageContext) -> list[Finding]:
+    limit = rule.limits.get(context.channel)
+    if limit is None:
+        return []
+    region = _measured_region(context)
+    units = _units(limit.measure, region, context)
+    value = len(units)
+    unit_name = limit.measure
+    for bound in limit.bounds:
+        if bound.max is not None and value > bound.max:
+            span = (units[bound.max][0], region[1])
+            return [_limit_finding(rule, bound, context, span, value, unit_name, over=value - bound.max)]
+        if bound.min is not None and value < bound.min:
+            body = context.parts.body
+            span = body if body[1] > body[0] else region
+            return [_limit_finding(rule, bound, context, span, value, unit_name, under=bound.min - value)]
+    return []
+
+
+def _limit_finding(
+    rule: RuleSpec, bound: Bound, context: MessageContext, span: CharSpan, value: int, unit: str,
+    *, over: int = 0, under: int = 0,
+) -> Finding:
+    message = _message(
+        bound.message or rule.message,
+        value=value, min=bound.min, max=bound.max, unit=unit, channel=context.channel, over=over, under=under,
+    )
+    suggestions = build_suggestions(bound.suggest or rule.suggest, context.rewrite, span)
+    return Finding(rule, bound.severity, message, span, suggestions)
+
+
+def _measured_region(context: MessageContext) -> CharSpan:
+    """The message as a reader sees it in the body field: without the Subject line."""
+    sentences = context.parts.sentences
+    if not sentences:
+        return (0, 0)
+    subject = context.parts.subject
+    remaining = [s for s in sentences if s != subject]
+    if not remaining:
+        return (0, 0)
+    return remaining[0][0], remaining[-1][1]
+
+
+def _units(measure: str, region: CharSpan, context: MessageContext) -> list[CharSpan]:
+    start, end = region
+    text = context.text
+    if measure == "characters":
+        return [(index, index + 1) for index in range(start, end)]
+    if measure == "sentences":
+        return [s for s in context.parts.sentences if start <= s[0] and s[1] <= end]
+    words: list[CharSpan] = []
+    index = start
+    while index < end:
+        while index < end and text[index].isspace():
+            index += 1
+        word_start = index
+        while index < end and not text[index].isspace():
+            index += 1
+        if index > word_start and any(ch.isalnum() for ch in text[word_start:index]):
+            words.append((word_start, index))
+    return words
+
+
+CHECKS = {"forbid": check_forbid, "require": check_require, "limit": check_limit}

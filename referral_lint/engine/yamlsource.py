@@ -1,0 +1,93 @@
+"""Reading YAML while remembering where each value came from.
+
+Validation errors must name the file, the line and the key, so rule files are
+composed into YAML nodes and turned into plain Python values alongside a map
+from each value's path (``("patterns", 0, "regex")``) to its line number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+Path_ = tuple[Any, ...]
+
+
+class RuleError(Exception):
+    """A rule file that cannot be used; ``str()`` is the one-line message for the user."""
+
+    def __init__(self, file: str | Path, line: int | None, key: str, problem: str) -> None:
+        self.file = str(file)
+        self.line = line
+        self.key = key
+        self.problem = problem
+        where = f"{self.file}:{line}" if line else self.file
+        super().__init__(f"{where}: {key}: {problem}" if key else f"{where}: {problem}")
+
+
+def format_path(path: Path_) -> str:
+    """``("patterns", 0, "regex")`` -> ``patterns[0].regex``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+@dataclass
+class LocatedDocument:
+    """A YAML document's value and the line of every value in it."""
+
+    file: str
+    value: Any
+    lines: dict[Path_, int] = field(default_factory=dict)
+
+    def line_of(self, path: Path_) -> int | None:
+        # An absent key is reported at its parent, the nearest place that exists.
+        while path not in self.lines and path:
+            path = path[:-1]
+        return self.lines.get(path)
+
+    def error(self, path: Path_, problem: str) -> RuleError:
+        return RuleError(self.file, self.line_of(path), format_path(path), problem)
+
+
+def load_located(file: str | Path, text: str) -> LocatedDocument:
+    """Parse ``text`` (the contents of ``file``) into a LocatedDocument."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(error, "problem", None) or str(error)
+        raise RuleError(file, line, "", f"invalid YAML: {problem}") from None
+    document = LocatedDocument(str(file), None)
+    if node is None:
+        return document
+    constructor = yaml.SafeLoader("")
+    document.value = _convert(node, (), document, constructor)
+    return document
+
+
+def _convert(node: yaml.Node, path: Path_, document: LocatedDocument, constructor: Any) -> Any:
+    lines = document.lines
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = constructor.construct_object(key_node, deep=True)
+            if key in result:
+                raise RuleError(
+                    document.file, key_node.start_mark.line + 1, format_path(path + (key,)), "duplicate key"
+                )
+            result[key] = _convert(value_node, path + (key,), document, constructor)
+            lines[path + (key,)] = key_node.start_mark.line + 1
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _convert(item, path + (index,), document, constructor)
+            for index, item in enumerate(node.value)
+        ]
+    return constructor.construct_object(node, deep=True)

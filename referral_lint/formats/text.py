@@ -1,0 +1,90 @@
+"""``--output-format text``: each violation with its source line, underlined, and the fix.
+
+Modelled on ruff's full output:
+
+    draft.txt:3:1: demanding-phrasing [*] "Refer me" is an order, not a request; …
+      |
+    3 | Refer me to the hiring manager ASAP.
+      | ^^^^^^^^ demanding-phrasing
+      |
+      = help: Ask instead: "Would you be open to referring me to the hiring manager?"
+"""
+
+from __future__ import annotations
+
+import click
+
+from referral_lint.formats import FileResult, summary_counts
+from referral_lint.model import Applicability, Severity, Violation
+
+_SEVERITY_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
+
+
+def render(results: list[FileResult], *, colour: bool) -> str:
+    def style(text: str, **kwargs: object) -> str:
+        return click.style(text, **kwargs) if colour else text  # type: ignore[arg-type]
+
+    blocks = []
+    for result in results:
+        lines = result.report.text.splitlines() or [""]
+        for violation in result.report.violations:
+            blocks.append(_violation_block(result.name, lines, violation, style))
+    counts = summary_counts(results)
+    total = sum(counts.values())
+    if total:
+        detail = ", ".join(f"{n} {s.value}{'s' if n != 1 else ''}" for s, n in reversed(counts.items()) if n)
+        fixable = sum(
+            1
+            for result in results
+            for v in result.report.violations
+            if v.suggestions and v.suggestions[0].applicability is Applicability.SAFE
+        )
+        footer = style(f"Found {total} problem{'s' if total != 1 else ''} ({detail}).", bold=True)
+        if fixable:
+            footer += f"\n[*] {fixable} with a safe suggested fix."
+    else:
+        footer = style("No problems found.", fg="green", bold=True)
+    return "\n".join(blocks + [footer]) + "\n"
+
+
+_WINDOW = 100
+_CONTEXT_BEFORE = 30
+
+
+def _window(line: str, column: int, end_column: int) -> tuple[str, int, int]:
+    """Long paragraph lines are cut to a window around the span, marked with an ellipsis."""
+    if len(line) <= _WINDOW:
+        return line, column, end_column
+    start = max(0, column - 1 - _CONTEXT_BEFORE)
+    end = min(len(line), max(start + _WINDOW, end_column - 1))
+    if end - start > _WINDOW:
+        end = start + _WINDOW
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(line) else ""
+    shift = start - len(prefix)
+    return prefix + line[start:end] + suffix, column - shift, min(end_column - shift, end - shift + len(suffix))
+
+
+def _violation_block(name: str, lines: list[str], violation: Violation, style) -> str:  # type: ignore[no-untyped-def]
+    fixable = " [*]" if violation.suggestions and violation.suggestions[0].applicability is Applicability.SAFE else ""
+    header = (
+        f"{style(name, bold=True)}:{violation.line}:{violation.column}: "
+        f"{style(violation.rule, fg=_SEVERITY_COLOURS[violation.severity], bold=True)}{fixable} "
+        f"{violation.message}"
+    )
+    source = lines[violation.line - 1] if violation.line - 1 < len(lines) else ""
+    gutter = " " * len(str(violation.line))
+    end_column = violation.end_column if violation.end_line == violation.line else len(source) + 1
+    source, column, end_column = _window(source, violation.column, end_column)
+    marker = " " * (column - 1) + "^" * max(1, end_column - column)
+    out = [
+        header,
+        f"{gutter} |",
+        f"{violation.line} | {source}",
+        f"{gutter} | {style(marker, fg=_SEVERITY_COLOURS[violation.severity], bold=True)} {violation.severity.value}",
+        f"{gutter} |",
+    ]
+    for suggestion in violation.suggestions:
+        tag = "" if suggestion.applicability is Applicability.SAFE else " (unsafe: check it before sending)"
+        out.append(f"{gutter} = {style('help', bold=True)}: {suggestion.description}{tag}")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,129 @@
+"""The result types of a lint: plain dataclasses, no spaCy import.
+
+Offsets are indices into the original string the caller passed in (Python
+code points); lines and columns are 1-based.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+class Severity(str, enum.Enum):
+    """How serious a violation is; ordered so that ``ERROR > WARNING > INFO``."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+_SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+class Applicability(str, enum.Enum):
+    """Whether a suggestion may be applied without the writer looking at it.
+
+    ``safe`` keeps the meaning and may be applied by ``fix``; ``unsafe`` needs the
+    writer (an inserted sentence with a blank to fill, a deleted sentence).
+    """
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace ``original[start:end]`` with ``replacement`` (an insertion when start == end)."""
+
+    start: int
+    end: int
+    replacement: str
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One way to fix a violation: a description and the edits that carry it out."""
+
+    description: str
+    edits: tuple[Edit, ...]
+    applicability: Applicability = Applicability.SAFE
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "description": self.description,
+            "applicability": self.applicability.value,
+            "edits": [asdict(edit) for edit in self.edits],
+        }
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A problem found in a message, at ``original[start:end]``."""
+
+    rule: str
+    severity: Severity
+    message: str
+    start: int
+    end: int
+    line: int
+    column: int
+    suggestions: tuple[Suggestion, ...] = ()
+    end_line: int = 0
+    end_column: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "severity": self.severity.value,
+            "message": self.message,
+            "start": self.start,
+            "end": self.end,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "suggestions": [suggestion.to_dict() for suggestion in self.suggestions],
+        }
+
+
+@dataclass(frozen=True)
+class SkippedPattern:
+    """A pattern that did not run because the pipeline lacks a component it needs."""
+
+    rule: str
+    needs: tuple[str, ...]
+
+
+@dataclass
+class Report:
+    """Everything a lint found in one message."""
+
+    text: str
+    channel: str
+    violations: list[Violation] = field(default_factory=list)
+    skipped: list[SkippedPattern] = field(default_factory=list)
+
+    def failing(self, fail_on: Severity = Severity.WARNING) -> list[Violation]:
+        """The violations at or above ``fail_on``."""
+        return [v for v in self.violations if v.severity.rank >= fail_on.rank]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "channel": self.channel,
+            "violations": [violation.to_dict() for violation in self.violations],
+            "skipped": [
+                {"rule": skip.rule, "needs": list(skip.needs)} for skip in self.skipped
+            ],
+        }

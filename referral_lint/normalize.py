@@ -1,0 +1,88 @@
+"""Normalising a draft before it is parsed, and mapping offsets back.
+
+Rules are written against plain ASCII punctuation and ``\\n`` line ends, but
+people paste drafts with curly quotes, no-break spaces, CRLF line ends and
+zero-width characters. Normalisation replaces those one character for one,
+or deletes them; it never inserts, so every normalised offset maps back to
+exactly one offset in the original string.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+# One character for one: the offsets of everything else stay put.
+_REPLACEMENTS = {
+    "\u2018": "'",  # left single quotation mark
+    "\u2019": "'",  # right single quotation mark (the usual apostrophe)
+    "\u02bc": "'",  # modifier letter apostrophe
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u00a0": " ",  # no-break space
+    "\u202f": " ",  # narrow no-break space
+    "\u2007": " ",
+    "\u2009": " ",
+    "\u200a": " ",
+    "\u2002": " ",
+    "\u2003": " ",
+    "\r": "\n",  # a lone CR (old Mac line end); a CR before LF is deleted below
+}
+
+# Invisible characters that only get in the way of matching.
+_DELETIONS = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
+
+_TRANSLATION = str.maketrans(_REPLACEMENTS)
+
+
+@dataclass
+class NormalizedText:
+    """A draft's normalised text, with the way back to the original offsets."""
+
+    original: str
+    text: str
+    # For each normalised offset (plus one past the end), the original offset;
+    # None when nothing was deleted, so the mapping is the identity.
+    _origin: list[int] | None = None
+    _line_starts: list[int] = field(default_factory=list)
+
+    @classmethod
+    def from_original(cls, original: str) -> NormalizedText:
+        if "\r\n" not in original and not any(ch in _DELETIONS for ch in original):
+            return cls(original, original.translate(_TRANSLATION))
+        kept: list[str] = []
+        origin: list[int] = []
+        for index, char in enumerate(original):
+            if char in _DELETIONS or (char == "\r" and original[index + 1 : index + 2] == "\n"):
+                continue
+            kept.append(char)
+            origin.append(index)
+        origin.append(len(original))
+        return cls(original, "".join(kept).translate(_TRANSLATION), origin)
+
+    def to_original(self, offset: int) -> int:
+        """The original offset of normalised ``offset`` (``len(text)`` maps to the end)."""
+        if self._origin is None:
+            return offset
+        return self._origin[offset]
+
+    def span_to_original(self, start: int, end: int) -> tuple[int, int]:
+        if self._origin is None:
+            return start, end
+        if end <= start:
+            position = self._origin[start]
+            return position, position
+        # The end is one past the last kept character, so deleted characters
+        # that follow the span stay outside it.
+        return self._origin[start], self._origin[end - 1] + 1
+
+    def line_column(self, original_offset: int) -> tuple[int, int]:
+        """1-based line and column of an offset into the original string."""
+        if not self._line_starts:
+            starts = [0]
+            for index, char in enumerate(self.original):
+                if char == "\n" or (char == "\r" and self.original[index + 1 : index + 2] != "\n"):
+                    starts.append(index + 1)
+            self._line_starts = starts
+        line = bisect_right(self._line_starts, original_offset)
+        return line, original_offset - self._line_starts[line - 1] + 1

@@ -1,0 +1,65 @@
+"""Building and caching the spaCy pipeline.
+
+The embedded default is spaCy's blank English (its tokenizer only) plus the
+project's own rule-based components from ``message.py``, so it needs nothing
+but PyPI packages. A trained pipeline such as ``en_core_web_sm`` can be named
+instead; it adds part-of-speech tags and a dependency parse, which some
+patterns need, and keeps the project's sentences, lemmas and message parts so
+that every rule reads the same annotations either way.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+
+from referral_lint import message  # noqa: F401  (registers the components)
+
+DEFAULT_MODEL = "default"
+
+# What a pattern may need, and the pipeline components that provide it.
+_CAPABILITY_PROVIDERS = {
+    "tagger": ("tagger", "morphologizer"),
+    "parser": ("parser",),
+}
+
+
+class ModelNotFoundError(Exception):
+    """A configured trained pipeline is not installed."""
+
+
+@lru_cache(maxsize=None)
+def load_pipeline(model: str | None = None) -> Language:
+    """The pipeline for ``model`` (None or "default": the embedded one), built once per process."""
+    if model in (None, DEFAULT_MODEL):
+        nlp = spacy.blank("en")
+        nlp.add_pipe("referral_sentences")
+    else:
+        try:
+            # The trained lemmatizer is replaced by ours (same lemmas either way);
+            # named entities are not used by any rule.
+            nlp = spacy.load(model, exclude=["lemmatizer", "ner"])
+        except OSError as error:
+            raise ModelNotFoundError(
+                f"spaCy pipeline {model!r} is not installed (pip install it, or drop 'model')"
+            ) from error
+        first = "parser" if "parser" in nlp.pipe_names else None
+        # The parser respects sentence starts set before it, so line breaks still split.
+        nlp.add_pipe("referral_sentences", before=first) if first else nlp.add_pipe(
+            "referral_sentences"
+        )
+    nlp.add_pipe("referral_lemmas")
+    nlp.add_pipe("referral_message_parts")
+    return nlp
+
+
+def capabilities(nlp: Language) -> frozenset[str]:
+    """What the pipeline can annotate beyond tokens, sentences and lemmas."""
+    names = set(nlp.pipe_names)
+    return frozenset(
+        capability
+        for capability, providers in _CAPABILITY_PROVIDERS.items()
+        if names.intersection(providers)
+    )

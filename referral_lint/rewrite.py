@@ -1,0 +1,229 @@
+"""Suggestion builders: the edits behind each ``suggest`` entry of a rule.
+
+Builders work on the normalised text (character spans) and the parsed Doc;
+``build_suggestions`` maps their edits back to the original string. A
+builder returns None when its rewrite does not fit the sentence at hand, and
+the suggestion is then left out rather than offered broken.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from lemminflect import getInflection
+from spacy.tokens import Doc
+
+from referral_lint.engine.schema import SuggestSpec
+from referral_lint.message import CharSpan, MessageParts
+from referral_lint.model import Applicability, Edit, Suggestion
+from referral_lint.normalize import NormalizedText
+
+# A draft's own edit, in normalised offsets: (start, end, replacement).
+RawEdit = tuple[int, int, str]
+
+_LEADING_SOFTENERS = frozenset({"please", "kindly", "just", "pls", "plz"})
+# Urgency at the end of an imperative is dropped when it becomes a question.
+_TRAILING_URGENCY = re.compile(
+    r",?\s+(?:asap|as\s+soon\s+as\s+possible|right\s+away|immediately|today|tonight|by\s+tomorrow|this\s+week)$",
+    re.IGNORECASE,
+)
+_TERMINAL_PUNCTUATION = ".!?"
+
+
+@dataclass
+class RewriteContext:
+    """What a builder may read: the text, its parse and its parts."""
+
+    source: NormalizedText
+    doc: Doc
+    parts: MessageParts
+
+    @property
+    def text(self) -> str:
+        return self.source.text
+
+    def sentence_of(self, offset: int) -> CharSpan:
+        for sentence in self.parts.sentences:
+            if sentence[0] <= offset < sentence[1]:
+                return sentence
+        return (offset, offset)
+
+
+def build_suggestions(
+    specs: tuple[SuggestSpec, ...], context: RewriteContext, span: CharSpan
+) -> tuple[Suggestion, ...]:
+    suggestions = []
+    for spec in specs:
+        built = _BUILDERS[spec.action](spec, context, span)
+        if built is None:
+            continue
+        description, edits = built
+        original_edits = tuple(
+            Edit(*context.source.span_to_original(start, end), replacement) for start, end, replacement in edits
+        )
+        suggestions.append(Suggestion(spec.description or description, original_edits, spec.applicability))
+    return tuple(suggestions)
+
+
+# --- replace and delete ------------------------------------------------------------
+
+
+def _replace(spec: SuggestSpec, context: RewriteContext, span: CharSpan) -> tuple[str, list[RawEdit]] | None:
+    if not spec.argument:
+        return _delete(spec, context, span)
+    start, end = span
+    replacement = _match_case(context.text[start:end], spec.argument, context.sentence_of(start)[0] == start)
+    return f'Replace with "{replacement}"', [(start, end, replacement)]
+
+
+def _match_case(original: str, replacement: str, sentence_start: bool) -> str:
+    if original[:1].isupper() and (sentence_start or original[1:2].islower()):
+        return replacement[:1].upper() + replacement[1:]
+    return replacement
+
+
+def _delete(spec: SuggestSpec, context: RewriteContext, span: CharSpan) -> tuple[str, list[RawEdit]] | None:
+    text = context.text
+    start, end = span
+    removed = text[start:end]
+    sentence_start, _ = context.sentence_of(start)
+    if start == sentence_start:
+        # "ASAP, could you…" -> "Could you…"
+        stop = end
+        while stop < len(text) and text[stop] in ", ;:":
+            stop += 1
+        following = text[stop : stop + 1]
+        if following.isalpha():
+            return f'Remove "{removed}"', [(start, stop + 1, following.upper())]
+        return f'Remove "{removed}"', [(start, stop, "")]
+    before = text[start - 2 : start]
+    after = text[end : end + 1]
+    if before == ", " and after == ",":
+        # "Could you, as soon as possible, refer me" -> "Could you refer me"
+        return f'Remove "{removed}"', [(start - 2, end + 1, "")]
+    if before.endswith(" ") or before.endswith(","):
+        lead = start - 1
+        if text[lead - 1 : lead] == "," and (after in _TERMINAL_PUNCTUATION or after == ","):
+            lead -= 1
+        return f'Remove "{removed}"', [(lead, end, "")]
+    return f'Remove "{removed}"', [(start, end, "")]
+
+
+# --- sentence rewrites ---------------------------------------------------------------
+
+
+def _rewrite(spec: SuggestSpec, context: RewriteContext, span: CharSpan) -> tuple[str, list[RawEdit]] | None:
+    return _REWRITES[spec.argument](context, span)
+
+
+def _sentence_tail(context: RewriteContext, start: int) -> tuple[int, str]:
+    """The end of the sentence holding ``start``, and its text from start, without end punctuation."""
+    _, sentence_end = context.sentence_of(start)
+    body = context.text[start:sentence_end].rstrip()
+    body = body.rstrip(_TERMINAL_PUNCTUATION + " ")
+    body = re.sub(r",?\s*\bplease\b\s*$", "", body, flags=re.IGNORECASE)
+    return sentence_end, _TRAILING_URGENCY.sub("", body)
+
+
+def polite_request(context: RewriteContext, span: CharSpan) -> tuple[str, list[RawEdit]] | None:
+    """"Please refer me to Sam." -> "Would you be open to referring me to Sam?"."""
+    tokens = [t for t in context.doc.char_span(span[0], span[1], alignment_mode="expand") or [] if not t.is_punct]
+    while tokens and tokens[0].lower_ in _LEADING_SOFTENERS:
+        tokens.pop(0)
+    if not tokens:
+        return None
+    verb = tokens[0]
+    inflected = getInflection(verb.lower_, "VBG")
+    if not inflected:
+        return None
+    sentence_end, tail = _sentence_tail(context, verb.idx + len(verb.text))
+    opener = "Would" if context.sentence_of(span[0])[0] == span[0] else "would"
+    rest = tail.strip()
+    question = f"{opener} you be open to {inflected[0]}{' ' + rest if rest else ''}?"
+    return f'Ask instead: "{question}"', [(span[0], sentence_end, question)]
+
+
+_MODAL_WORDS = frozenset({"to", "must", "should", "gotta", "need", "have"})
+
+
+def ability_question(context: RewriteContext, span: CharSpan) -> tuple[str, list[RawEdit]] | None:
+    """"You need to send it." -> "Would you be able to send it?"; mid-sentence, "it would help if you could"."""
+    start, _ = span
+    tokens = list(context.doc.char_span(span[0], span[1], alignment_mode="expand") or [])
+    modal_end = max((t.idx + len(t.text) for t in tokens if t.lower_ in _MODAL_WORDS), default=None)
+    if modal_end is None:
+        return None
+    if context.sentence_of(start)[0] == start:
+        sentence_end, tail = _sentence_tail(context, modal_end)
+        question = f"Would you be able to {tail.strip()}?"
+        return f'Ask instead: "{question}"', [(start, sentence_end, question)]
+    replacement = "it would help if you could"
+    return f'Replace with "{replacement}"', [(start, modal_end, replacement)]
+
+
+def drop_sentence(context: RewriteContext, span: CharSpan) -> tuple[str, list[RawEdit]] | None:
+    start, end = context.sentence_of(span[0])
+    text = context.text
+    while end < len(text) and text[end] == " ":
+        end += 1
+    return f'Remove the sentence "{text[start:end].strip()}"', [(start, end, "")]
+
+
+def cut_sentence(context: RewriteContext, span: CharSpan) -> tuple[str, list[RawEdit]] | None:
+    """Remove the longest body sentence that is not the ask (the likeliest filler)."""
+    parts = context.parts
+    keep = set(parts.asks)
+    candidates = [s for s in parts.body_sentences() if s not in keep and s != parts.closing]
+    if not candidates:
+        return None
+    longest = max(candidates, key=lambda s: s[1] - s[0])
+    return drop_sentence(context, longest)
+
+
+_REWRITES: dict[str, Callable[[RewriteContext, CharSpan], tuple[str, list[RawEdit]] | None]] = {
+    "polite-request": polite_request,
+    "ability-question": ability_question,
+    "drop-sentence": drop_sentence,
+    "cut-sentence": cut_sentence,
+}
+
+
+# --- insertions ----------------------------------------------------------------------
+
+
+def _insert(spec: SuggestSpec, context: RewriteContext, span: CharSpan) -> tuple[str, list[RawEdit]] | None:
+    text = spec.argument.strip()
+    position, before_text = _anchor(spec.at or "end-of-body", context)
+    insertion = f"{text} " if before_text else f" {text}"
+    return f'Add "{text}"', [(position, position, insertion)]
+
+
+def _anchor(anchor: str, context: RewriteContext) -> tuple[int, bool]:
+    """Where an insertion goes, and whether it goes before the text there (else after)."""
+    parts = context.parts
+    body_sentences = parts.body_sentences()
+    if anchor == "after-greeting":
+        if body_sentences:
+            return body_sentences[0][0], True
+        return parts.body[0], True
+    if anchor == "after-ask" and parts.asks:
+        return parts.asks[-1][1], False
+    if anchor == "before-closing" and parts.closing and body_sentences:
+        before = [s for s in body_sentences if s[1] <= parts.closing[0]]
+        if before:
+            return before[-1][1], False
+    if body_sentences:
+        return body_sentences[-1][1], False
+    return parts.body[1], False
+
+
+_BUILDERS: dict[str, Callable[[SuggestSpec, RewriteContext, CharSpan], tuple[str, list[RawEdit]] | None]] = {
+    "replace": _replace,
+    "delete": _delete,
+    "rewrite": _rewrite,
+    "insert": _insert,
+}
+
+__all__ = ["RewriteContext", "build_suggestions", "Applicability"]

@@ -1,0 +1,69 @@
+"""Every rule file's examples hold: bad ones are flagged by that rule, good ones are not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from referral_lint import apply_fixes
+from referral_lint.engine.loader import builtin_rules_dir, load_rules
+
+RULES = load_rules()
+
+
+def _cases(kind: str) -> list:
+    return [
+        pytest.param(rule, example, id=f"{rule.id}-{kind}-{number}")
+        for rule in RULES
+        for number, example in enumerate(rule.bad_examples if kind == "bad" else rule.good_examples)
+    ]
+
+
+@pytest.mark.parametrize(("rule", "example"), _cases("bad"))
+def test_bad_example_is_flagged(linter, rule, example):
+    report = linter.lint(example.text, channel=example.channel)
+    assert [v for v in report.violations if v.rule == rule.id], f"{rule.id} missed: {example.text!r}"
+
+
+@pytest.mark.parametrize(("rule", "example"), _cases("good"))
+def test_good_example_passes(linter, rule, example):
+    report = linter.lint(example.text, channel=example.channel)
+    flagged = [example.text[v.start : v.end] for v in report.violations if v.rule == rule.id]
+    assert not flagged, f"{rule.id} flagged {flagged} in a good example: {example.text!r}"
+
+
+@pytest.mark.parametrize(
+    ("rule", "example"),
+    [p for p in _cases("bad") if p.values[1].fixed is not None],
+)
+def test_bad_example_fixes_to_expected_text(linter, rule, example):
+    report = linter.lint(example.text, channel=example.channel)
+    own = [v for v in report.violations if v.rule == rule.id]
+    assert apply_fixes(example.text, own) == example.fixed
+
+
+def test_every_rule_has_good_and_bad_examples():
+    assert RULES
+    for rule in RULES:
+        assert rule.bad_examples and rule.good_examples, rule.id
+
+
+def test_rule_files_are_named_after_their_ids():
+    files = sorted(p.stem for p in builtin_rules_dir().glob("*.yaml"))
+    assert files == sorted(rule.id for rule in RULES)
+
+
+
+def test_installed_package_ships_the_rules():
+    """Wherever referral_lint is imported from, its rules are the repository's rules/."""
+    import referral_lint
+
+    repo_rules = Path(__file__).resolve().parent.parent / "rules"
+    found = builtin_rules_dir()
+    if Path(referral_lint.__file__).resolve().parent.parent != repo_rules.parent:
+        # Installed from a wheel: the rules must be inside the package.
+        assert found == Path(referral_lint.__file__).resolve().parent / "rules"
+    shipped = {p.name: p.read_text(encoding="utf-8") for p in found.glob("*.yaml")}
+    source = {p.name: p.read_text(encoding="utf-8") for p in repo_rules.glob("*.yaml")}
+    assert shipped == source
