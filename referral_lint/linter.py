@@ -11,6 +11,7 @@ from referral_lint.engine.checks import CHECKS, Finding, MessageContext, applies
 from referral_lint.engine.compiler import CompiledRules
 from referral_lint.engine.loader import load_rules
 from referral_lint.engine.schema import RuleSpec
+from referral_lint.message import make_doc
 from referral_lint.model import Report, Violation
 from referral_lint.normalize import NormalizedText
 from referral_lint.pipeline import load_pipeline
@@ -53,7 +54,7 @@ class Linter:
 
     def parse(self, text: str):  # -> spacy.tokens.Doc; untyped to keep spaCy out of the signature
         """The spaCy Doc of a message's normalised text (what the rules read)."""
-        return self.nlp(NormalizedText.from_original(text).text)
+        return make_doc(self.nlp, NormalizedText.from_original(text).text)
 
     def detect_channel(self, text: str) -> str:
         if _SUBJECT_LINE.match(text):
@@ -65,7 +66,7 @@ class Linter:
         if channel is not None and channel not in CHANNELS:
             raise ConfigError(f"unknown channel {channel!r} (expected one of: {', '.join(CHANNELS)})")
         source = NormalizedText.from_original(text)
-        doc = self.nlp(source.text)
+        doc = make_doc(self.nlp, source.text)
         channel = channel or self.config.channel or self.detect_channel(source.text)
         context = MessageContext(
             RewriteContext(source, doc, doc._.parts), channel, self._compiled.find(doc)

@@ -16,70 +16,150 @@ Three components, in pipeline order:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
+import numpy
+from spacy.attrs import DEP, IDX, LEMMA, LOWER, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from referral_lint.engine.regex import SafeRegex
 from referral_lint.lemmas import lemma_of
 
 CharSpan = tuple[int, int]
 
-_TERMINAL = frozenset(".!?…")
-_CLOSERS = frozenset(")]}\"'")
 
 if not Doc.has_extension("parts"):
     Doc.set_extension("parts", default=None)
 
 
 # --- sentences ---------------------------------------------------------------
+#
+# These components run on every message, so they read token attributes as
+# arrays and write them back with one ``Doc.from_array`` call each, instead of
+# setting attributes token by token (which costs far more in spaCy).
+
+_SENTENCE_SPANS = "referral_lint.sentence_spans"
+_TEXT = "referral_lint.text"
+
+
+def make_doc(nlp: Language, text: str) -> Doc:
+    """Run ``nlp`` on ``text``, telling the components the text (``Doc.text`` rebuilds it)."""
+    doc = nlp.make_doc(text)
+    doc.user_data[_TEXT] = text
+    for _, component in nlp.pipeline:
+        doc = component(doc)
+    return doc
+
+
+def doc_text(doc: Doc) -> str:
+    text = doc.user_data.get(_TEXT)
+    if text is None:
+        text = doc.user_data[_TEXT] = doc.text
+    return text
+
+
+# Where a sentence may end: terminal punctuation (with any closing quotes or
+# brackets) before whitespace, or a line break.
+_SENTENCE_END = re.compile(r"""[.!?\u2026]+["')\]}]*(?=\s|$)|\n""")
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof sr jr st vs etc e.g i.e inc ltd co corp dept univ approx no mt ft jan feb mar apr "
+    "jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun a.m p.m u.s u.k".split()
+)
+
+
+def split_sentences(text: str) -> list[CharSpan]:
+    """Sentence spans (without surrounding whitespace) of a message."""
+    spans: list[CharSpan] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        if match.group() == "\n":
+            if _continues_on_next_line(text, match.start()):
+                continue
+            end = match.start()
+        else:
+            if _ends_abbreviation(text, match.start(), match.group()):
+                continue
+            end = match.end()
+        _add_trimmed(spans, text, start, end)
+        start = match.end()
+    _add_trimmed(spans, text, start, len(text))
+    return spans
+
+
+def _add_trimmed(spans: list[CharSpan], text: str, start: int, end: int) -> None:
+    piece = text[start:end]
+    stripped = piece.lstrip()
+    if stripped:
+        first = start + len(piece) - len(stripped)
+        spans.append((first, first + len(stripped.rstrip())))
+
+
+def _continues_on_next_line(text: str, newline: int) -> bool:
+    """A single line break inside a hard-wrapped paragraph does not end a sentence."""
+    before = text[newline - 1 : newline] if newline else ""
+    if before in (" ", "\t"):
+        before = text[:newline].rstrip(" \t")[-1:]
+    return before.isalnum() and text[newline + 1 : newline + 2].islower()
+
+
+def _ends_abbreviation(text: str, period: int, punctuation: str) -> bool:
+    """"Dr." and "e.g." and an initial such as "J." do not end a sentence."""
+    if punctuation != ".":
+        return False
+    word_start = period
+    while word_start and not text[word_start - 1].isspace() and text[word_start - 1] not in "(\"'":
+        word_start -= 1
+    word = text[word_start:period]
+    return word.lower() in _ABBREVIATIONS or (len(word) == 1 and word.isupper())
 
 
 @Language.component("referral_sentences")
 def set_sentence_starts(doc: Doc) -> Doc:
-    start_next = True
-    previous_word_text = ""
-    for token in doc:
-        text = token.text
-        if token.is_space:
-            if "\n" in text and not _continues_previous_line(token, previous_word_text):
-                start_next = True
-            if token.i:
-                token.is_sent_start = False
-            continue
-        if start_next and text in _CLOSERS and previous_word_text[-1:] in _TERMINAL:
-            # A quote or bracket closing the sentence that just ended belongs to it.
-            token.is_sent_start = False
-            continue
-        if start_next:
-            token.is_sent_start = True
-            start_next = False
-        elif token.i:
-            token.is_sent_start = False
-        if text[-1] in _TERMINAL and all(ch in _TERMINAL for ch in text):
-            start_next = True
-        previous_word_text = text
+    """Sentence starts, and the sentences' character spans in ``doc.user_data``."""
+    spans = split_sentences(doc_text(doc))
+    doc.user_data[_SENTENCE_SPANS] = spans
+    if len(doc):
+        token_starts = doc.to_array(IDX)
+        starts = numpy.full(len(doc), -1, dtype="int64")
+        # Sentences begin after whitespace, so each begins at a token.
+        starts[numpy.searchsorted(token_starts, [start for start, _ in spans])] = 1
+        starts[0] = 1
+        doc.from_array([SENT_START], starts.view("uint64"))
     return doc
 
 
-def _continues_previous_line(space: object, previous_word_text: str) -> bool:
-    """A single line break inside a hard-wrapped paragraph does not end a sentence."""
-    doc_token = space  # a spaCy Token; typed loosely to keep the hot loop cheap
-    if doc_token.text.count("\n") != 1 or not previous_word_text:  # type: ignore[attr-defined]
-        return False
-    if not (previous_word_text[-1].isalnum()):
-        return False
-    following = doc_token.nbor(1) if doc_token.i + 1 < len(doc_token.doc) else None  # type: ignore[attr-defined]
-    return following is not None and following.text[:1].islower()
+def sentence_spans(doc: Doc) -> list[CharSpan]:
+    """The sentences' character spans, without surrounding whitespace."""
+    spans = doc.user_data.get(_SENTENCE_SPANS)
+    if spans is None or doc.to_array(DEP).any():
+        # A trained parser may have split sentences further: read them from the Doc.
+        spans = [_trimmed(sent) for sent in doc.sents]
+    return [span for span in spans if span[1] > span[0]]
 
 
 # --- lemmas ------------------------------------------------------------------
 
+# Lowercase form -> lemma, as string-store hashes; one table per vocabulary,
+# because a lemma string must be added to the store of the Doc it is set on.
+_LEMMA_IDS: dict[int, dict[int, int]] = {}
+
 
 @Language.component("referral_lemmas")
 def set_lemmas(doc: Doc) -> Doc:
-    for token in doc:
-        token.lemma_ = lemma_of(token.lower_)
+    if not len(doc):
+        return doc
+    strings = doc.vocab.strings
+    lemma_ids = _LEMMA_IDS.setdefault(id(strings), {})
+    forms, positions = numpy.unique(doc.to_array(LOWER), return_inverse=True)
+    lemmas = []
+    for lower in forms.tolist():
+        lemma = lemma_ids.get(lower)
+        if lemma is None:
+            lemma = lemma_ids[lower] = strings.add(lemma_of(strings[lower]))
+        lemmas.append(lemma)
+    doc.from_array([LEMMA], numpy.asarray(lemmas, dtype="uint64")[positions])
     return doc
 
 
@@ -169,12 +249,56 @@ _THANKING_RE = re.compile(
 )
 _SMALL_TALK_RE = re.compile(r"(?:how\s+(?:are|have|is|was)\b|hope\b)", re.IGNORECASE)
 _PLACEHOLDER_RE = re.compile(
-    r"""\[[^\[\]\n]{1,60}\](?!\()                # [Name], but not a markdown link
+    r"""\[[^\[\]\n]{1,60}\]                       # [Name] (a markdown link "[text](url)" is skipped below)
     |\{\{?\s*[A-Za-z_][^{}\n]{0,40}\}\}?         # {company}, {{first_name}}
-    |<(?![a-z][a-z0-9+.-]*:)(?![^<>\n]*@)[A-Za-z][^<>\n]{0,40}>  # <role>, not <a@b.c> or <https://…>
+    |<[A-Za-z][^<>\n]{0,40}>                   # <role> (not <a@b.c> or <https://…>, skipped below)
     |\bX{3,}\b|\b_{3,}""",
     re.VERBOSE,
 )
+
+
+def _verbose_to_plain(pattern: re.Pattern[str]) -> str:
+    """The source of a VERBOSE regex without its layout and comments, for RE2."""
+    source, plain, in_class, index = pattern.pattern, [], False, 0
+    while index < len(source):
+        char = source[index]
+        if char == "\\":
+            plain.append(source[index : index + 2])
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char.isspace():
+            index += 1
+            continue
+        elif char == "#":
+            index = source.find("\n", index) % (len(source) + 1) if "\n" in source[index:] else len(source)
+            continue
+        plain.append(char)
+        index += 1
+    return "".join(plain)
+
+
+def _fast(pattern: re.Pattern[str]) -> SafeRegex:
+    """The same regex under RE2, which scans big alternations many times faster than ``re``."""
+    return SafeRegex(_verbose_to_plain(pattern), case_sensitive=not pattern.flags & re.IGNORECASE)
+
+
+_ASK_SCAN = _fast(_ASK_RE)
+_PLACEHOLDER_SCAN = _fast(_PLACEHOLDER_RE)
+
+
+def _placeholders(text: str) -> list[CharSpan]:
+    found = []
+    for start, end in _PLACEHOLDER_SCAN.spans(text):
+        if text[start] == "[" and text[end : end + 1] == "(":
+            continue  # a markdown link
+        if text[start] == "<" and ("@" in text[start:end] or ":" in text[start:end]):
+            continue  # an email address or a URL in angle brackets
+        found.append((start, end))
+    return found
 
 
 @Language.component("referral_message_parts")
@@ -184,12 +308,10 @@ def set_message_parts(doc: Doc) -> Doc:
 
 
 def find_message_parts(doc: Doc) -> MessageParts:
-    text = doc.text
+    text = doc_text(doc)
     parts = MessageParts()
-    parts.sentences = sentences = [_trimmed(sent) for sent in doc.sents]
-    sentences = [s for s in sentences if s[1] > s[0]]
-    parts.sentences = sentences
-    parts.placeholders = [m.span() for m in _PLACEHOLDER_RE.finditer(text)]
+    parts.sentences = sentences = sentence_spans(doc)
+    parts.placeholders = _placeholders(text)
     if not sentences:
         return parts
 
@@ -217,7 +339,8 @@ def find_message_parts(doc: Doc) -> MessageParts:
         parts.closing = (body_sentences[-1][0], (parts.sign_off or body_sentences[-1])[1])
     else:
         parts.closing = parts.sign_off
-    parts.asks = [s for s in body_sentences if _is_ask(text, s)]
+    ask_markers = [start for start, _ in _ASK_SCAN.spans(text)]
+    parts.asks = [s for s in body_sentences if _is_ask(text, s, ask_markers)]
     return parts
 
 
@@ -291,10 +414,14 @@ def _ends_sentence(text: str, sentence: CharSpan) -> bool:
     return text[sentence[1] - 1] in ".!?)"
 
 
-def _is_ask(text: str, sentence: CharSpan) -> bool:
+def _is_ask(text: str, sentence: CharSpan, ask_markers: list[int]) -> bool:
+    """Whether a sentence makes a request; ``ask_markers``: where _ASK_RE matches in the text."""
     start, end = sentence
     if _THANKING_RE.match(text, start, end) and text[end - 1] != "?":
         return False  # "Thank you for the referral." thanks for a favour already done
-    if _ASK_RE.search(text, start, end) or _IMPERATIVE_ASK_RE.match(text, start, end):
+    marker = bisect_left(ask_markers, start)
+    if marker < len(ask_markers) and ask_markers[marker] < end:
+        return True
+    if _IMPERATIVE_ASK_RE.match(text, start, end):
         return True
     return text[end - 1] == "?" and not _SMALL_TALK_RE.match(text, start, end)

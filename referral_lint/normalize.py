@@ -9,6 +9,7 @@ exactly one offset in the original string.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
@@ -33,6 +34,8 @@ _REPLACEMENTS = {
 _DELETIONS = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
 
 _TRANSLATION = str.maketrans(_REPLACEMENTS)
+_DELETION_OR_CRLF = re.compile("[" + "".join(sorted(_DELETIONS)) + "]|\r\n")
+_LINE_END = re.compile(r"\r\n?|\n")
 
 
 @dataclass
@@ -48,7 +51,7 @@ class NormalizedText:
 
     @classmethod
     def from_original(cls, original: str) -> NormalizedText:
-        if "\r\n" not in original and not any(ch in _DELETIONS for ch in original):
+        if not _DELETION_OR_CRLF.search(original):
             return cls(original, original.translate(_TRANSLATION))
         kept: list[str] = []
         origin: list[int] = []
@@ -79,10 +82,6 @@ class NormalizedText:
     def line_column(self, original_offset: int) -> tuple[int, int]:
         """1-based line and column of an offset into the original string."""
         if not self._line_starts:
-            starts = [0]
-            for index, char in enumerate(self.original):
-                if char == "\n" or (char == "\r" and self.original[index + 1 : index + 2] != "\n"):
-                    starts.append(index + 1)
-            self._line_starts = starts
+            self._line_starts = [0] + [match.end() for match in _LINE_END.finditer(self.original)]
         line = bisect_right(self._line_starts, original_offset)
         return line, original_offset - self._line_starts[line - 1] + 1

@@ -7,7 +7,9 @@ normalised offsets; ``Linter`` maps them to the original text.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -204,17 +206,15 @@ def check_limit(rule_index: int, rule: RuleSpec, context: MessageContext) -> lis
     if limit is None:
         return []
     region = _measured_region(context)
-    units = _units(limit.measure, region, context)
-    value = len(units)
-    unit_name = limit.measure
+    value, unit_start = _measure(limit.measure, region, context)
     for bound in limit.bounds:
         if bound.max is not None and value > bound.max:
-            span = (units[bound.max][0], region[1])
-            return [_limit_finding(rule, bound, context, span, value, unit_name, over=value - bound.max)]
+            span = (unit_start(bound.max), region[1])
+            return [_limit_finding(rule, bound, context, span, value, limit.measure, over=value - bound.max)]
         if bound.min is not None and value < bound.min:
             body = context.parts.body
             span = body if body[1] > body[0] else region
-            return [_limit_finding(rule, bound, context, span, value, unit_name, under=bound.min - value)]
+            return [_limit_finding(rule, bound, context, span, value, limit.measure, under=bound.min - value)]
     return []
 
 
@@ -242,24 +242,27 @@ def _measured_region(context: MessageContext) -> CharSpan:
     return remaining[0][0], remaining[-1][1]
 
 
-def _units(measure: str, region: CharSpan, context: MessageContext) -> list[CharSpan]:
+_WORD = re.compile(r"\S+")
+
+
+def _measure(measure: str, region: CharSpan, context: MessageContext) -> tuple[int, Callable[[int], int]]:
+    """How many units the region holds, and where the unit at a given index starts."""
     start, end = region
-    text = context.text
     if measure == "characters":
-        return [(index, index + 1) for index in range(start, end)]
+        return end - start, lambda index: start + index
     if measure == "sentences":
-        return [s for s in context.parts.sentences if start <= s[0] and s[1] <= end]
-    words: list[CharSpan] = []
-    index = start
-    while index < end:
-        while index < end and text[index].isspace():
-            index += 1
-        word_start = index
-        while index < end and not text[index].isspace():
-            index += 1
-        if index > word_start and any(ch.isalnum() for ch in text[word_start:index]):
-            words.append((word_start, index))
-    return words
+        sentence_starts = [s[0] for s in context.parts.sentences if start <= s[0] and s[1] <= end]
+        return len(sentence_starts), lambda index: sentence_starts[index]
+    # Words as `wc -w` counts them: runs of non-space characters.
+    text = context.text
+
+    def word_start(index: int) -> int:
+        for number, match in enumerate(_WORD.finditer(text, start, end)):
+            if number == index:
+                return match.start()
+        return end
+
+    return len(text[start:end].split()), word_start
 
 
 CHECKS = {"forbid": check_forbid, "require": check_require, "limit": check_limit}

@@ -40,6 +40,7 @@ class SafeRegex:
                 f"regex does not compile under RE2 (no backreferences or lookaround): {reason}"
             ) from None
         self.expression = expression
+        self.case_sensitive = case_sensitive
 
     def spans(self, text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
         for match in self._compiled.finditer(text, start, len(text) if end is None else end):
