@@ -8,8 +8,14 @@ of position, so the earlier one wins. ``plan_fixes`` says which were left out.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import stat
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from referral_lint.model import Applicability, Edit, Suggestion, Violation
 
@@ -24,6 +30,8 @@ class FixPlan:
 
 
 def _allowed(suggestion: Suggestion, unsafe: bool) -> bool:
+    if suggestion.applicability is Applicability.DISPLAY:
+        return False
     return unsafe or suggestion.applicability is Applicability.SAFE
 
 
@@ -65,3 +73,76 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> str:
 def apply_fixes(text: str, violations: Iterable[Violation], *, unsafe: bool = False) -> str:
     """``text`` with the first allowed suggestion of each violation applied."""
     return apply_edits(text, plan_fixes(violations, unsafe=unsafe).edits)
+
+
+# --- fixing a whole draft, and writing it back --------------------------------------
+
+MAX_PASSES = 4
+
+
+@dataclass
+class FixResult:
+    """What fixing a draft did: the new text, what was fixed, and what is left."""
+
+    text: str
+    fixed: list[Violation]
+    remaining: list[Violation]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.fixed)
+
+
+def fix_text(
+    linter: Any, text: str, *, channel: str | None = None, unsafe: bool = False
+) -> FixResult:
+    """Lint and fix until nothing more can be fixed (a fix that lost a conflict gets its turn
+    in the next pass), so that fixing the result again changes nothing."""
+    crlf = "\r\n" in text
+    fixed: list[Violation] = []
+    current = text
+    for _ in range(MAX_PASSES):
+        plan = plan_fixes(linter.lint(current, channel=channel).violations, unsafe=unsafe)
+        if not plan.edits:
+            break
+        edits = plan.edits
+        if crlf:
+            edits = tuple(Edit(e.start, e.end, _crlf(e.replacement)) for e in edits)
+        current = apply_edits(current, edits)
+        fixed.extend(plan.applied)
+    remaining = linter.lint(current, channel=channel).violations
+    return FixResult(current, fixed, remaining)
+
+
+def _crlf(replacement: str) -> str:
+    return replacement.replace("\r\n", "\n").replace("\n", "\r\n")
+
+
+class ChangedOnDisk(Exception):
+    """The file changed between reading and writing; it was left as it is."""
+
+
+def write_atomically(path: Path, original: bytes, text: str, *, bom: bool) -> None:
+    """Replace ``path``'s contents with ``text``, as UTF-8 (with the BOM it had).
+
+    The new contents go to a temporary file in the same directory, which takes the
+    file's permissions and is then renamed over it, so a crash leaves either the old
+    file or the new one, never half of each. If the file no longer holds ``original``,
+    nothing is written.
+    """
+    data = ("\ufeff" if bom else "").encode("utf-8") + text.encode("utf-8")
+    mode = stat.S_IMODE(os.stat(path).st_mode)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, mode)
+        if path.read_bytes() != original:
+            raise ChangedOnDisk(f"{path} changed while it was being fixed; left untouched")
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise

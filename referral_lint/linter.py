@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
-from referral_lint.config import CHANNELS, DEFAULT_CHANNEL, Config, ConfigError
+from referral_lint.config import CHANNELS, DEFAULT_CHANNEL, Config, ConfigError, catalogue, enabled_rules
 from referral_lint.engine.checks import CHECKS, Finding, MessageContext, applies
 from referral_lint.engine.compiler import CompiledRules
 from referral_lint.engine.loader import load_rules
@@ -21,19 +21,13 @@ _SUBJECT_LINE = re.compile(r"\s*subject\s*:", re.IGNORECASE)
 
 
 def select_rules(rules: tuple[RuleSpec, ...], config: Config) -> tuple[RuleSpec, ...]:
-    """The rules ``config`` selects, by id or group; unknown names are an error."""
-    names = {rule.id for rule in rules} | {rule.group for rule in rules}
-    for name in (*(config.select or ()), *config.ignore, *(rule for rule, _ in config.severity)):
-        if name not in names:
-            raise ConfigError(f"unknown rule or group {name!r}")
-    chosen = [
-        rule
-        for rule in rules
-        if (config.select is None or rule.id in config.select or rule.group in config.select)
-        and rule.id not in config.ignore
-        and rule.group not in config.ignore
-    ]
-    return tuple(chosen)
+    """The rules ``config`` selects, by id or group; unknown names are an error.
+
+    Without ``select``, the rules marked default run (ruff-style: opt into the rest);
+    see referral_lint.config for how select, extend-select and ignore combine.
+    """
+    enabled = enabled_rules(catalogue(rules), config)
+    return tuple(rule for rule in rules if rule.id in enabled)
 
 
 @lru_cache(maxsize=8)
@@ -56,9 +50,16 @@ class Linter:
         """The spaCy Doc of a message's normalised text (what the rules read)."""
         return make_doc(self.nlp, NormalizedText.from_original(text).text)
 
-    def detect_channel(self, text: str) -> str:
+    def detect_channel(self, text: str, kind: str = "other") -> str:
+        """Where a message goes, when nobody said: only what the text shows reliably.
+
+        A "Subject:" first line means an email; a follow-up ("just following up on my
+        note…") is judged as one; anything else is a direct message.
+        """
         if _SUBJECT_LINE.match(text):
             return "email"
+        if kind == "followup":
+            return "followup"
         return DEFAULT_CHANNEL
 
     def lint(self, text: str, *, channel: str | None = None) -> Report:
@@ -67,16 +68,21 @@ class Linter:
             raise ConfigError(f"unknown channel {channel!r} (expected one of: {', '.join(CHANNELS)})")
         source = NormalizedText.from_original(text)
         doc = make_doc(self.nlp, source.text)
-        channel = channel or self.config.channel or self.detect_channel(source.text)
+        channel = channel or self.config.channel or self.detect_channel(source.text, doc._.parts.kind)
         context = MessageContext(
             RewriteContext(source, doc, doc._.parts), channel, self._compiled.find(doc)
         )
         findings: list[Finding] = []
         skipped = []
-        for index, rule in enumerate(self.rules):
-            if not applies(index, rule, context):
+        failed: set[str] = set()
+        # Rules that depend on others' results (``when.fails``) run after them.
+        for index, rule in sorted(enumerate(self.rules), key=lambda item: bool(item[1].when.fails)):
+            if not applies(index, rule, context, failed):
                 continue
-            findings.extend(CHECKS[rule.check](index, rule, context))
+            found = CHECKS[rule.check](index, rule, context)
+            if found:
+                failed.add(rule.id)
+                findings.extend(found)
             skipped.extend(self._compiled.skipped.get(rule.id, ()))
         violations = sorted(
             (_to_violation(finding, source, self.config) for finding in findings),
@@ -91,7 +97,7 @@ def _to_violation(finding: Finding, source: NormalizedText, config: Config) -> V
     end_line, end_column = source.line_column(end)
     return Violation(
         rule=finding.rule.id,
-        severity=config.severity_of(finding.rule.id) or finding.severity,
+        severity=config.severity_of(finding.rule.id, finding.rule.group) or finding.severity,
         message=finding.message,
         start=start,
         end=end,

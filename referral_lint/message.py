@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy
@@ -24,7 +25,7 @@ from spacy.attrs import DEP, IDX, LEMMA, LOWER, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from referral_lint.engine.regex import SafeRegex
+from referral_lint.engine.regex import RegexError, SafeRegex
 from referral_lint.lemmas import lemma_of
 
 CharSpan = tuple[int, int]
@@ -101,7 +102,12 @@ def _continues_on_next_line(text: str, newline: int) -> bool:
     before = text[newline - 1 : newline] if newline else ""
     if before in (" ", "\t"):
         before = text[:newline].rstrip(" \t")[-1:]
-    return before.isalnum() and text[newline + 1 : newline + 2].islower()
+    if not (before.isalnum() and text[newline + 1 : newline + 2].islower()):
+        return False
+    # An email address or a URL on the next line is a line of its own, not wrapped prose.
+    next_line_end = text.find("\n", newline + 1)
+    next_line = text[newline + 1 : next_line_end if next_line_end >= 0 else len(text)]
+    return " " in next_line.strip()
 
 
 def _ends_abbreviation(text: str, period: int, punctuation: str) -> bool:
@@ -112,6 +118,8 @@ def _ends_abbreviation(text: str, period: int, punctuation: str) -> bool:
     while word_start and not text[word_start - 1].isspace() and text[word_start - 1] not in "(\"'":
         word_start -= 1
     word = text[word_start:period]
+    if word.isdigit() and (word_start == 0 or text[word_start - 1] == "\n"):
+        return True  # "1. I have…": a numbered list item
     return word.lower() in _ABBREVIATIONS or (len(word) == 1 and word.isupper())
 
 
@@ -180,6 +188,7 @@ class MessageParts:
     sign_off: CharSpan | None = None
     signature: CharSpan | None = None
     placeholders: list[CharSpan] = field(default_factory=list)
+    kind: str = "other"  # one of KINDS: what the message asks for
 
     def body_sentences(self) -> list[CharSpan]:
         start, end = self.body
@@ -193,11 +202,17 @@ class MessageParts:
             return [self.body] if self.body[1] > self.body[0] else []
         if name == "ask":
             return list(self.asks)
+        if name == "opening":
+            # The first two sentences after the greeting: where a reader decides to read on.
+            return self.body_sentences()[:2]
+        if name == "placeholders":
+            return list(self.placeholders)
         single = {
             "greeting": self.greeting,
             "closing": self.closing,
             "subject": self.subject,
             "signature": self.signature,
+            "sign_off": self.sign_off,
         }[name]
         return [single] if single else []
 
@@ -229,21 +244,32 @@ _SIGNATURE_LINE_RE = re.compile(
     re.VERBOSE,
 )
 _THANKS_RE = re.compile(r"\b(?:thank|thanks|thx|appreciate|grateful)", re.IGNORECASE)
+# One leading \b, then alternatives that each start with a word: sentences are scanned once
+# per position, not once per alternative (this runs on every sentence of every message).
 _ASK_RE = re.compile(
-    r"""\b(?:would|could|can|will|might)\s+(?:you|it\s+be\s+possible)\b
-    |\bany\s+chance\b|\bwould\s+you\s+mind\b|\b(?:hoping|wondering)\b
-    |\b(?:i'd|i\s+would)\s+(?:love|appreciate|be\s+grateful|be\s+thankful|welcome)\b
-    |\brefer(?:ral|ring|red)?\b|\bintroduc(?:e|tion)\b|\bput\s+in\s+a\s+(?:good\s+)?word\b
-    |\bconnect\s+me\b|\brecommend\s+me\b|\bpass\s+(?:my|it|this|along)\b|\bforward\s+(?:my|it|this)\b
-    |\byou(?:'d|\s+would)?(?:\s+be)?\s+(?:open|willing)\s+to\b|\bplease\b|\bkindly\b""",
+    r"""\b(?:(?:would|could|can|will|might)\s+(?:you|it\s+be\s+possible)\b
+    |any\s+chance\b|would\s+you\s+mind\b|(?:hoping|wondering)\b
+    |i(?:'d|\s+would)\s+(?:love|appreciate|be\s+grateful|be\s+thankful|welcome)\b
+    |i\s+(?:(?:need|want|expect|require)\s+you\b|expect\b|need\s+(?:a|an|your)\s+(?:response|reply|answer|decision|referral|intro))
+    |refer(?:ral|ring)?\b|introduc(?:e|tion)\b|put\s+in\s+a\s+(?:good\s+)?word\b
+    |connect\s+me\b|recommend\s+me\b|pass\s+(?:my|it|this|along)\b|forward\s+(?:my|it|this)\b
+    |you(?:(?:'d|\s+would)?(?:\s+be)?\s+(?:open|willing)\s+to\b
+        |\s+(?:need|have|gotta)\s+to\b  # a demand is still a request
+        |\s+must\s+(?:refer|send|forward|pass|introduce|connect|submit|give|put|help|reply|respond|call)\b)
+    |please\b|kindly\s+(?:forward|refer|recommend|consider|share|send|revert|help|let|advise|guide|look|check|review
+        |pass|introduce|connect|do|provide|request|confirm|reply|respond|put|submit|arrange|schedule|give|tell|spare)\b  # not "she has kindly agreed"
+    |(?:following|checking|circling|touching|follow)[\s-]+(?:up|in|back|base)\b)  # a follow-up nudge asks again
+    """,
     re.IGNORECASE | re.VERBOSE,
 )
 _IMPERATIVE_ASK_RE = re.compile(
-    r"""(?:please\s+|kindly\s+|just\s+)?(?:refer|send|forward|pass|introduce|connect|submit|recommend
-    |share|put|tell|give|get|schedule|arrange|set\s+up|reply|respond|review|hire|contact)\b""",
+    r"""(?:(?:now|so|then|and)\s+)?(?:please\s+|kindly\s+|just\s+|pls\s+)?(?:refer|send|forward|pass|introduce|connect|submit|recommend
+    |share|put|tell|give|get|schedule|arrange|set\s+up|reply|respond|review|hire|contact|make\s+sure|ensure|call|email
+    |text|ping|let\s+me\s+know|lmk|consider|guide|revert|help|ask)\b""",
     re.IGNORECASE | re.VERBOSE,
 )
 _THANKING_RE = re.compile(
+    r"(?:(?:i\s+)?(?:just\s+)?(?:wanted|want)\s+to\s+(?:say\s+)?)?"
     r"(?:many\s+)?(?:thanks|thank\s+you|i\s+(?:really\s+|truly\s+)?appreciate|i'm\s+(?:so\s+|really\s+)?grateful)\b",
     re.IGNORECASE,
 )
@@ -281,9 +307,22 @@ def _verbose_to_plain(pattern: re.Pattern[str]) -> str:
     return "".join(plain)
 
 
-def _fast(pattern: re.Pattern[str]) -> SafeRegex:
+class _PythonScan:
+    """``re`` behind SafeRegex's interface, for a pattern RE2 cannot run (lookbehind)."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self._pattern = pattern
+
+    def spans(self, text: str) -> Iterator[CharSpan]:
+        return (match.span() for match in self._pattern.finditer(text))
+
+
+def _fast(pattern: re.Pattern[str]) -> SafeRegex | _PythonScan:
     """The same regex under RE2, which scans big alternations many times faster than ``re``."""
-    return SafeRegex(_verbose_to_plain(pattern), case_sensitive=not pattern.flags & re.IGNORECASE)
+    try:
+        return SafeRegex(_verbose_to_plain(pattern), case_sensitive=not pattern.flags & re.IGNORECASE)
+    except RegexError:
+        return _PythonScan(pattern)
 
 
 _ASK_SCAN = _fast(_ASK_RE)
@@ -293,8 +332,8 @@ _PLACEHOLDER_SCAN = _fast(_PLACEHOLDER_RE)
 def _placeholders(text: str) -> list[CharSpan]:
     found = []
     for start, end in _PLACEHOLDER_SCAN.spans(text):
-        if text[start] == "[" and text[end : end + 1] == "(":
-            continue  # a markdown link
+        if text[start] == "[" and (text[end : end + 1] == "(" or text[start + 1 : end - 1].isdigit()):
+            continue  # a markdown link, or a footnote mark such as [1]
         if text[start] == "<" and ("@" in text[start:end] or ":" in text[start:end]):
             continue  # an email address or a URL in angle brackets
         found.append((start, end))
@@ -341,7 +380,54 @@ def find_message_parts(doc: Doc) -> MessageParts:
         parts.closing = parts.sign_off
     ask_markers = [start for start, _ in _ASK_SCAN.spans(text)]
     parts.asks = [s for s in body_sentences if _is_ask(text, s, ask_markers)]
+    parts.kind = _message_kind(text, parts)
     return parts
+
+
+# --- what the message asks for ------------------------------------------------
+
+KINDS = ("referral", "introduction", "call-or-advice", "followup", "thank-you", "other")
+
+_FOLLOWUP_RE = re.compile(
+    r"""\b(?:follow(?:ing)?[\s-]+up(?:\s+(?:on|about|regarding|again|here|with\s+you)\b|\s*[.,!;:\u2014-]|$)|circl(?:e|ing)\s+back|check(?:ing)?\s+in|bump(?:ing)?\s+(?:this|my)
+    |(?:my|the)\s+(?:previous|last|earlier|first)\s+(?:message|note|email|e-mail|inmail)
+    |(?:wanted|want)\s+to\s+resurface|in\s+case\s+(?:it|my\s+(?:message|note|email))\s+(?:got|was)\s+(?:buried|lost))""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_REFERRAL_RE = re.compile(
+    r"\brefer(?:ral|ring|red)?\b|\bput\s+in\s+a\s+(?:good\s+)?word\b|\b(?:pass|forward)\s+(?:along\s+)?my\s+(?:resume|cv|résumé)",
+    re.IGNORECASE,
+)
+_INTRODUCTION_RE = re.compile(
+    r"\bintro(?:duce|ducing|duction)?\b|\bconnect\s+me\b|\bput\s+me\s+in\s+touch\b", re.IGNORECASE
+)
+_JOB_RE = re.compile(r"\b(?:job|role|position|posting|opening|req|requisition|vacancy|hiring)\b", re.IGNORECASE)
+_CALL_RE = re.compile(
+    r"""\b(?:call|chat|coffee|zoom|meet(?:ing)?|conversation|talk|speak|tips|pointers|guidance)\b|\badvice\b
+    |\bpick\s+your\s+brain\b|\blearn\s+(?:more\s+)?(?:about|from)\b|\bquestions?\s+about\b
+    |\b\d+\s*(?:-\s*)?(?:min|mins|minutes)\b|\binformational\s+interview\b|\byour\s+(?:time|notes|perspective|thoughts)\b
+    |\bhow\s+you\s+(?:made|got|moved|switched)\b|\bwhat(?:'s|\s+is)\s+the\s+best\s+way\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def _message_kind(text: str, parts: MessageParts) -> str:
+    """The kind of request, judged from the asks (or the body when nothing is asked)."""
+    asks = " ".join(text[start:end] for start, end in parts.asks)
+    body = text[parts.body[0] : parts.body[1]]
+    # A follow-up says so up front ("Just following up on my note…"), not in passing later.
+    opening = " ".join(text[start:end] for start, end in parts.scope("opening"))
+    if _FOLLOWUP_RE.search(opening) or (parts.subject and _FOLLOWUP_RE.search(text, *parts.subject)):
+        return "followup"
+    if not parts.asks:
+        return "thank-you" if _THANKS_RE.search(body) else "other"
+    if _REFERRAL_RE.search(asks):
+        return "referral"
+    if _INTRODUCTION_RE.search(asks):
+        return "introduction"
+    if _CALL_RE.search(asks):
+        return "call-or-advice"
+    return "referral" if _REFERRAL_RE.search(body) or _JOB_RE.search(body) else "other"
 
 
 def _trimmed(sent: object) -> CharSpan:

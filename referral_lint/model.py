@@ -33,11 +33,14 @@ class Applicability(str, enum.Enum):
     """Whether a suggestion may be applied without the writer looking at it.
 
     ``safe`` keeps the meaning and may be applied by ``fix``; ``unsafe`` needs the
-    writer (an inserted sentence with a blank to fill, a deleted sentence).
+    writer (an inserted sentence with a blank to fill, a deleted sentence) and is
+    applied only on request; ``display`` is shown but never applied, because only
+    the writer can do it (fill in a placeholder).
     """
 
     SAFE = "safe"
     UNSAFE = "unsafe"
+    DISPLAY = "display"
 
     def __str__(self) -> str:
         return self.value

@@ -127,21 +127,47 @@ def _sentence_tail(context: RewriteContext, start: int) -> tuple[int, str]:
     return sentence_end, _TRAILING_URGENCY.sub("", body)
 
 
+_REQUEST_VERBS = (
+    "refer|send|forward|pass|introduce|connect|submit|recommend|share|put|tell|give|get|schedule|arrange"
+    "|set|reply|respond|review|hire|contact|let|make|ask|mention|flag|check|look|call|email|help|ensure"
+)
+_COORDINATED_VERB = re.compile(rf"\b(and|or)\s+(?:(?:please|also|then)\s+)?({_REQUEST_VERBS})\b", re.IGNORECASE)
+
+
+def _inflect_coordinated(match: re.Match[str]) -> str:
+    forms = getInflection(match.group(2).lower(), "VBG")
+    return f"{match.group(1)} {forms[0]}" if forms else match.group(0)
+
+
 def polite_request(context: RewriteContext, span: CharSpan) -> tuple[str, list[RawEdit]] | None:
     """"Please refer me to Sam." -> "Would you be open to referring me to Sam?"."""
+    return _imperative_as_question(context, span, willing=False)
+
+
+def willing_request(context: RewriteContext, span: CharSpan) -> tuple[str, list[RawEdit]] | None:
+    """"Please send my resume to Sam today." -> "Would you be willing to send my resume to Sam?"."""
+    return _imperative_as_question(context, span, willing=True)
+
+
+def _imperative_as_question(context: RewriteContext, span: CharSpan, *, willing: bool) -> tuple[str, list[RawEdit]] | None:
     tokens = [t for t in context.doc.char_span(span[0], span[1], alignment_mode="expand") or [] if not t.is_punct]
     while tokens and tokens[0].lower_ in _LEADING_SOFTENERS:
         tokens.pop(0)
     if not tokens:
         return None
     verb = tokens[0]
-    inflected = getInflection(verb.lower_, "VBG")
-    if not inflected:
-        return None
     sentence_end, tail = _sentence_tail(context, verb.idx + len(verb.text))
     opener = "Would" if context.sentence_of(span[0])[0] == span[0] else "would"
     rest = tail.strip()
-    question = f"{opener} you be open to {inflected[0]}{' ' + rest if rest else ''}?"
+    if willing:
+        question = f"{opener} you be willing to {verb.lower_}{' ' + rest if rest else ''}?"
+    else:
+        inflected = getInflection(verb.lower_, "VBG")
+        if not inflected:
+            return None
+        # "…this week and tell them…" -> "…and telling them…": keep the verbs parallel.
+        rest = _COORDINATED_VERB.sub(_inflect_coordinated, rest)
+        question = f"{opener} you be open to {inflected[0]}{' ' + rest if rest else ''}?"
     return f'Ask instead: "{question}"', [(span[0], sentence_end, question)]
 
 
@@ -182,11 +208,42 @@ def cut_sentence(context: RewriteContext, span: CharSpan) -> tuple[str, list[Raw
     return drop_sentence(context, longest)
 
 
+_SPLIT_POINTS = re.compile(r",\s+(?:and|but|so|which|because)\s+|;\s+")
+
+
+def split_sentence(context: RewriteContext, span: CharSpan) -> tuple[str, list[RawEdit]] | None:
+    """Split a long sentence at the joint nearest its middle: ", and", ", but", "; "…"""
+    start, end = context.sentence_of(span[0])
+    text = context.text
+    middle = (start + end) // 2
+    joints = list(_SPLIT_POINTS.finditer(text, start, end))
+    if not joints:
+        return None
+    joint = min(joints, key=lambda match: abs(match.start() - middle))
+    following = joint.end()
+    word = text[following : following + 1].upper()
+    replacement = ". " + word
+    return "Split the sentence in two", [(joint.start(), following + 1, replacement)]
+
+
+def sentence_case(context: RewriteContext, span: CharSpan) -> tuple[str, list[RawEdit]] | None:
+    """"REFERRAL REQUEST URGENT" -> "Referral request urgent"."""
+    start, end = span
+    original = context.text[start:end]
+    lowered = original[:1].upper() + original[1:].lower()
+    if lowered == original:
+        return None
+    return f'Write it in sentence case: "{lowered}"', [(start, end, lowered)]
+
+
 _REWRITES: dict[str, Callable[[RewriteContext, CharSpan], tuple[str, list[RawEdit]] | None]] = {
     "polite-request": polite_request,
+    "willing-request": willing_request,
     "ability-question": ability_question,
     "drop-sentence": drop_sentence,
     "cut-sentence": cut_sentence,
+    "split-sentence": split_sentence,
+    "sentence-case": sentence_case,
 }
 
 
@@ -196,7 +253,10 @@ _REWRITES: dict[str, Callable[[RewriteContext, CharSpan], tuple[str, list[RawEdi
 def _insert(spec: SuggestSpec, context: RewriteContext, span: CharSpan) -> tuple[str, list[RawEdit]] | None:
     text = spec.argument.strip()
     position, before_text = _anchor(spec.at or "end-of-body", context)
-    insertion = f"{text} " if before_text else f" {text}"
+    if spec.argument.endswith("\n"):
+        insertion = spec.argument  # a line of its own (a greeting, a subject line)
+    else:
+        insertion = f"{text} " if before_text else f" {text}"
     return f'Add "{text}"', [(position, position, insertion)]
 
 
@@ -204,6 +264,12 @@ def _anchor(anchor: str, context: RewriteContext) -> tuple[int, bool]:
     """Where an insertion goes, and whether it goes before the text there (else after)."""
     parts = context.parts
     body_sentences = parts.body_sentences()
+    if anchor == "start":
+        # The top of the message, below a Subject line if there is one.
+        following = [s for s in parts.sentences if parts.subject is None or s[0] >= parts.subject[1]]
+        if parts.subject and not following:
+            return len(context.text), True
+        return (following[0][0] if following else 0), True
     if anchor == "after-greeting":
         if body_sentences:
             return body_sentences[0][0], True

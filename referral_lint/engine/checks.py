@@ -114,10 +114,17 @@ def relevant_matches(rule_index: int, role: str, rule: RuleSpec, context: Messag
     ]
 
 
-def applies(rule_index: int, rule: RuleSpec, context: MessageContext) -> bool:
-    """Whether the rule's ``when`` condition holds for this message."""
+def applies(rule_index: int, rule: RuleSpec, context: MessageContext, failed: set[str]) -> bool:
+    """Whether the rule's ``when`` condition holds for this message.
+
+    ``failed``: the rules that reported violations so far (for ``when.fails``).
+    """
     when = rule.when
     if when.channels is not None and context.channel not in when.channels:
+        return False
+    if when.kinds is not None and context.parts.kind not in when.kinds:
+        return False
+    if not all(rule_id in failed for rule_id in when.fails):
         return False
     if not all(context.has_part(part) for part in when.has):
         return False
@@ -202,18 +209,20 @@ def _report_span(locations: tuple[str, ...], context: MessageContext) -> CharSpa
 
 
 def check_limit(rule_index: int, rule: RuleSpec, context: MessageContext) -> list[Finding]:
-    limit = rule.limits.get(context.channel)
+    limit = rule.limits.get(context.channel) or rule.limits.get("any")
     if limit is None:
         return []
-    region = _measured_region(context)
-    value, unit_start = _measure(limit.measure, region, context)
+    region = _measured_region(rule.scope, context)
+    if region[1] <= region[0]:
+        return []
+    value, unit_span = measure(limit.measure, region, context)
     for bound in limit.bounds:
         if bound.max is not None and value > bound.max:
-            span = (unit_start(bound.max), region[1])
+            span = unit_span(bound.max)
             return [_limit_finding(rule, bound, context, span, value, limit.measure, over=value - bound.max)]
         if bound.min is not None and value < bound.min:
             body = context.parts.body
-            span = body if body[1] > body[0] else region
+            span = body if rule.scope == "message" and body[1] > body[0] else region
             return [_limit_finding(rule, bound, context, span, value, limit.measure, under=bound.min - value)]
     return []
 
@@ -230,13 +239,22 @@ def _limit_finding(
     return Finding(rule, bound.severity, message, span, suggestions)
 
 
-def _measured_region(context: MessageContext) -> CharSpan:
-    """The message as a reader sees it in the body field: without the Subject line."""
-    sentences = context.parts.sentences
-    if not sentences:
-        return (0, 0)
-    subject = context.parts.subject
-    remaining = [s for s in sentences if s != subject]
+def _measured_region(scope: str, context: MessageContext) -> CharSpan:
+    """What a limit measures: the message as the reader sees it in the body field (without
+    the Subject line), or the subject's text after "Subject:", or another part."""
+    parts = context.parts
+    if scope == "subject":
+        if parts.subject is None:
+            return (0, 0)
+        start, end = parts.subject
+        colon = context.text.find(":", start, end) + 1
+        while colon < end and context.text[colon].isspace():
+            colon += 1
+        return colon, end
+    if scope != "message":
+        spans = parts.scope(scope)
+        return (spans[0][0], spans[-1][1]) if spans else (0, 0)
+    remaining = [s for s in parts.sentences if s != parts.subject]
     if not remaining:
         return (0, 0)
     return remaining[0][0], remaining[-1][1]
@@ -245,24 +263,68 @@ def _measured_region(context: MessageContext) -> CharSpan:
 _WORD = re.compile(r"\S+")
 
 
-def _measure(measure: str, region: CharSpan, context: MessageContext) -> tuple[int, Callable[[int], int]]:
-    """How many units the region holds, and where the unit at a given index starts."""
+def measure(name: str, region: CharSpan, context: MessageContext) -> tuple[int, Callable[[int], CharSpan]]:
+    """A measure of the region, and the span to report when its limit is the given number."""
     start, end = region
-    if measure == "characters":
-        return end - start, lambda index: start + index
-    if measure == "sentences":
-        sentence_starts = [s[0] for s in context.parts.sentences if start <= s[0] and s[1] <= end]
-        return len(sentence_starts), lambda index: sentence_starts[index]
-    # Words as `wc -w` counts them: runs of non-space characters.
     text = context.text
+    if name == "characters":
+        return end - start, lambda limit: (start + limit, end)
+    if name in ("sentences", "questions"):
+        units = [s for s in context.parts.sentences if start <= s[0] and s[1] <= end]
+        if name == "questions":
+            units = [s for s in units if text[s[1] - 1] == "?"]
+        return len(units), lambda limit: (units[limit][0], units[-1][1])
+    if name == "reading-grade":
+        grade, hardest = reading_grade(text, [s for s in context.parts.sentences if start <= s[0] and s[1] <= end])
+        return grade, lambda limit: hardest
 
-    def word_start(index: int) -> int:
+    # Words as `wc -w` counts them: runs of non-space characters.
+    def from_word(limit: int) -> CharSpan:
         for number, match in enumerate(_WORD.finditer(text, start, end)):
-            if number == index:
-                return match.start()
-        return end
+            if number == limit:
+                return match.start(), end
+        return start, end
 
-    return len(text[start:end].split()), word_start
+    return len(text[start:end].split()), from_word
+
+
+_VOWEL_GROUPS = re.compile(r"[aeiouy]+")
+
+
+def syllables(word: str) -> int:
+    """An estimate good enough for a readability grade: vowel groups, less a silent final e."""
+    word = word.lower()
+    count = len(_VOWEL_GROUPS.findall(word))
+    if word.endswith("e") and not word.endswith(("le", "ee")) and count > 1:
+        count -= 1
+    return max(1, count)
+
+
+_ALPHA_WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
+
+
+def reading_grade(text: str, sentences: list[CharSpan]) -> tuple[int, CharSpan]:
+    """The Flesch-Kincaid grade of the sentences, and the sentence that raises it most.
+
+    Grade = 0.39 x words per sentence + 11.8 x syllables per word - 15.59 (Kincaid et al.,
+    1975, the formula US readability tools use).
+    """
+    total_words = total_syllables = 0
+    hardest: tuple[float, CharSpan] = (-1.0, sentences[0] if sentences else (0, 0))
+    for sentence in sentences:
+        words = _ALPHA_WORD.findall(text, *sentence)
+        if not words:
+            continue
+        counted = sum(syllables(word) for word in words)
+        total_words += len(words)
+        total_syllables += counted
+        weight = 0.39 * len(words) + 11.8 * counted / len(words)
+        if weight > hardest[0]:
+            hardest = (weight, sentence)
+    if not total_words:
+        return 0, hardest[1]
+    grade = 0.39 * total_words / len(sentences) + 11.8 * total_syllables / total_words - 15.59
+    return max(0, round(grade)), hardest[1]
 
 
 CHECKS = {"forbid": check_forbid, "require": check_require, "limit": check_limit}

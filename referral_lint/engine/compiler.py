@@ -11,7 +11,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-import numpy
 import re2
 
 from spacy.errors import MatchPatternError
@@ -23,6 +22,7 @@ from referral_lint.engine.regex import SafeRegex, compile_regex
 from referral_lint.engine.schema import PatternSpec, RuleSpec
 from referral_lint.engine.tokens import TokenPattern, TokenTable, Unsupported
 from referral_lint.engine.yamlsource import RuleError
+from referral_lint.lemmas import lemma_of
 from referral_lint.message import doc_text, set_lemmas
 from referral_lint.model import SkippedPattern
 from referral_lint.normalize import NormalizedText
@@ -54,12 +54,12 @@ class CompiledRules:
         # Which anchored patterns a word brings into play (by each pattern's rarest required word).
         self._patterns_by_word: dict[str, dict[int, list[int]]] = {}
         self._unanchored: list[int] = []
-        self._indexed: dict[str, numpy.ndarray] = {}
-        # Token patterns turned into phrases whose first token must start a sentence.
-        self._sentence_start_keys: set[int] = set()
+        # Token patterns turned into phrases, with what each match must still satisfy.
+        self._phrase_checks: dict[int, _PhraseVariant] = {}
         self._regex_set: Any = None
         self._tokens = Matcher(nlp.vocab, validate=True)  # the rest (tags, dependencies)
         self._regexes: list[tuple[tuple[int, str], PatternSpec, SafeRegex]] = []
+        self._part_patterns: list[tuple[tuple[int, str], PatternSpec]] = []  # spans of message parts
         self._keys: dict[int, tuple[tuple[int, str], PatternSpec]] = {}
         self.skipped: dict[str, list[SkippedPattern]] = defaultdict(list)
         available = capabilities(nlp)
@@ -83,27 +83,35 @@ class CompiledRules:
             elif pattern.kind == "tokens":
                 for token_pattern in pattern.values:
                     self._add_token_pattern(key, list(token_pattern))
+            elif pattern.kind == "part":
+                self._part_patterns.append((slot, pattern))
             else:
                 for expression in pattern.values:
                     regex = compile_regex(expression, case_sensitive=pattern.case_sensitive)
                     self._regexes.append((slot, pattern, regex))
         except (MatchPatternError, ValueError, TypeError, KeyError) as error:
-            problem = str(error).strip().splitlines()
-            detail = next((line for line in problem if line.strip() and "[E" not in line), problem[0] if problem else "")
-            raise RuleError(rule.file, pattern.line, pattern.key, f"pattern does not compile: {detail.strip()}") from None
+            raise RuleError(rule.file, pattern.line, pattern.key, f"pattern does not compile: {_spacy_detail(error)}") from None
 
     def _add_token_pattern(self, key: str, token_pattern: list[dict[str, Any]]) -> None:
         # spaCy validates every pattern, so errors read the same whichever matcher runs it.
         Matcher(self._nlp.vocab, validate=True).add(key, [token_pattern])
-        expanded = _as_phrases(token_pattern)
-        if expanded is not None:
-            attribute, phrases, at_sentence_start = expanded
-            phrase_key = f"{key}#start" if at_sentence_start else key
-            self._keys[self._nlp.vocab.strings.add(phrase_key)] = self._keys[self._nlp.vocab.strings[key]]
-            if at_sentence_start:
-                self._sentence_start_keys.add(self._nlp.vocab.strings[phrase_key])
-            matcher = self._lemma if attribute == "LEMMA" else self._lower
-            matcher.add(phrase_key, [Doc(self._nlp.vocab, words=words) for words in phrases])
+        variants = _as_phrases(token_pattern)
+        if variants is not None:
+            slot = self._keys[self._nlp.vocab.strings[key]]
+            for variant in variants:
+                # Unique per variant: two token lists of one pattern must not share checks.
+                variant_key = f"{key}#{len(self._keys)}"
+                variant_hash = self._nlp.vocab.strings.add(variant_key)
+                self._keys[variant_hash] = slot
+                if variant.lower_checks or variant.at_sentence_start:
+                    self._phrase_checks[variant_hash] = variant
+                matcher = self._lemma if variant.attribute == "LEMMA" else self._lower
+                docs = [Doc(self._nlp.vocab, words=words) for words in variant.phrases]
+                if variant.attribute == "LEMMA":
+                    for doc in docs:
+                        for token in doc:
+                            token.lemma_ = token.text
+                matcher.add(variant_key, docs)
             return
         try:
             pattern = TokenPattern(token_pattern, self._nlp.vocab.strings)
@@ -125,12 +133,7 @@ class CompiledRules:
 
     def _token_matches(self, doc: Doc) -> list[tuple[int, int, int]]:
         matches = list(self._tokens(doc)) if len(self._tokens) else []
-        if not self._indexed:
-            self._indexed = {
-                column: numpy.sort(numpy.fromiter(words, dtype="uint64", count=len(words)))
-                for column, words in self._anchor_words.items()
-            }
-        table = TokenTable(doc, self._indexed)
+        table = TokenTable(doc, self._anchor_words)
         candidates = set(self._unanchored)
         for column, by_word in self._patterns_by_word.items():
             for word in table.present(column).intersection(by_word):
@@ -144,15 +147,19 @@ class CompiledRules:
         """Every match of every pattern in ``doc``, grouped by (rule index, role)."""
         found: dict[tuple[int, str], list[Match]] = defaultdict(list)
         keys = self._keys
-        sentence_start_keys = self._sentence_start_keys
+        checks = self._phrase_checks
         for matches in (self._lower(doc), self._lemma(doc), self._token_matches(doc)):
             for key, start, end in matches:
                 first = doc[start]
-                if key in sentence_start_keys and not first.is_sent_start:
+                variant = checks.get(key)
+                if variant is not None and not variant.holds(doc, start):
                     continue
                 slot, pattern = keys[key]
                 last = doc[end - 1]
                 found[slot].append(Match(first.idx, last.idx + len(last.text), pattern))
+        for slot, pattern in self._part_patterns:
+            for start, end in doc._.parts.scope(pattern.values[0]):
+                found[slot].append(Match(start, end, pattern))
         if self._regexes:
             text = doc_text(doc)
             for number in self._regexes_that_match(text):
@@ -174,19 +181,37 @@ class CompiledRules:
         return sorted(self._regex_set.Match(text) or ())
 
 
-_EXPANDABLE_ATTRIBUTES = {"LOWER": "LOWER", "LEMMA": "LEMMA"}
 _MAX_EXPANSION = 5000
+_MAX_OPTIONAL = 4
 
 
-def _as_phrases(token_pattern: list[dict[str, Any]]) -> tuple[str, list[list[str]], bool] | None:
-    """A token pattern of word lists as the phrases it matches, for spaCy's fast PhraseMatcher.
+@dataclass(frozen=True)
+class _PhraseVariant:
+    """A token pattern (or one choice of its optional tokens) as phrases for a PhraseMatcher.
 
-    Possible when every token names words of one attribute (LOWER or LEMMA) and is
-    required or optional ("?"); IS_SENT_START may sit on a required first token, and
-    is checked on each match. Returns (attribute, phrases, first token starts a sentence).
+    ``attribute`` is the matcher's (LOWER or LEMMA). A pattern mixing both is matched
+    by lemma, and ``lower_checks`` holds the exact words its LOWER tokens allow.
     """
-    attribute = None
-    choices: list[list[str | None]] = []
+
+    attribute: str
+    phrases: list[list[str]]
+    lower_checks: tuple[tuple[int, frozenset[str]], ...] = ()
+    at_sentence_start: bool = False
+
+    def holds(self, doc: Doc, start: int) -> bool:
+        if self.at_sentence_start and not doc[start].is_sent_start:
+            return False
+        return all(doc[start + offset].lower_ in words for offset, words in self.lower_checks)
+
+
+def _as_phrases(token_pattern: list[dict[str, Any]]) -> list[_PhraseVariant] | None:
+    """A token pattern made of word lists, as phrases for spaCy's fast PhraseMatcher.
+
+    Possible when every token names words (LOWER or LEMMA: a string or an IN list) and
+    is required or optional ("?"), with at most IS_SENT_START: true on a required first
+    token. Anything else returns None and runs in the token matcher.
+    """
+    tokens: list[tuple[str, list[str], bool]] = []
     at_sentence_start = False
     for position, token in enumerate(token_pattern):
         operator = token.get("OP")
@@ -202,24 +227,57 @@ def _as_phrases(token_pattern: list[dict[str, Any]]) -> tuple[str, list[list[str
             return None
         name = keys.pop()
         value = token[name]
-        if name not in _EXPANDABLE_ATTRIBUTES or attribute not in (None, name):
+        if name not in ("LOWER", "LEMMA"):
             return None
-        attribute = name
         if isinstance(value, str):
-            words: list[str | None] = [value]
+            words = [value]
         elif isinstance(value, dict) and list(value) == ["IN"] and all(isinstance(w, str) for w in value["IN"]):
             words = list(value["IN"])
         else:
             return None
-        choices.append(words + [None] if operator == "?" else words)
-    if attribute is None or (at_sentence_start and token_pattern[0].get("OP")):
+        tokens.append((name, words, operator == "?"))
+    if not tokens:
         return None
-    phrases = [[]]
-    for words in choices:
-        phrases = [phrase + ([word] if word is not None else []) for phrase in phrases for word in words]
-        if len(phrases) > _MAX_EXPANSION:
+    attributes = {name for name, _, _ in tokens}
+    optional = [index for index, (_, _, is_optional) in enumerate(tokens) if is_optional]
+    if len(optional) > _MAX_OPTIONAL:
+        return None
+    variants = []
+    for mask in range(1 << len(optional)):
+        dropped = {index for bit, index in enumerate(optional) if mask >> bit & 1}
+        kept = [token for index, token in enumerate(tokens) if index not in dropped]
+        if not kept:
+            continue
+        if at_sentence_start and 0 in dropped:
             return None
-    return attribute, [phrase for phrase in phrases if phrase], at_sentence_start
+        if len(attributes) == 1:
+            attribute = attributes.pop() if len(attributes) == 1 else "LOWER"
+            attributes.add(attribute)
+            choices = [words for _, words, _ in kept]
+            checks: tuple[tuple[int, frozenset[str]], ...] = ()
+        else:
+            attribute = "LEMMA"
+            choices = [
+                words if name == "LEMMA" else sorted({lemma_of(word.lower()) for word in words})
+                for name, words, _ in kept
+            ]
+            checks = tuple(
+                (offset, frozenset(words)) for offset, (name, words, _) in enumerate(kept) if name == "LOWER"
+            )
+        phrases: list[list[str]] = [[]]
+        for words in choices:
+            phrases = [phrase + [word] for phrase in phrases for word in words]
+            if len(phrases) > _MAX_EXPANSION:
+                return None
+        variants.append(_PhraseVariant(attribute, phrases, checks, at_sentence_start))
+    return variants
+
+
+def _spacy_detail(error: Exception) -> str:
+    """spaCy's explanation of a bad pattern, on one line: "- [pattern -> 0 -> LOWR] Extra inputs…"."""
+    lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
+    details = [line.lstrip("- ") for line in lines if line.startswith("- [")]
+    return "; ".join(details) if details else (lines[0] if lines else type(error).__name__)
 
 
 def _patterns_by_role(rule: RuleSpec) -> list[tuple[str, tuple[PatternSpec, ...]]]:

@@ -30,7 +30,10 @@ def load_rule_file(path: Path) -> RuleSpec:
 def rule_files(directory: Path) -> list[Path]:
     if not directory.is_dir():
         raise RuleError(directory, None, "", "rule directory does not exist")
-    return sorted(p for p in directory.iterdir() if p.suffix in RULE_SUFFIXES and p.is_file())
+    # Hidden files are not rules: a team's rule directory may hold .referral-lint.yaml.
+    return sorted(
+        p for p in directory.iterdir() if p.suffix in RULE_SUFFIXES and not p.name.startswith(".") and p.is_file()
+    )
 
 
 @lru_cache(maxsize=32)
@@ -45,4 +48,8 @@ def load_rules(extra_dirs: tuple[Path, ...] = ()) -> tuple[RuleSpec, ...]:
                 raise RuleError(path, 1, "id", f"duplicate rule id {rule.id!r} (also in {seen[rule.id]})")
             seen[rule.id] = str(path)
             rules.append(rule)
+    for rule in rules:
+        for needed in rule.when.fails:
+            if needed not in seen:
+                raise RuleError(rule.file, None, "when.fails", f"unknown rule {needed!r}")
     return tuple(rules)

@@ -18,16 +18,17 @@ from referral_lint.engine.yamlsource import LocatedDocument, Path_, format_path
 from referral_lint.model import Applicability, Severity
 
 CHECK_KINDS = ("forbid", "require", "limit")
-SCOPES = ("message", "greeting", "body", "ask", "closing", "subject")
+SCOPES = ("message", "greeting", "body", "opening", "ask", "closing", "subject", "signature")
 PARTS = ("greeting", "ask", "closing", "sign_off", "signature", "subject", "placeholders")
+KINDS = ("referral", "introduction", "call-or-advice", "followup", "thank-you", "other")
 CHANNELS = ("connection-note", "inmail", "email", "message", "followup")
-MEASURES = ("characters", "words", "sentences")
+MEASURES = ("characters", "words", "sentences", "questions", "reading-grade")
 # Where a missing element is reported, and where an insertion goes.
 LOCATIONS = ("ask", "last-ask", "greeting", "body-start", "closing", "body")
-ANCHORS = ("after-greeting", "before-closing", "after-ask", "end-of-body")
-REWRITES = ("polite-request", "ability-question", "drop-sentence", "cut-sentence")
-UNSAFE_REWRITES = ("drop-sentence", "cut-sentence")
-PATTERN_KINDS = ("phrases", "lemmas", "tokens", "regex")
+ANCHORS = ("start", "after-greeting", "before-closing", "after-ask", "end-of-body")
+REWRITES = ("polite-request", "willing-request", "ability-question", "drop-sentence", "cut-sentence", "split-sentence", "sentence-case")
+UNSAFE_REWRITES = ("drop-sentence", "cut-sentence", "split-sentence", "sentence-case")
+PATTERN_KINDS = ("phrases", "lemmas", "tokens", "regex", "part")
 CAPABILITIES = ("tagger", "parser")
 # Token attributes that only a trained pipeline sets.
 TRAINED_ATTRIBUTES = {"POS": "tagger", "TAG": "tagger", "MORPH": "tagger", "DEP": "parser"}
@@ -85,7 +86,9 @@ class LimitSpec:
 @dataclass(frozen=True)
 class WhenSpec:
     channels: frozenset[str] | None = None
+    kinds: frozenset[str] | None = None
     has: tuple[str, ...] = ()
+    fails: tuple[str, ...] = ()  # rule ids that must have reported a violation
     matches: tuple[PatternSpec, ...] = ()
     unless: tuple[PatternSpec, ...] = ()
 
@@ -109,6 +112,7 @@ class RuleSpec:
     check: str
     message: str
     group: str = "core"
+    default: bool = True  # runs without an explicit ``select``
     scope: str = "message"
     when: WhenSpec = field(default_factory=WhenSpec)
     patterns: tuple[PatternSpec, ...] = ()
@@ -131,7 +135,7 @@ class RuleSpec:
 # --- validation ----------------------------------------------------------------
 
 _RULE_KEYS = {
-    "id", "summary", "severity", "why", "check", "message", "group", "scope", "when",
+    "id", "summary", "severity", "why", "check", "message", "group", "default", "scope", "when",
     "patterns", "exceptions", "locate", "report_at", "suggest", "limits", "examples", "details",
 }
 _PATTERN_OPTIONS = {
@@ -224,6 +228,8 @@ class _Validator:
         }
         if "group" in data:
             spec["group"] = self.text(data["group"], ("group",))
+        if "default" in data:
+            spec["default"] = self.boolean(data["default"], ("default",))
         if "scope" in data:
             spec["scope"] = self.choice(data["scope"], ("scope",), SCOPES)
         if "details" in data:
@@ -255,12 +261,18 @@ class _Validator:
         return RuleSpec(**spec)
 
     def when(self, value: Any, path: Path_) -> WhenSpec:
-        data = self.mapping(value, path, {"channels", "has", "matches", "unless"})
+        data = self.mapping(value, path, {"channels", "kinds", "has", "fails", "matches", "unless"})
         result: dict[str, Any] = {}
         if "channels" in data:
             result["channels"] = frozenset(
                 self.listing(data["channels"], path + ("channels",), lambda v, p: self.choice(v, p, CHANNELS))
             )
+        if "kinds" in data:
+            result["kinds"] = frozenset(
+                self.listing(data["kinds"], path + ("kinds",), lambda v, p: self.choice(v, p, KINDS))
+            )
+        if "fails" in data:
+            result["fails"] = tuple(self.listing(data["fails"], path + ("fails",), self.text))
         if "has" in data:
             result["has"] = tuple(self.listing(data["has"], path + ("has",), lambda v, p: self.choice(v, p, PARTS)))
         for key in ("matches", "unless"):
@@ -280,7 +292,9 @@ class _Validator:
         kind_path = path + (kind,)
         raw = data[kind]
         values: list[Any]
-        if kind == "tokens":
+        if kind == "part":
+            values = [self.choice(raw, kind_path, PARTS)]
+        elif kind == "tokens":
             if not isinstance(raw, list) or not raw:
                 raise self.fail(kind_path, "expected a token pattern (a list of token mappings) or a list of them")
             nested = isinstance(raw[0], list)
@@ -374,13 +388,13 @@ class _Validator:
         applicability = default
         if "applicability" in data:
             applicability = Applicability(
-                self.choice(data["applicability"], path + ("applicability",), ("safe", "unsafe"))
+                self.choice(data["applicability"], path + ("applicability",), ("safe", "unsafe", "display"))
             )
         description = self.text(data["description"], path + ("description",)) if "description" in data else None
         return SuggestSpec(action, argument, at, description, applicability)
 
     def limits(self, value: Any, path: Path_) -> dict[str, LimitSpec]:
-        data = self.mapping(value, path, set(CHANNELS))
+        data = self.mapping(value, path, set(CHANNELS) | {"any"})
         result = {}
         for channel, entry in data.items():
             entry_path = path + (channel,)

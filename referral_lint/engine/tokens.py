@@ -22,7 +22,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import numpy
 from spacy import attrs
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc
@@ -45,8 +44,8 @@ class Unsupported(Exception):
 class TokenTable:
     """A Doc's token attributes as lists, read once per Doc and only as needed."""
 
-    def __init__(self, doc: Doc, indexed: dict[str, numpy.ndarray]) -> None:
-        """``indexed``: per attribute, the sorted values whose positions anyone will ask for."""
+    def __init__(self, doc: Doc, indexed: dict[str, frozenset[int]]) -> None:
+        """``indexed``: per attribute, the values whose positions anyone will ask for."""
         self.doc = doc
         self.length = len(doc)
         self._indexed = indexed
@@ -75,22 +74,19 @@ class TokenTable:
         """Which of the indexed values of a string attribute occur in this Doc."""
         values = self._present.get(name)
         if values is None:
-            values = self._present[name] = set(self.positions(name))
+            values = self._present[name] = self._indexed.get(name, frozenset()).intersection(self.column(name))
         return values
 
     def positions(self, name: str) -> dict[int, list[int]]:
         """Where each indexed value of a string attribute occurs."""
         index = self._positions.get(name)
         if index is None:
-            index = {}
-            wanted = self._indexed.get(name)
-            if wanted is not None and self.length:
-                values = self.doc.to_array(getattr(attrs, name))
-                # ``wanted`` is sorted: a binary search per token, all in numpy.
-                slots = numpy.minimum(numpy.searchsorted(wanted, values), len(wanted) - 1)
-                hits = numpy.flatnonzero(wanted[slots] == values)
-                for position, value in zip(hits.tolist(), values[hits].tolist()):
-                    index.setdefault(value, []).append(position)
+            present = self.present(name)
+            index = {value: [] for value in present}
+            if present:
+                for position, value in enumerate(self.column(name)):
+                    if value in present:
+                        index[value].append(position)
             self._positions[name] = index
         return index
 
@@ -113,12 +109,18 @@ class TokenPattern:
 
     def __init__(self, pattern: list[dict[str, Any]], strings: Any) -> None:
         self._strings = strings
+        self.source = pattern
         self.columns: set[str] = set()  # the attributes its tests read
         self._specs = [self._compile_token(token) for token in pattern]
         if not any(spec.min for spec in self._specs):
             raise Unsupported("a pattern that can match nothing")
         self._anchors = [(i, spec.anchor) for i, spec in enumerate(self._specs) if spec.anchor and spec.min >= 1]
         self._anchors_by_column = [anchor for _, anchor in self._anchors]
+        self._key_anchor = (
+            min(self._anchors, key=lambda item: (self._common_words(item[1][1]), len(item[1][1])))
+            if self._anchors
+            else None
+        )
         # For each token, the fewest and most tokens the ones before it can cover.
         self._prefix_lengths = []
         shortest = longest = 0
@@ -133,9 +135,7 @@ class TokenPattern:
 
     def key_anchor(self) -> tuple[str, frozenset[int]] | None:
         """The required word set least likely to occur: a Doc lacking all of it cannot match."""
-        if not self._anchors_by_column:
-            return None
-        return min(self._anchors_by_column, key=lambda anchor: (self._common_words(anchor[1]), len(anchor[1])))
+        return self._key_anchor[1] if self._key_anchor else None
 
     def _common_words(self, words: frozenset[int]) -> int:
         return sum(1 for word in words if self._strings[word] in STOP_WORDS)
@@ -186,31 +186,26 @@ class TokenPattern:
         return _all(tests), allowed
 
     # matching -------------------------------------------------------------------
-    def starts(self, table: TokenTable) -> range | list[int]:
-        """The token positions where a match could begin."""
-        if not self._anchors:
-            return range(table.length)
-        best: list[int] | None = None
-        best_index = 0
-        for index, (column, allowed) in self._anchors:
-            occurrences = table.positions(column)
-            found = [p for value in allowed & table.present(column) for p in occurrences[value]]
-            if best is None or len(found) < len(best):
-                best, best_index = found, index
-            if not best:
-                return []
-        shortest, longest = self._prefix_lengths[best_index]
+    def starts(self, table: TokenTable) -> list[int]:
+        """The token positions where a match could begin, from where its key word occurs."""
+        if self._key_anchor is None:
+            return list(range(table.length))
+        index, (column, allowed) = self._key_anchor
+        occurrences = table.positions(column)
+        found = [p for value in allowed.intersection(table.present(column)) for p in occurrences[value]]
+        shortest, longest = self._prefix_lengths[index]
         if shortest == longest:
-            return sorted({p - shortest for p in best or () if p >= shortest})
+            return sorted({p - shortest for p in found if p >= shortest})
         starts: set[int] = set()
-        for position in best or ():
+        for position in found:
             lowest = max(0, position - longest) if longest < _UNBOUNDED else 0
             starts.update(range(lowest, position - shortest + 1))
         return sorted(starts)
 
     def find(self, table: TokenTable) -> list[tuple[int, int]]:
+        present = table.present
         for column, allowed in self._anchors_by_column:
-            if allowed.isdisjoint(table.present(column)):
+            if allowed.isdisjoint(present(column)):
                 return []  # a word the pattern cannot do without is absent
         starts = self.starts(table)
         if not starts:

@@ -67,7 +67,16 @@ def load_located(file: str | Path, text: str) -> LocatedDocument:
     if node is None:
         return document
     constructor = yaml.SafeLoader("")
-    document.value = _convert(node, (), document, constructor)
+    try:
+        document.value = _convert(node, (), document, constructor)
+    except RuleError:
+        raise
+    except (yaml.YAMLError, ValueError, TypeError) as error:
+        # A tag such as !!python/name, a bad !!int, an unhashable complex key…
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise RuleError(file, line, "", f"invalid YAML: {problem}") from None
     return document
 
 
@@ -78,6 +87,8 @@ def _convert(node: yaml.Node, path: Path_, document: LocatedDocument, constructo
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key = constructor.construct_object(key_node, deep=True)
+            if not isinstance(key, (str, int, float, bool)) and key is not None:
+                raise RuleError(document.file, key_node.start_mark.line + 1, format_path(path), "keys must be plain words")
             if key in result:
                 raise RuleError(
                     document.file, key_node.start_mark.line + 1, format_path(path + (key,)), "duplicate key"
@@ -90,4 +101,9 @@ def _convert(node: yaml.Node, path: Path_, document: LocatedDocument, constructo
             _convert(item, path + (index,), document, constructor)
             for index, item in enumerate(node.value)
         ]
-    return constructor.construct_object(node, deep=True)
+    try:
+        return constructor.construct_object(node, deep=True)
+    except (yaml.YAMLError, ValueError, TypeError) as error:
+        # An unknown tag such as !!python/name, or a value its tag rejects (!!int abc).
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise RuleError(document.file, node.start_mark.line + 1, format_path(path), f"invalid value: {problem}") from None

@@ -1,0 +1,43 @@
+"""What a message asks for (its kind), and the channel detected when none is given."""
+
+from __future__ import annotations
+
+import pytest
+
+KINDS = [
+    ("Hi Ana, we met at PyCon. Would you be open to referring me for the Data Engineer role?", "referral"),
+    ("Hi Ana, we met at PyCon. Could you introduce me to Marta on the platform team?", "introduction"),
+    ("Hi Ana, we met at PyCon. Would you have 15 minutes to tell me about your team?", "call-or-advice"),
+    ("Hi Ana, just following up on my note from last week. Would you still be open to a referral?", "followup"),
+    ("Hi Ana, thank you so much for referring me last week. I got an interview!", "thank-you"),
+    ("Hi Ana, hope the move went well.", "other"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), KINDS)
+def test_message_kind(linter, text, kind):
+    assert linter.parse(text)._.parts.kind == kind
+
+
+def test_following_up_in_passing_is_not_a_follow_up(linter):
+    text = (
+        "Hi Ana, we met at PyCon. I run events, which means following up with a lot of people. "
+        "Would you refer me for the Event Manager role?"
+    )
+    assert linter.parse(text)._.parts.kind == "referral"
+
+
+@pytest.mark.parametrize(
+    ("text", "channel"),
+    [
+        ("Subject: PyCon follow-up\n\nHi Ana, would you refer me?", "email"),
+        ("Hi Ana, just following up on my last message about the analyst role. Thanks!", "followup"),
+        ("Hi Ana, would you refer me for the analyst role? Thanks!", "message"),
+    ],
+)
+def test_channel_detection(linter, text, channel):
+    assert linter.lint(text).channel == channel
+
+
+def test_an_explicit_channel_wins(linter):
+    assert linter.lint("Subject: Hi\n\nHi Ana, would you refer me?", channel="inmail").channel == "inmail"

@@ -1,0 +1,370 @@
+"""Rule files are validated on load: every mistake is a RuleError naming the file,
+the line and the key path, never a traceback from deep inside YAML or spaCy."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from referral_lint.engine.compiler import CompiledRules
+from referral_lint.engine.loader import builtin_rules_dir, load_rule_file, load_rules
+from referral_lint.engine.regex import RegexError, compile_regex
+from referral_lint.engine.schema import RuleSpec
+from referral_lint.engine.yamlsource import RuleError
+from referral_lint.pipeline import load_pipeline
+
+# A small valid rule, written for these tests. Line numbers below refer to it:
+#  1 id   2 summary   3 severity   4 check   5 why   6 message   7 patterns:
+#  8 "  - phrases: [gimme]"   9 examples:   10 bad   11 good
+VALID = """\
+id: {id}
+summary: Ask, do not grab
+severity: warning
+check: forbid
+why: A request that grabs reads as rude.
+message: '"{{match}}" grabs; ask instead.'
+patterns:
+  - phrases: [gimme, hand it over]
+examples:
+  bad: ["Gimme the referral."]
+  good: ["Would you be open to a referral?"]
+"""
+
+
+def write_rule(tmp_path: Path, text: str, name: str = "sample-rule") -> Path:
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def valid(name: str = "sample-rule") -> str:
+    return VALID.format(id=name)
+
+
+def with_patterns(patterns: str, name: str = "sample-rule") -> str:
+    """The valid rule with its patterns list replaced (the first pattern stays on line 8)."""
+    return valid(name).replace("  - phrases: [gimme, hand it over]\n", patterns)
+
+
+def compile_rule(rule: RuleSpec) -> CompiledRules:
+    return CompiledRules((rule,), load_pipeline())
+
+
+def load_error(path: Path, *, compile: bool = False) -> RuleError:
+    with pytest.raises(RuleError) as caught:
+        rule = load_rule_file(path)
+        if compile:
+            compile_rule(rule)
+    return caught.value
+
+
+def assert_error(error: RuleError, path: Path, line: int | None, key: str, *words: str) -> None:
+    message = str(error)
+    assert "\n" not in message
+    assert error.file == str(path)
+    assert error.line == line, message
+    assert error.key == key, message
+    where = f"{path}:{line}" if line else str(path)
+    assert message.startswith(f"{where}: {key}: " if key else f"{where}: "), message
+    for word in words:
+        assert word in message, message
+
+
+# --- the baseline ---------------------------------------------------------------------------
+
+
+def test_the_valid_rule_loads_and_compiles(tmp_path):
+    path = write_rule(tmp_path, valid())
+    rule = load_rule_file(path)
+    assert rule.id == "sample-rule"
+    assert rule.patterns[0].values == ("gimme", "hand it over")
+    assert rule.patterns[0].line == 8
+    assert rule.patterns[0].key == "patterns[0].phrases"
+    compile_rule(rule)
+
+
+def test_the_built_in_rules_load():
+    ids = {rule.id for rule in load_rules()}
+    assert {"named-role", "stated-connection", "length", "gratitude", "easy-out", "demanding-phrasing"} <= ids
+    assert ids == {path.stem for path in builtin_rules_dir().glob("*.yaml")}
+
+
+# --- each mistake: file, line, key path ----------------------------------------------------------
+
+
+def test_unknown_key(tmp_path):
+    path = write_rule(tmp_path, valid() + "colour: red\n")
+    assert_error(load_error(path), path, 12, "colour", "unknown key")
+
+
+def test_unknown_key_in_a_pattern(tmp_path):
+    path = write_rule(tmp_path, with_patterns("  - phrases: [gimme]\n    skip_question: true\n"))
+    assert_error(load_error(path), path, 9, "patterns[0].skip_question", "unknown key")
+
+
+def test_wrong_type_of_a_top_level_value(tmp_path):
+    path = write_rule(tmp_path, valid().replace("summary: Ask, do not grab", "summary: [Ask, grab]"))
+    assert_error(load_error(path), path, 2, "summary", "expected a non-empty string", "a list")
+
+
+def test_wrong_type_of_a_pattern_option(tmp_path):
+    path = write_rule(tmp_path, with_patterns("  - phrases: [gimme]\n    skip_questions: sometimes\n"))
+    assert_error(load_error(path), path, 9, "patterns[0].skip_questions", "expected true or false")
+
+
+def test_wrong_type_patterns_is_not_a_list(tmp_path):
+    path = write_rule(tmp_path, with_patterns("    phrases: [gimme]\n"))
+    # A block value is reported at its key's line.
+    assert_error(load_error(path), path, 7, "patterns", "expected a list", "a mapping")
+
+
+def test_wrong_choice(tmp_path):
+    path = write_rule(tmp_path, valid().replace("severity: warning", "severity: fatal"))
+    assert_error(load_error(path), path, 3, "severity", "expected one of info, warning, error", "'fatal'")
+
+
+def test_missing_required_key(tmp_path):
+    path = write_rule(tmp_path, valid().replace("why: A request that grabs reads as rude.\n", ""))
+    assert_error(load_error(path), path, 1, "", "missing required key 'why'")
+
+
+def test_missing_required_key_in_a_nested_mapping(tmp_path):
+    path = write_rule(tmp_path, valid().replace('  good: ["Would you be open to a referral?"]\n', ""))
+    assert_error(load_error(path), path, 9, "examples", "at least one bad and one good example")
+
+
+def test_regex_with_a_backreference(tmp_path):
+    path = write_rule(tmp_path, with_patterns("  - phrases: [gimme]\n  - regex: '(\\w+) \\1'\n"))
+    assert_error(load_error(path), path, 9, "patterns[1].regex", "RE2", "backreferences")
+
+
+def test_regex_with_lookaround_in_a_list(tmp_path):
+    path = write_rule(tmp_path, with_patterns("  - regex:\n      - 'gimme'\n      - '(?<!please )give me'\n"))
+    assert_error(load_error(path), path, 10, "patterns[0].regex[1]", "RE2")
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "{LOWR: gimme}",  # a misspelt attribute
+        '{LOWER: gimme, OP: "%"}',  # an operator spaCy does not have
+        "{LOWER: {INN: [gimme]}}",  # a misspelt predicate
+        "{LOWER: [gimme]}",  # a list where a string or predicate mapping belongs
+    ],
+)
+def test_invalid_spacy_token_pattern(tmp_path, token):
+    path = write_rule(tmp_path, with_patterns(f"  - phrases: [gimme]\n  - tokens: [{token}, {{LOWER: it}}]\n"))
+    assert_error(load_error(path, compile=True), path, 9, "patterns[1].tokens", "does not compile")
+
+
+def test_invalid_pattern_in_a_nested_token_list(tmp_path):
+    path = write_rule(
+        tmp_path,
+        with_patterns("  - tokens:\n      - [{LOWER: gimme}]\n      - [{LOWER: hand}, {LOWR: it}]\n"),
+    )
+    error = load_error(path, compile=True)
+    assert error.file == str(path) and "does not compile" in str(error)
+    assert error.key.startswith("patterns[0].tokens") and error.line in (8, 10), str(error)
+
+
+def test_invalid_token_pattern_error_says_what_is_wrong(tmp_path):
+    path = write_rule(tmp_path, with_patterns("  - phrases: [gimme]\n  - tokens: [{LOWR: gimme}, {LOWER: it}]\n"))
+    assert "LOWR" in str(load_error(path, compile=True))
+
+
+def test_unknown_message_placeholder(tmp_path):
+    path = write_rule(tmp_path, valid().replace("{match}", "{matched}"))
+    assert_error(load_error(path), path, 6, "message", "unknown placeholder {matched}", "{match}")
+
+
+def test_unknown_placeholder_in_a_pattern_message(tmp_path):
+    path = write_rule(tmp_path, with_patterns("  - phrases: [gimme]\n    message: 'Found {value}.'\n"))
+    assert_error(load_error(path), path, 9, "patterns[0].message", "unknown placeholder {value}")
+
+
+def test_unquoted_no_in_a_token_in_list(tmp_path):
+    path = write_rule(
+        tmp_path,
+        with_patterns("  - phrases: [gimme]\n  - tokens: [{LOWER: say}, {LOWER: {IN: [yes, no]}}]\n"),
+    )
+    assert_error(load_error(path), path, 9, "patterns[1].tokens[1].LOWER", "quote the word")
+
+
+def test_quoted_no_is_fine(tmp_path):
+    path = write_rule(
+        tmp_path,
+        with_patterns("  - phrases: [gimme]\n  - tokens: [{LOWER: say}, {LOWER: {IN: ['yes', 'no']}}]\n"),
+    )
+    compile_rule(load_rule_file(path))
+
+
+def test_id_must_match_the_file_name(tmp_path):
+    path = write_rule(tmp_path, valid("another-rule"), name="sample-rule")
+    assert_error(load_error(path), path, 1, "id", "must match the file name", "'sample-rule'")
+
+
+def test_duplicate_key(tmp_path):
+    path = write_rule(tmp_path, valid().replace("severity: warning\n", "severity: warning\nseverity: error\n"))
+    assert_error(load_error(path), path, 4, "severity", "duplicate key")
+
+
+def test_duplicate_key_in_a_nested_mapping(tmp_path):
+    path = write_rule(tmp_path, with_patterns("  - phrases: [gimme]\n    phrases: [grab]\n"))
+    assert_error(load_error(path), path, 9, "patterns[0].phrases", "duplicate key")
+
+
+def test_invalid_yaml(tmp_path):
+    path = write_rule(tmp_path, valid().replace("why: A request that grabs reads as rude.", "why: grabbing: rude: yes"))
+    assert_error(load_error(path), path, 5, "", "invalid YAML")
+
+
+def test_invalid_yaml_bad_indentation(tmp_path):
+    path = write_rule(tmp_path, valid().replace("  good:", " good:"))
+    error = load_error(path)
+    assert "invalid YAML" in str(error) and error.line in (10, 11)
+
+
+def test_empty_file(tmp_path):
+    path = write_rule(tmp_path, "")
+    assert_error(load_error(path), path, None, "", "expected a mapping")
+
+
+def test_not_utf8(tmp_path):
+    path = tmp_path / "sample-rule.yaml"
+    path.write_bytes(valid().replace("rude", "r\xe9de").encode("latin-1"))
+    error = load_error(path)
+    assert str(error).startswith(f"{path}: ") and "cannot read" in str(error)
+
+
+def test_unknown_yaml_tag(tmp_path):
+    path = write_rule(tmp_path, valid().replace("summary: Ask, do not grab", "summary: !!python/name:os.system"))
+    assert_error(load_error(path), path, 2, "summary", "")
+
+
+def test_bad_explicit_yaml_tag_value(tmp_path):
+    path = write_rule(tmp_path, valid().replace("summary: Ask, do not grab", "summary: !!int abc"))
+    assert_error(load_error(path), path, 2, "summary", "")
+
+
+def test_complex_mapping_key(tmp_path):
+    path = write_rule(tmp_path, valid() + "? [a, b]\n: 1\n")
+    error = load_error(path)
+    assert error.line == 12
+
+
+def test_every_rule_error_is_one_line(tmp_path):
+    """A sweep: many broken variants, each a RuleError with a one-line message naming the file."""
+    variants = [
+        valid().replace("check: forbid", "check: ban"),
+        valid().replace("check: forbid", "check: require"),  # require needs 'suggest'
+        valid() + "limits: {}\n",
+        with_patterns("  - phrases: []\n"),
+        with_patterns("  - phrases: [gimme]\n    regex: 'x'\n"),
+        with_patterns("  - phrases: [gimme]\n    suggest: {replace: x, delete: true}\n"),
+        with_patterns("  - phrases: [gimme]\n    suggest: {insert: x}\n"),
+        with_patterns("  - phrases: [gimme]\n    suggest: {rewrite: shout}\n"),
+        with_patterns("  - tokens: []\n"),
+        with_patterns("  - tokens: [gimme]\n"),
+        valid().replace("id: sample-rule", "id: Sample_Rule"),
+        "- just\n- a list\n",
+    ]
+    for number, text in enumerate(variants):
+        path = write_rule(tmp_path, text)
+        error = load_error(path, compile=True)
+        assert "\n" not in str(error), (number, str(error))
+        assert str(error).startswith(str(path)), (number, str(error))
+
+
+# --- regexes run in linear time -------------------------------------------------------------------
+
+
+def test_catastrophic_regex_runs_fast(tmp_path):
+    path = write_rule(tmp_path, with_patterns("  - regex: '(a|a)*b'\n"))
+    rule = load_rule_file(path)
+    compiled = compile_rule(rule)
+    nlp = load_pipeline()
+    text = "a" * 50_000
+    doc = nlp(text)
+    started = time.perf_counter()
+    matches = compiled.find(doc)
+    regex_matches = list(compile_regex("(a|a)*b").spans(text))
+    elapsed = time.perf_counter() - started
+    assert not any(matches.values()) and regex_matches == []
+    assert elapsed < 2.0, f"{elapsed:.2f}s"
+
+
+def test_nested_quantifier_regex_runs_fast():
+    regex = compile_regex("(x+x+)+y")
+    started = time.perf_counter()
+    assert list(regex.spans("x" * 50_000)) == []
+    assert time.perf_counter() - started < 2.0
+
+
+def test_over_long_regex_is_rejected():
+    with pytest.raises(RegexError):
+        compile_regex("a" * 5000)
+
+
+def test_regexes_are_case_insensitive_unless_asked():
+    assert list(compile_regex("gimme").spans("GIMME that")) == [(0, 5)]
+    assert list(compile_regex("gimme", case_sensitive=True).spans("GIMME that")) == []
+
+
+# --- extra rule directories (API level; the CLI has no option for them yet) ----------------------
+
+
+def test_extra_rule_directory_with_a_broken_rule(tmp_path):
+    from referral_lint import Config, Linter
+
+    path = write_rule(tmp_path, valid().replace("severity: warning", "severity: loud"))
+    with pytest.raises(RuleError) as caught:
+        Linter(Config(rule_dirs=(tmp_path,)))
+    assert str(caught.value).startswith(f"{path}:3: severity: ")
+
+
+def test_extra_rule_directory_with_a_working_rule(tmp_path):
+    from referral_lint import Config, Linter
+
+    write_rule(tmp_path, valid())
+    report = Linter(Config(rule_dirs=(tmp_path,))).lint("Hi Ana, gimme the Data Engineer role referral.")
+    [violation] = [v for v in report.violations if v.rule == "sample-rule"]
+    assert report.text[violation.start : violation.end] == "gimme"
+    assert violation.message == '"gimme" grabs; ask instead.'
+
+
+def test_extra_rule_may_not_reuse_a_built_in_id(tmp_path):
+    from referral_lint import Config, Linter
+
+    path = write_rule(tmp_path, valid("gratitude"), name="gratitude")
+    with pytest.raises(RuleError, match="duplicate rule id 'gratitude'") as caught:
+        Linter(Config(rule_dirs=(tmp_path,)))
+    assert str(caught.value).startswith(f"{path}:1: id: ")
+
+
+def test_missing_rule_directory(tmp_path):
+    from referral_lint import Config, Linter
+
+    with pytest.raises(RuleError, match="does not exist"):
+        Linter(Config(rule_dirs=(tmp_path / "nowhere",)))
+
+
+def test_cli_turns_a_rule_error_into_one_line_and_exit_2(tmp_path, linter):
+    """A broken rule in a configuration's rule-dirs: the rule file's error, on one line."""
+    import json
+
+    from click.testing import CliRunner
+
+    import referral_lint.cli as cli
+
+    write_rule(tmp_path, valid().replace("severity: warning", "severity: loud"))
+    draft = tmp_path / "draft.txt"
+    draft.write_text("Hi Ana, gimme the role.", encoding="utf-8")
+    (tmp_path / "settings").mkdir()
+    config = tmp_path / "settings" / "referral-lint.yaml"
+    config.write_text(f"rule-dirs: [{json.dumps(str(tmp_path))}]\n", encoding="utf-8")
+    result = CliRunner().invoke(cli.main, ["check", "--config", str(config), str(draft)])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [f"referral-lint: error: {tmp_path / 'sample-rule.yaml'}:3: severity: expected one of info, warning, error, got 'loud'"]
