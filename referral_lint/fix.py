@@ -12,7 +12,7 @@ import contextlib
 import os
 import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,6 +87,7 @@ class FixResult:
     text: str
     fixed: list[Violation]
     remaining: list[Violation]
+    conflicts: list[Violation]  # fixes still blocked by another fix after the last pass
 
     @property
     def changed(self) -> bool:
@@ -96,13 +97,25 @@ class FixResult:
 def fix_text(
     linter: Any, text: str, *, channel: str | None = None, unsafe: bool = False
 ) -> FixResult:
-    """Lint and fix until nothing more can be fixed (a fix that lost a conflict gets its turn
-    in the next pass), so that fixing the result again changes nothing."""
+    """Lint and fix ``text`` until nothing more can be fixed, so fixing the result changes nothing."""
+    return fix_until_stable(text, lambda current: linter.lint(current, channel=channel).violations, unsafe=unsafe)
+
+
+def fix_until_stable(
+    text: str, lint: Callable[[str], list[Violation]], *, unsafe: bool = False
+) -> FixResult:
+    """Fix ``text`` pass by pass, re-linting with ``lint`` in between.
+
+    A fix that lost a conflict gets its turn in the next pass, on the re-linted text.
+    Replacements take the text's line ends (CRLF stays CRLF).
+    """
     crlf = "\r\n" in text
     fixed: list[Violation] = []
     current = text
+    conflicts: list[Violation] = []
     for _ in range(MAX_PASSES):
-        plan = plan_fixes(linter.lint(current, channel=channel).violations, unsafe=unsafe)
+        plan = plan_fixes(lint(current), unsafe=unsafe)
+        conflicts = list(plan.conflicts)
         if not plan.edits:
             break
         edits = plan.edits
@@ -110,8 +123,8 @@ def fix_text(
             edits = tuple(Edit(e.start, e.end, _crlf(e.replacement)) for e in edits)
         current = apply_edits(current, edits)
         fixed.extend(plan.applied)
-    remaining = linter.lint(current, channel=channel).violations
-    return FixResult(current, fixed, remaining)
+    remaining = lint(current)
+    return FixResult(current, fixed, remaining, conflicts if fixed or conflicts else [])
 
 
 def _crlf(replacement: str) -> str:

@@ -149,6 +149,14 @@ def willing_request(context: RewriteContext, span: CharSpan) -> tuple[str, list[
     return _imperative_as_question(context, span, willing=True)
 
 
+def _starts_sentence(text: str, offset: int) -> bool:
+    """Whether ``offset`` begins a sentence as a reader sees it ("Hi Lee, refer me" does not)."""
+    before = text[:offset].rstrip()
+    if not before or "\n" in text[len(before) : offset]:
+        return True
+    return not (before[-1].isalnum() or before[-1] in ",;:-\u2013\u2014(")
+
+
 def _imperative_as_question(context: RewriteContext, span: CharSpan, *, willing: bool) -> tuple[str, list[RawEdit]] | None:
     tokens = [t for t in context.doc.char_span(span[0], span[1], alignment_mode="expand") or [] if not t.is_punct]
     while tokens and tokens[0].lower_ in _LEADING_SOFTENERS:
@@ -157,7 +165,7 @@ def _imperative_as_question(context: RewriteContext, span: CharSpan, *, willing:
         return None
     verb = tokens[0]
     sentence_end, tail = _sentence_tail(context, verb.idx + len(verb.text))
-    opener = "Would" if context.sentence_of(span[0])[0] == span[0] else "would"
+    opener = "Would" if _starts_sentence(context.text, span[0]) else "would"
     rest = tail.strip()
     if willing:
         question = f"{opener} you be willing to {verb.lower_}{' ' + rest if rest else ''}?"

@@ -244,12 +244,6 @@ def test_every_span_and_edit_lies_on_character_boundaries_of_the_original(name):
                 assert 0 <= edit.start <= edit.end <= len(text)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rules/demanding-phrasing.yaml (work in progress): the exception for the writer's own promptness "
-    "('I can send you a summary ASAP') matches across sentences: 'I'm Jose.\\nRefer me for the … role ASAP' is "
-    "one exception match, which cancels both 'Refer me' and 'ASAP' in the next sentence",
-)
 def test_a_short_sentence_about_the_writer_does_not_excuse_the_next_one():
     text = "Hi Ana,\n\nI'm Jose.\nRefer me for the Data Engineer role ASAP. Thanks!\n"
     assert [text[v.start : v.end] for v in by_rule(lint(text), "demanding-phrasing")] == ["Refer me", "ASAP"]

@@ -7,6 +7,7 @@ regexes, so a message is scanned once for all rules, not once per rule.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -148,6 +149,8 @@ class CompiledRules:
         found: dict[tuple[int, str], list[Match]] = defaultdict(list)
         keys = self._keys
         checks = self._phrase_checks
+        sentences = doc._.parts.sentences
+        sentence_starts = [sentence_start for sentence_start, _ in sentences]
         for matches in (self._lower(doc), self._lemma(doc), self._token_matches(doc)):
             for key, start, end in matches:
                 first = doc[start]
@@ -156,7 +159,12 @@ class CompiledRules:
                     continue
                 slot, pattern = keys[key]
                 last = doc[end - 1]
-                found[slot].append(Match(first.idx, last.idx + len(last.text), pattern))
+                start_char, end_char = first.idx, last.idx + len(last.text)
+                # Word patterns match within a sentence: "…I'm José.\nRefer me…" is two thoughts.
+                sentence = bisect_right(sentence_starts, start_char) - 1
+                if sentence >= 0 and end_char > sentences[sentence][1]:
+                    continue
+                found[slot].append(Match(start_char, end_char, pattern))
         for slot, pattern in self._part_patterns:
             for start, end in doc._.parts.scope(pattern.values[0]):
                 found[slot].append(Match(start, end, pattern))

@@ -1,26 +1,203 @@
-"""Output formats: one module per format, each a ``render(results) -> str``."""
+"""Output formats: one module per format.
+
+A format is a module in this package whose name (with ``_`` read as ``-``) is the
+format's name, and which defines::
+
+    def render(run: Run) -> str
+
+returning the whole report, ending in a newline when it is not empty. Modules whose
+names start with ``_`` are helpers, not formats. The command line's
+``--output-format`` choices are read from this package, so adding a format is adding
+one module; nothing else needs to change.
+
+Listing the formats only lists the package directory: no format module is imported
+until it is used, so ``referral-lint --help`` stays fast.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import contextlib
+import importlib
+import os
+import pkgutil
+import stat
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from referral_lint.model import Report, Severity
+
+if TYPE_CHECKING:
+    from referral_lint.engine.schema import RuleSpec
+    from referral_lint.inputs import Draft, InputError
+
+DEFAULT_FORMAT = "text"
 
 
 @dataclass(frozen=True)
 class FileResult:
-    """One linted draft: its name, text and report."""
+    """One linted draft: its name and report, and how its positions relate to the file.
+
+    ``source`` is the file's own text when the linter read something else: a
+    markdown file with its code blanked out, an email with its headers blanked out.
+    It has the same length as ``report.text`` and every offset means the same
+    character in both, so formats show lines of ``source`` (what the writer sees)
+    while the offsets stay those of the report. ``kind`` is how the file was read
+    (``text``, ``markdown`` or ``email``). ``positions`` is ``file`` when offsets,
+    lines and columns refer to the file, and ``decoded`` when they refer to a
+    decoded email body (quoted-printable or base64) placed where the body starts.
+    """
 
     name: str
     report: Report
+    source: str | None = None
+    kind: str = "text"
+    positions: str = "file"
+
+    @property
+    def text(self) -> str:
+        """The text to show: the file's text when it differs from what was linted."""
+        return self.source if self.source is not None else self.report.text
+
+    @classmethod
+    def from_draft(cls, draft: Draft, report: Report) -> FileResult:
+        """The result for ``draft``, with line and column numbers counted in the file's text.
+
+        The readers keep every offset of the linted text equal to the file's, but an
+        email's folded Subject header is unfolded for the linter, which moves lines:
+        so lines and columns are recounted in ``draft.source``.
+        """
+        source = getattr(draft, "source", None)
+        if source is not None and source != report.text:
+            from referral_lint.formats._lines import LineIndex
+
+            index = LineIndex(source)
+            violations = []
+            for violation in report.violations:
+                line, column = index.position(violation.start)
+                end_line, end_column = index.position(violation.end)
+                violations.append(
+                    replace(violation, line=line, column=column, end_line=end_line, end_column=end_column)
+                )
+            report = replace(report, violations=violations)
+        else:
+            source = None
+        return cls(
+            draft.name,
+            report,
+            source=source,
+            kind=getattr(draft, "kind", "text"),
+            positions=getattr(draft, "positions", "file"),
+        )
 
 
-FORMATS = ("text", "json")
+@dataclass(frozen=True)
+class Run:
+    """Everything a format may show: the results, the inputs that failed, the rules that ran.
+
+    ``rules`` are the rules the linter ran (SARIF describes each one); ``colour`` is
+    whether the text may carry ANSI colours (never when writing to a file); ``summary``
+    is False for ``--quiet`` (the violations only, no closing summary line).
+    """
+
+    results: Sequence[FileResult]
+    errors: Sequence[InputError] = ()
+    rules: Sequence[RuleSpec] = field(default_factory=tuple)
+    colour: bool = False
+    summary: bool = True
 
 
-def summary_counts(results: list[FileResult]) -> dict[Severity, int]:
+def _discover() -> tuple[str, ...]:
+    names = [
+        module.name.replace("_", "-")
+        for module in pkgutil.iter_modules(__path__)
+        if not module.name.startswith("_")
+    ]
+    # The default first, then alphabetical: the order --help shows.
+    return tuple(sorted(names, key=lambda name: (name != DEFAULT_FORMAT, name)))
+
+
+FORMATS: tuple[str, ...] = _discover()
+
+
+def get(name: str) -> ModuleType:
+    """The module of format ``name``; ValueError for an unknown one."""
+    if name not in FORMATS:
+        raise ValueError(f"unknown output format {name!r} (expected one of: {', '.join(FORMATS)})")
+    return importlib.import_module(f"{__name__}.{name.replace('-', '_')}")
+
+
+def render(name: str, run: Run) -> str:
+    """The report for ``run`` in format ``name``."""
+    return str(get(name).render(run))
+
+
+def describe(name: str) -> str:
+    """The first line of a format module's docstring (what ``--output-format`` lists)."""
+    doc = get(name).__doc__ or ""
+    return doc.strip().splitlines()[0] if doc.strip() else name
+
+
+_APPLICABILITY_NOTES = {
+    "safe": "",
+    "unsafe": " (unsafe: check it before sending)",
+    "display": " (for you to do: fix never applies it)",
+}
+
+
+def applicability_note(applicability: object) -> str:
+    """What to say after a suggestion's description: nothing for a safe one."""
+    value = getattr(applicability, "value", applicability)
+    return _APPLICABILITY_NOTES.get(str(value), f" ({value})")
+
+
+def summary_counts(results: Sequence[FileResult]) -> dict[Severity, int]:
     counts = {severity: 0 for severity in Severity}
     for result in results:
         for violation in result.report.violations:
             counts[violation.severity] += 1
     return counts
+
+
+class OutputError(OSError):
+    """The report could not be written to the file asked for."""
+
+
+def write_report(path: str | os.PathLike[str], report: str) -> None:
+    """Write ``report`` to ``path`` atomically: readers see the old file or the new one, never half.
+
+    The report goes to a temporary file beside ``path``, is flushed to disk, given the
+    permissions the file had (or those a new file would get) and renamed over it. A
+    symbolic link is followed, so the file it points to is replaced, not the link.
+    """
+    target = os.path.realpath(path)
+    directory = os.path.dirname(target) or "."
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    except OSError as error:
+        raise OutputError(f"cannot write the report to {path}: {error.strerror or error}") from None
+    try:
+        descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(target)}.", suffix=".tmp")
+    except OSError as error:
+        raise OutputError(f"cannot write the report to {path}: {error.strerror or error}") from None
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(report.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except OSError as error:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise OutputError(f"cannot write the report to {path}: {error.strerror or error}") from None
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise

@@ -1,11 +1,11 @@
-"""``--output-format text``: each violation with its source line, underlined, and the fix.
+"""The full report (the default): each violation with its source line, underlined, and the fix.
 
 Modelled on ruff's full output:
 
     draft.txt:3:1: demanding-phrasing [*] "Refer me" is an order, not a request; …
       |
     3 | Refer me to the hiring manager ASAP.
-      | ^^^^^^^^ demanding-phrasing
+      | ^^^^^^^^ error
       |
       = help: Ask instead: "Would you be open to referring me to the hiring manager?"
 """
@@ -14,28 +14,36 @@ from __future__ import annotations
 
 import click
 
-from referral_lint.formats import FileResult, summary_counts
+from referral_lint.formats import Run, summary_counts
+from referral_lint.formats._lines import LINE_END as _LINE_END
+from referral_lint.inputs import display_name
 from referral_lint.model import Applicability, Severity, Violation
 
 _SEVERITY_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
 
 
-def render(results: list[FileResult], *, colour: bool) -> str:
+def render(run: Run) -> str:
+    colour = run.colour
+
     def style(text: str, **kwargs: object) -> str:
         return click.style(text, **kwargs) if colour else text  # type: ignore[arg-type]
 
     blocks = []
-    for result in results:
-        lines = result.report.text.splitlines() or [""]
+    for result in run.results:
+        # The lines of the file as the writer sees it (a markdown file's code, an
+        # email's headers), which has the same offsets as the text that was linted.
+        lines = _LINE_END.split(result.text)
         for violation in result.report.violations:
-            blocks.append(_violation_block(result.name, lines, violation, style))
-    counts = summary_counts(results)
+            blocks.append(_violation_block(display_name(result.name), lines, violation, style))
+    if not run.summary:  # --quiet
+        return "\n".join(blocks)
+    counts = summary_counts(run.results)
     total = sum(counts.values())
     if total:
         detail = ", ".join(f"{n} {s.value}{'s' if n != 1 else ''}" for s, n in reversed(counts.items()) if n)
         fixable = sum(
             1
-            for result in results
+            for result in run.results
             for v in result.report.violations
             if v.suggestions and v.suggestions[0].applicability is Applicability.SAFE
         )
@@ -73,6 +81,9 @@ def _violation_block(name: str, lines: list[str], violation: Violation, style) -
         f"{violation.message}"
     )
     source = lines[violation.line - 1] if violation.line - 1 < len(lines) else ""
+    if not source.isprintable():
+        # A tab, form feed or zero-width space is one column: show it as one space.
+        source = "".join(ch if ch.isprintable() else " " for ch in source)
     gutter = " " * len(str(violation.line))
     end_column = violation.end_column if violation.end_line == violation.line else len(source) + 1
     source, column, end_column = _window(source, violation.column, end_column)
@@ -85,6 +96,10 @@ def _violation_block(name: str, lines: list[str], violation: Violation, style) -
         f"{gutter} |",
     ]
     for suggestion in violation.suggestions:
-        tag = "" if suggestion.applicability is Applicability.SAFE else " (unsafe: check it before sending)"
+        tag = {
+            Applicability.SAFE: "",
+            Applicability.UNSAFE: " (unsafe: check it before sending)",
+            Applicability.DISPLAY: " (for you to do: fix never applies it)",
+        }[suggestion.applicability]
         out.append(f"{gutter} = {style('help', bold=True)}: {suggestion.description}{tag}")
     return "\n".join(out) + "\n"

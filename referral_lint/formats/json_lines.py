@@ -1,0 +1,28 @@
+"""One JSON object per violation, one per line (JSON Lines), for streaming and ``jq``.
+
+Each line is a violation as in the ``json`` format (the ``violation`` definition of
+``docs/schema/report-v2.json``) with the file's ``path`` added first. A clean run prints
+nothing; inputs that could not be read are reported on stderr only.
+"""
+
+from __future__ import annotations
+
+import json
+
+from referral_lint.formats import Run
+from referral_lint.formats._lines import LineIndex
+from referral_lint.formats.json import violation_record
+
+# Characters JSON leaves raw that some line readers (Python's str.splitlines among them)
+# take for line ends: escaped, so that one record is always one line.
+_LINE_BREAKERS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def render(run: Run) -> str:
+    out = []
+    for result in run.results:
+        lines = LineIndex(result.text)
+        for violation in result.report.violations:
+            record = {"path": result.name, **violation_record(violation, lines)}
+            out.append(json.dumps(record, ensure_ascii=False, separators=(",", ":")).translate(_LINE_BREAKERS) + "\n")
+    return "".join(out)

@@ -1,0 +1,136 @@
+"""Settings of the language server, read in one place: :func:`load_settings`.
+
+The server starts from the configuration the CLI would use (:func:`project_config`) and
+lays the editor's options over it (``initializationOptions``, then
+``workspace/didChangeConfiguration`` or ``workspace/configuration``). When the project
+gains configuration-file discovery, it plugs into :func:`project_config`, and the server
+re-reads it on every settings change and when a file matching ``CONFIG_FILE_GLOBS``
+changes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from referral_lint.config import Config, ConfigError
+
+SETTINGS_SECTION = "referral-lint"
+
+#: Language ids linted by default: plain text, markdown and email drafts, under the
+#: names the common editors use (VS Code and Sublime "plaintext", Neovim "text" and
+#: "mail", Emacs/eglot "text", "gfm", "message" and "mail").
+DEFAULT_LANGUAGES: tuple[str, ...] = ("plaintext", "text", "markdown", "gfm", "mail", "email", "message")
+DEFAULT_DEBOUNCE_MS = 300
+#: Files whose change makes the server re-read its configuration (the configuration-file
+#: discovery that reads them plugs into :func:`project_config`).
+CONFIG_FILE_GLOBS: tuple[str, ...] = ("**/.referral-lint.yaml", "**/.referral-lint.yml", "**/pyproject.toml")
+
+_SERVER_KEYS = {"languages", "debounce-ms"}
+_CONFIG_KEYS = {f.name.replace("_", "-") for f in fields(Config)} - {"fail-on"}
+_IGNORED_KEYS = {"fail-on"}  # meaningful for the CLI's exit status only
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """What the server runs with: the lint configuration and the server's own options.
+
+    ``languages``: the language ids of the documents to lint (``"*"`` among them: every
+    document). ``debounce``: seconds to wait after a change before linting.
+    """
+
+    config: Config = field(default_factory=Config)
+    languages: frozenset[str] = frozenset(DEFAULT_LANGUAGES)
+    debounce: float = DEFAULT_DEBOUNCE_MS / 1000
+
+    def lints(self, language_id: str | None) -> bool:
+        return "*" in self.languages or (language_id or "").lower() in self.languages
+
+
+def _normalise_key(key: str) -> str:
+    """``debounceMs``, ``debounce_ms`` and ``debounce-ms`` are one key."""
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"-\1", str(key)).replace("_", "-").lower()
+
+
+def project_config(root: Path | None) -> Config:
+    """The configuration the CLI would use for files under ``root``: the nearest
+    ``.referral-lint.yaml`` or ``pyproject.toml`` [tool.referral-lint] at or above it.
+
+    Called on start, on every settings change, and when a file matching
+    ``CONFIG_FILE_GLOBS`` changes (the discovery cache is cleared first, so an edited
+    file is read again). A broken file falls back to the defaults; the CLI reports it.
+    """
+    from referral_lint.engine.yamlsource import RuleError
+    from referral_lint.settings import clear_cache, config_for
+
+    clear_cache()
+    try:
+        return config_for(root)
+    except (ConfigError, RuleError):
+        return Config()
+
+
+def load_settings(root: Path | None, *layers: Mapping[str, Any] | None) -> tuple[ServerSettings, list[str]]:
+    """The server's settings: :func:`project_config` for ``root``, then each layer on top.
+
+    The layers are the editor's options, in increasing priority: ``initializationOptions``,
+    then ``workspace/didChangeConfiguration`` (or ``workspace/configuration``) settings.
+    Keys, in camelCase, snake_case or kebab-case: ``channel``, ``select``, ``ignore``,
+    ``severity``, ``model``, ``ruleDirs`` (as in :class:`referral_lint.Config`),
+    ``languages`` and ``debounceMs``. ``failOn`` is accepted and ignored. Returns the
+    settings and warnings (unknown keys, which are ignored); a bad value raises
+    :class:`ConfigError`.
+    """
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        if layer is None:
+            continue
+        if not isinstance(layer, Mapping):
+            raise ConfigError(f"settings must be an object, not {type(layer).__name__}")
+        merged.update({_normalise_key(key): value for key, value in layer.items()})
+
+    warnings = [f"unknown setting {key!r} ignored" for key in sorted(set(merged) - _SERVER_KEYS - _CONFIG_KEYS - _IGNORED_KEYS)]
+    config = project_config(root)
+    values = {key: value for key, value in merged.items() if key in _CONFIG_KEYS}
+    if values:
+        given = Config.from_mapping(values)
+        changes = {name.replace("-", "_"): None for name in values}
+        changes = {name: getattr(given, name) for name in changes}
+        if "rule_dirs" in changes and root is not None:
+            changes["rule_dirs"] = tuple(path if path.is_absolute() else root / path for path in changes["rule_dirs"])
+        config = replace(config, **changes)
+
+    settings = ServerSettings(config=config)
+    if "languages" in merged:
+        languages = merged["languages"]
+        if isinstance(languages, str):
+            languages = [languages]
+        if not isinstance(languages, Sequence) or not all(isinstance(item, str) for item in languages):
+            raise ConfigError("setting 'languages' must be a list of language ids")
+        settings = replace(settings, languages=frozenset(item.lower() for item in languages))
+    if "debounce-ms" in merged:
+        debounce = merged["debounce-ms"]
+        if isinstance(debounce, bool) or not isinstance(debounce, (int, float)) or debounce < 0:
+            raise ConfigError("setting 'debounceMs' must be a number of milliseconds, 0 or more")
+        settings = replace(settings, debounce=debounce / 1000)
+    return settings, warnings
+
+
+def our_section(settings: Any) -> Mapping[str, Any] | None:
+    """Our options inside a ``didChangeConfiguration`` payload, if any.
+
+    Clients send either ``{"referral-lint": {...}}`` (VS Code, Neovim's ``settings``) or
+    our keys at the top level.
+    """
+    if not isinstance(settings, Mapping):
+        return None
+    for name in (SETTINGS_SECTION, "referralLint", "referral_lint"):
+        if isinstance(settings.get(name), Mapping):
+            return settings[name]
+    keys = {_normalise_key(key) for key in settings}
+    if keys & (_SERVER_KEYS | _CONFIG_KEYS):
+        return settings
+    return None

@@ -1,0 +1,358 @@
+"""Markdown drafts: the prose, at the offsets it has in the file.
+
+Design: blank, don't extract. The linter is given a string exactly as long as the
+file, in which every character that is not prose has been replaced by a space, while
+line ends stay where they are. Nothing moves, so an offset, a line and a column in the
+linted text are the same offset, line and column in the file: editors, ``fix`` and
+SARIF viewers need no mapping back, and a suggestion's edit applies to the file as it
+is. Spaces are what the linter already treats as nothing (a run of them is one gap
+between words), so the prose around a blanked code span reads as it would with the
+span removed. Extracting the prose into a new string instead would need an offset map
+kept in step with every construct, and would join words across what was removed.
+
+What is blanked:
+
+- front matter: a YAML block between ``---`` lines (closed by ``---`` or ``...``) or a
+  TOML block between ``+++`` lines, at the very start of the file;
+- fenced code blocks (``````` or ``~~~``, closed by a fence at least as long; an unclosed
+  fence runs to the end of the file, as in CommonMark) and indented code blocks (four
+  spaces or a tab past the enclosing list item's content, after a blank line);
+- inline code spans, HTML comments (which may span lines), autolinks ``<https://…>`` and
+  ``<someone@example.com>``, and bare URLs (``https://…``, ``http://…``, ``www.…``, with
+  trailing punctuation left to the sentence, as GitHub does);
+- the URL part of links: in ``[the posting](https://…)``, ``[text][ref]`` and ``[text]``
+  with a matching definition, the brackets and the destination and title are blanked
+  and the link text stays; link reference definition lines; images ``![alt](src)``
+  entirely (the reader sees a picture, not its alt text).
+
+What stays: everything else, markdown punctuation included (``#`` before a heading,
+``*`` around emphasis, list bullets): the linter reads a plain-text draft with the
+same marks the same way. Raw HTML tags stay too, because ``<job title>``, a blank left
+for the writer to fill, is also a valid HTML tag, and the placeholder check must see
+it; and so does ``[Name]`` when it is not a link.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+_NOT_LINE_END = re.compile(r"[^\r\n]")
+_BACKTICKS = re.compile(r"`+")
+
+_FENCE = re.compile(r"(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)")
+_QUOTE_PREFIX = re.compile(r"(?: {0,3}>[ \t]?)*")
+_LIST_ITEM = re.compile(r"(?P<marker> {0,3}(?:[-+*]|\d{1,9}[.)]))(?P<space>[ \t]+|$)")
+_DEFINITION = re.compile(
+    r" {0,3}\[(?P<label>(?:[^\[\]\\]|\\.){1,999})\]:[ \t]*"
+    r"(?P<dest><[^<>\r\n]*>|\S*[/.#:@]\S*)"
+    r"(?:[ \t]+(?:\"[^\"]*\"|'[^']*'|\([^()]*\)))?[ \t]*"
+)
+_FRONT_MATTER = {"---": ("---", "..."), "+++": ("+++",)}
+
+_INLINE = re.compile(r"\\|`+|<|!\[|\[|\]|(?<![\w/.@:+-])(?:https?://|www\.)", re.IGNORECASE)
+_URI_AUTOLINK = re.compile(r"<[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*>")
+_EMAIL_AUTOLINK = re.compile(
+    r"<[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*>"
+)
+_BRACKET_TOKENS = re.compile(r"\\.|`+|\[|\]", re.DOTALL)
+# An inline link's "(destination 'title')": a destination in <...>, or one without spaces
+# whose parentheses balance (one level deep); a title in "...", '...' or (...). Each part is
+# bounded, so that no input makes the scan slow; a longer one is not taken for a link.
+_BOUND = "{0,2048}"
+_LINK_TAIL = re.compile(
+    r"\([ \t]*(?:\r\n|\r|\n)?[ \t]*"
+    rf"(?:<[^<>\r\n]{_BOUND}>|(?:[^\s()\\<]|\\\S|\((?:[^\s()\\]|\\\S){_BOUND}\)){_BOUND})"
+    r"(?:(?=\s)[ \t]*(?:\r\n|\r|\n)?[ \t]*"
+    rf"(?:\"(?:[^\"\\]|\\.){_BOUND}\"|'(?:[^'\\]|\\.){_BOUND}'|\((?:[^()\\]|\\.){_BOUND}\)))?"
+    r"[ \t]*(?:\r\n|\r|\n)?[ \t]*\)",
+    re.DOTALL,
+)
+_BARE_URL = re.compile(r"(?:https?://|www\.)[^\s<]*", re.IGNORECASE)
+_ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+_TRAILING_PUNCTUATION = "?!.,:*_~'\""
+_MAX_LABEL = 999
+
+
+def prose(text: str) -> str:
+    """``text`` with everything but its prose replaced by spaces; line ends are kept.
+
+    The result has the same length as ``text`` and its line ends at the same places.
+    """
+    blocks, labels = _block_ranges(text)
+    # Inline constructs are looked for with the code blocks already blanked, so that
+    # a backtick or "<!--" inside a code block cannot open a span outside it.
+    stage = _apply(text, blocks)
+    return _apply(text, blocks + _Inlines(stage, labels).scan())
+
+
+def _apply(text: str, ranges: list[tuple[int, int]]) -> str:
+    if not ranges:
+        return text
+    out = []
+    position = 0
+    for start, end in sorted(ranges):
+        start = max(start, position)
+        if end <= start:
+            continue
+        out.append(text[position:start])
+        out.append(_NOT_LINE_END.sub(" ", text[start:end]))
+        position = end
+    out.append(text[position:])
+    return "".join(out)
+
+
+# --- blocks: front matter, fenced and indented code, link reference definitions ---------
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each line's content, without its line end."""
+    lines = []
+    position = 0
+    for match in _LINE_END.finditer(text):
+        lines.append((position, match.start()))
+        position = match.end()
+    lines.append((position, len(text)))
+    return lines
+
+
+def _indent(line: str) -> int:
+    """The width of ``line``'s leading whitespace, with tab stops every four columns."""
+    width = 0
+    for character in line:
+        if character == " ":
+            width += 1
+        elif character == "\t":
+            width += 4 - width % 4
+        else:
+            break
+    return width
+
+
+def _front_matter(text: str, lines: list[tuple[int, int]]) -> int:
+    """How many lines of front matter the file starts with (0 if none)."""
+    first = text[lines[0][0] : lines[0][1]].rstrip()
+    closers = _FRONT_MATTER.get(first)
+    if not closers or len(lines) < 2:
+        return 0
+    for number, (start, end) in enumerate(lines[1:], start=1):
+        if text[start:end].rstrip() in closers:
+            return number + 1
+    return 0
+
+
+def _block_ranges(text: str) -> tuple[list[tuple[int, int]], set[str]]:
+    """The code blocks, front matter and link definitions to blank, and the definitions' labels."""
+    lines = _lines(text)
+    ranges: list[tuple[int, int]] = []
+    labels: set[str] = set()
+    skip = _front_matter(text, lines)
+    if skip:
+        ranges.append((lines[0][0], lines[skip - 1][1]))
+    fence: tuple[str, int] | None = None  # (fence character, length) of an open fence
+    after_blank = True  # the previous line was blank (or there was none): code may start
+    in_code = False  # inside an indented code block
+    list_content: int | None = None  # content indent of the list item we are in
+    for start, end in lines[skip:]:
+        line = text[start:end]
+        quote = _QUOTE_PREFIX.match(line)
+        content = line[quote.end() :] if quote else line
+        if fence is not None:
+            ranges.append((start, end))
+            closing = content.strip()
+            if closing and set(closing) == {fence[0]} and len(closing) >= fence[1]:
+                fence = None
+                after_blank = True
+            continue
+        if not content.strip():
+            after_blank = True
+            continue
+        indent = _indent(content)
+        base = list_content if list_content is not None else 0
+        if indent >= base + 4 and (after_blank or in_code):
+            ranges.append((start, end))
+            in_code = True
+            after_blank = False
+            continue
+        in_code = False
+        opened = _FENCE.fullmatch(content)
+        if opened and not (opened["fence"][0] == "`" and "`" in opened["info"]):
+            fence = (opened["fence"][0], len(opened["fence"]))
+            ranges.append((start, end))
+            continue
+        definition = _DEFINITION.fullmatch(content)
+        if definition:
+            labels.add(_normalise_label(definition["label"]))
+            ranges.append((start, end))
+            after_blank = True
+            continue
+        item = _LIST_ITEM.match(content)
+        if item:
+            space = _indent(item["space"]) if item["space"] else 1
+            list_content = len(item["marker"]) + (space if space <= 4 else 1)
+        elif list_content is not None and after_blank and indent < list_content:
+            list_content = None  # a paragraph after a blank line, outside the list
+        after_blank = False
+    return ranges, labels
+
+
+# --- inlines: code spans, comments, autolinks, links, images, bare URLs ------------------
+
+
+def _normalise_label(label: str) -> str:
+    return " ".join(label.split()).casefold()
+
+
+class _Inlines:
+    """A left-to-right scan for the inline constructs to blank, in CommonMark's precedence."""
+
+    def __init__(self, text: str, labels: set[str]) -> None:
+        self.text = text
+        self.ranges: list[tuple[int, int]] = []
+        self.labels = labels
+        # Paragraph boundaries (the starts of blank lines): a code span or a link does
+        # not cross one.
+        self.breaks = [start for start, end in _lines(text) if not text[start:end].strip()]
+        self.runs: dict[int, list[int]] = {}  # backtick-run length -> starts
+        for match in _BACKTICKS.finditer(text):
+            self.runs.setdefault(len(match[0]), []).append(match.start())
+        self.jumps: dict[int, int] = {}  # a link's "]" -> the end of the link
+        self.brackets: dict[int, int] | None = None  # "[" -> "]", computed when first needed
+        self.comment_ends = [match.start() for match in re.finditer("-->", text)]
+
+    def paragraph(self, offset: int) -> int:
+        return bisect.bisect_right(self.breaks, offset)
+
+    def code_span_end(self, start: int, length: int) -> int | None:
+        """The end of the code span opened by the backtick run at ``start``, if it closes."""
+        runs = self.runs.get(length, [])
+        at = bisect.bisect_right(runs, start)
+        if at < len(runs) and self.paragraph(runs[at]) == self.paragraph(start):
+            return runs[at] + length
+        return None
+
+    def closing_bracket(self, start: int) -> int | None:
+        """The "]" that closes the "[" at ``start`` (brackets nest; escapes and code skipped)."""
+        if self.brackets is None:
+            self.brackets = self._match_brackets()
+        return self.brackets.get(start)
+
+    def _match_brackets(self) -> dict[int, int]:
+        """Every "[" -> its "]", in one pass: brackets nest, and do not pair across a blank line."""
+        text = self.text
+        pairs: dict[int, int] = {}
+        stack: list[int] = []
+        paragraph = 0
+        position = 0
+        while True:
+            match = _BRACKET_TOKENS.search(text, position)
+            if match is None:
+                return pairs
+            start, token = match.start(), match[0]
+            position = match.end()
+            if self.paragraph(start) != paragraph:
+                paragraph, stack = self.paragraph(start), []
+            if token[0] == "`":
+                end = self.code_span_end(start, len(token))
+                position = end if end is not None else position  # brackets in code are not brackets
+            elif token == "[":
+                stack.append(start)
+            elif token == "]" and stack:
+                pairs[stack.pop()] = start
+
+    def destination_end(self, open_paren: int) -> int | None:
+        """The end (after ")") of an inline link's ``(destination "title")``, if valid."""
+        match = _LINK_TAIL.match(self.text, open_paren)
+        return match.end() if match else None
+
+    def link_end(self, open_bracket: int) -> tuple[int, int] | None:
+        """(position of "]", end of the whole link) for a link or image starting at ``open_bracket``."""
+        close = self.closing_bracket(open_bracket)
+        if close is None:
+            return None
+        text = self.text
+        after = close + 1
+        if text.startswith("(", after):
+            end = self.destination_end(after)
+            return (close, end) if end is not None else None
+        if text.startswith("[", after):
+            label_close = text.find("]", after + 1, after + 2 + _MAX_LABEL)
+            if label_close >= 0 and "[" not in text[after + 1 : label_close]:
+                label = text[after + 1 : label_close] or text[open_bracket + 1 : close]
+                if _normalise_label(label) in self.labels:
+                    return close, label_close + 1
+        if _normalise_label(text[open_bracket + 1 : close]) in self.labels:
+            return close, after
+        return None
+
+    def scan(self) -> list[tuple[int, int]]:
+        text = self.text
+        position = 0
+        while True:
+            match = _INLINE.search(text, position)
+            if match is None:
+                return self.ranges
+            start, token = match.start(), match[0]
+            position = match.end()
+            if token == "\\":
+                if text[position : position + 1] in _ASCII_PUNCTUATION:
+                    position += 1  # an escaped character is literal
+            elif token[0] == "`":
+                end = self.code_span_end(start, len(token))
+                if end is not None:
+                    self.ranges.append((start, end))
+                    position = end
+            elif token == "<":
+                if text.startswith("<!--", start):
+                    at = bisect.bisect_left(self.comment_ends, start + 2)  # "<!-->" is a whole comment
+                    if at < len(self.comment_ends):
+                        end = self.comment_ends[at] + 3
+                        self.ranges.append((start, end))
+                        position = end
+                    continue
+                link = _URI_AUTOLINK.match(text, start) or _EMAIL_AUTOLINK.match(text, start)
+                if link:
+                    self.ranges.append(link.span())
+                    position = link.end()
+            elif token == "![":
+                found = self.link_end(start + 1)
+                if found:
+                    self.ranges.append((start, found[1]))
+                    position = found[1]
+                else:
+                    position = start + 1  # read the "[" as a possible link
+            elif token == "[":
+                found = self.link_end(start)
+                if found:
+                    close, end = found
+                    self.ranges += [(start, start + 1), (close, end)]
+                    self.jumps[close] = end  # the link text is scanned; then skip the destination
+            elif token == "]":
+                position = self.jumps.get(start, position)
+            else:  # a bare URL
+                end = _bare_url_end(text, start)
+                if end > start:
+                    self.ranges.append((start, end))
+                    position = end
+
+
+def _bare_url_end(text: str, start: int) -> int:
+    """The end of the bare URL at ``start``, trailing punctuation left out (as GFM does)."""
+    url = _BARE_URL.match(text, start)
+    if url is None:
+        return start
+    value = url[0]
+    while value:
+        if value[-1] in _TRAILING_PUNCTUATION:
+            value = value[:-1]
+        elif value[-1] == ")" and value.count(")") > value.count("("):
+            value = value[:-1]
+        elif value[-1] == ";" and re.search(r"&[A-Za-z0-9]+;$", value):
+            value = value[: value.rindex("&")]
+        else:
+            break
+    if value.lower() in ("www.", "http://", "https://") or value.lower().endswith("://"):
+        return start
+    return start + len(value)

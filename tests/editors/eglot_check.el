@@ -1,0 +1,35 @@
+;;; Driven by tests/test_editors.py: Emacs in batch mode, with the configuration from
+;;; docs/editors.md loaded from $CHECK_CONFIG; opens $CHECK_DRAFT and writes what it saw
+;;; to $CHECK_OUT.
+(require 'eglot)
+(load (getenv "CHECK_CONFIG"))
+(setq eglot-sync-connect t)
+(defvar check-lines nil)
+(defun check-log (fmt &rest args) (push (apply #'format fmt args) check-lines))
+(find-file (getenv "CHECK_DRAFT"))
+(check-log "mode %s" major-mode)
+;; eglot-ensure waits for the command loop, which batch mode does not run: connect now,
+;; with the server program the configuration chose for this mode.
+(unless (eglot-current-server) (apply #'eglot (eglot--guess-contact)))
+(flymake-mode 1)
+(let ((deadline (+ (float-time) 30)))
+  (while (and (null (flymake-diagnostics)) (< (float-time) deadline))
+    (flymake-start)
+    (accept-process-output nil 0.05)))
+(dolist (d (sort (flymake-diagnostics) (lambda (a b) (< (flymake-diagnostic-beg a) (flymake-diagnostic-beg b)))))
+  (check-log "diagnostic %s %S" (flymake-diagnostic-type d)
+             (buffer-substring-no-properties (flymake-diagnostic-beg d) (flymake-diagnostic-end d))))
+(goto-char (point-min))
+(search-forward "ASAP")
+(backward-char 2)
+(let* ((actions (jsonrpc-request (eglot-current-server) :textDocument/codeAction
+                                 (list :textDocument (eglot--TextDocumentIdentifier)
+                                       :range (list :start (eglot--pos-to-lsp-position (point))
+                                                    :end (eglot--pos-to-lsp-position (point)))
+                                       :context (list :diagnostics []))))
+       (remove (seq-find (lambda (a) (equal (plist-get a :title) "Remove \"ASAP\"")) actions)))
+  (seq-doseq (action actions) (check-log "action %s" (plist-get action :title)))
+  (when remove (eglot--apply-workspace-edit (plist-get remove :edit))))
+(check-log "after %S" (buffer-substring-no-properties (point-min) (point-max)))
+(with-temp-file (getenv "CHECK_OUT") (insert (mapconcat #'identity (reverse check-lines) "\n")))
+(kill-emacs 0)

@@ -1,0 +1,111 @@
+"""`referral-lint fix`: what it writes, what it leaves, and that it loses nothing."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+from click.testing import CliRunner
+
+from referral_lint.cli import main
+from referral_lint.fix import ChangedOnDisk, write_atomically
+
+DEMANDING = "Hi Lee,\nWe met at PyCon. Refer me to the hiring manager ASAP.\n\nBest,\nAlex\n"
+FIXED = "Hi Lee,\nWe met at PyCon. Would you be open to referring me to the hiring manager?\n\nBest,\nAlex\n"
+
+
+@pytest.fixture
+def run():
+    def invoke(*args: str, stdin: str | None = None):
+        return CliRunner().invoke(main, list(args), input=stdin, catch_exceptions=False)
+
+    return invoke
+
+
+def test_fix_writes_the_safe_fixes(run, tmp_path):
+    draft = tmp_path / "draft.txt"
+    draft.write_text(DEMANDING, encoding="utf-8")
+    result = run("fix", str(draft), "--isolated")
+    assert draft.read_text(encoding="utf-8") == FIXED
+    assert "Fixed 1 problem in 1 file" in result.stderr + result.stdout
+    assert result.exit_code == 1  # other problems remain (gratitude, easy out, …)
+
+
+def test_fixing_twice_changes_nothing(run, tmp_path):
+    draft = tmp_path / "draft.txt"
+    draft.write_text(DEMANDING, encoding="utf-8")
+    run("fix", str(draft), "--isolated")
+    second = run("fix", str(draft), "--isolated")
+    assert draft.read_text(encoding="utf-8") == FIXED
+    assert "Fixed 0 problems in 0 files" in second.stderr + second.stdout
+
+
+def test_diff_prints_and_writes_nothing(run, tmp_path):
+    draft = tmp_path / "draft.txt"
+    draft.write_text(DEMANDING, encoding="utf-8")
+    result = run("fix", str(draft), "--diff", "--isolated")
+    assert draft.read_text(encoding="utf-8") == DEMANDING
+    assert "-We met at PyCon. Refer me to the hiring manager ASAP." in result.stdout
+    assert "+We met at PyCon. Would you be open to referring me to the hiring manager?" in result.stdout
+
+
+def test_unsafe_fixes_insert_the_template_sentences(run, tmp_path):
+    draft = tmp_path / "draft.txt"
+    draft.write_text(DEMANDING, encoding="utf-8")
+    run("fix", str(draft), "--unsafe-fixes", "--isolated")
+    text = draft.read_text(encoding="utf-8")
+    assert "No worries at all if it's not a fit." in text
+    assert "Thank you for your time, whatever you decide.\n\nBest," in text
+    assert "<One sentence" not in text  # display-only: never inserted
+
+
+def test_stdin_goes_to_stdout(run):
+    result = run("fix", "-", "--isolated", stdin=DEMANDING)
+    assert result.stdout == FIXED
+    assert "Fixed 1 problem" in result.stderr
+
+
+def test_crlf_bom_final_newline_and_permissions_are_kept(run, tmp_path):
+    draft = tmp_path / "draft.txt"
+    draft.write_bytes(b"\xef\xbb\xbf" + DEMANDING.replace("\n", "\r\n").encode("utf-8"))
+    draft.chmod(0o640)
+    run("fix", str(draft), "--isolated")
+    data = draft.read_bytes()
+    assert data == b"\xef\xbb\xbf" + FIXED.replace("\n", "\r\n").encode("utf-8")
+    assert stat.S_IMODE(os.stat(draft).st_mode) == 0o640
+    assert not [p for p in tmp_path.iterdir() if p.name != "draft.txt"]  # no temporary file left behind
+
+
+def test_a_file_changed_on_disk_is_left_untouched(tmp_path):
+    draft = tmp_path / "draft.txt"
+    draft.write_text("edited elsewhere in the meantime\n", encoding="utf-8")
+    with pytest.raises(ChangedOnDisk):
+        write_atomically(draft, DEMANDING.encode("utf-8"), FIXED, bom=False)
+    assert draft.read_text(encoding="utf-8") == "edited elsewhere in the meantime\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["draft.txt"]
+
+
+def test_markdown_code_is_never_touched(run, tmp_path):
+    draft = tmp_path / "draft.md"
+    body = "Hi Lee,\n\nWe met at PyCon. Refer me to the hiring manager ASAP.\n\n```\nRefer me ASAP\n```\n"
+    draft.write_text(body, encoding="utf-8")
+    run("fix", str(draft), "--isolated")
+    text = draft.read_text(encoding="utf-8")
+    assert "```\nRefer me ASAP\n```" in text
+    assert "Would you be open to referring me to the hiring manager?" in text
+
+
+def test_a_missing_file_is_an_error_and_the_others_are_fixed(run, tmp_path):
+    draft = tmp_path / "draft.txt"
+    draft.write_text(DEMANDING, encoding="utf-8")
+    result = run("fix", str(tmp_path / "nope.txt"), str(draft), "--isolated")
+    assert result.exit_code == 2
+    assert "nope.txt: no such file or directory" in result.stderr
+    assert draft.read_text(encoding="utf-8") == FIXED
+
+
+def test_exit_zero_and_clean_files(run, tmp_path):
+    draft = tmp_path / "draft.txt"
+    draft.write_text(DEMANDING, encoding="utf-8")
+    assert run("fix", str(draft), "--isolated", "--exit-zero").exit_code == 0
