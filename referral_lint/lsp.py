@@ -33,7 +33,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO
-from urllib.parse import unquote
+from urllib.parse import unquote, urlparse
+from urllib.request import url2pathname
 
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
@@ -291,14 +292,31 @@ class ReferralLintServer(LanguageServer):
         self._builtin_rules = frozenset(rule.id for rule in load_rules())
         self._linter = linter
 
-    def _lint_now(self, text: str) -> Report:
-        """On the lint thread."""
+    def _lint_now(self, text: str, language_id: str | None = None, uri: str | None = None) -> Report:
+        """On the lint thread: lint as the CLI would (markdown prose only, ignore comments and files)."""
         if self._linter is None:
             try:
                 self._build_linter(self.settings.config)
             except Exception:  # reported by the warm-up; lint with the defaults meanwhile
                 self._build_linter(Config())
-        return self._linter.lint(text)
+        markdown = language_id == "markdown"
+        if markdown:
+            from referral_lint.readers.markdown import prose
+
+            linted = prose(text)  # code, front matter, comments and URLs blanked; offsets unchanged
+        else:
+            linted = text
+        report = self._linter.lint(linted)
+        if linted is not text:
+            report = replace(report, text=text)
+        from referral_lint.suppress import IgnoreFileError, apply_suppressions
+
+        path = _file_path(uri) if uri else None
+        try:
+            outcome = apply_suppressions(report, config=self._linter.config, path=path, markdown=markdown, source=text)
+        except IgnoreFileError:
+            return report  # a broken ignore file is the CLI's to report; show the plain lint
+        return outcome.report
 
     # -- documents ----------------------------------------------------------------
 
@@ -339,7 +357,9 @@ class ReferralLintServer(LanguageServer):
             return
         text, version = document.source, document.version
         try:
-            report = await asyncio.get_running_loop().run_in_executor(self._executor, self._lint_now, text)
+            report = await asyncio.get_running_loop().run_in_executor(
+                self._executor, self._lint_now, text, document.language_id, state.uri
+            )
         except asyncio.CancelledError:
             raise
         except Exception as error:  # a bug on one draft must not take the server down
@@ -614,3 +634,11 @@ def serve(*, log_level: str = "warning") -> None:
     protocol_out = _claim_stdout()
     server = make_server()
     server.start_io(sys.stdin.buffer, protocol_out)
+
+
+def _file_path(uri: str) -> str | None:
+    """The local path of a file: URI (None for unsaved buffers and other schemes)."""
+    parsed = urlparse(uri)
+    if parsed.scheme != "file":
+        return None
+    return url2pathname(unquote(parsed.path))

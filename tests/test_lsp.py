@@ -650,3 +650,19 @@ def test_our_section_of_a_configuration_push():
     assert our_section({"channel": "email"}) == {"channel": "email"}
     assert our_section({"pylsp": {}}) is None
     assert our_section(None) is None
+
+
+def test_markdown_is_linted_for_its_prose_and_its_ignore_comments():
+    """The server lints a markdown buffer as the CLI lints a .md file."""
+    from referral_lint.lsp import ReferralLintServer
+
+    server = ReferralLintServer.__new__(ReferralLintServer)  # only the lint path, no protocol
+    server._linter = None
+    server.settings = type("S", (), {"config": __import__("referral_lint").Config()})()
+    text = (
+        "Hi Lee,\n\nWe met at PyCon.\n\n```\nRefer me ASAP\n```\n\n"
+        "<!-- referral-lint disable-next-line demanding-phrasing -->\nRefer me to the hiring manager ASAP.\n"
+    )
+    report = server._lint_now(text, "markdown", None)
+    assert not [v for v in report.violations if v.rule == "demanding-phrasing"]
+    assert report.text == text
