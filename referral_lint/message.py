@@ -249,8 +249,12 @@ _THANKS_RE = re.compile(r"\b(?:thank|thanks|thx|appreciate|grateful)", re.IGNORE
 _ASK_RE = re.compile(
     r"""\b(?:(?:would|could|can|will|might)\s+(?:you|it\s+be\s+possible)\b
     |any\s+chance\b|would\s+you\s+mind\b|(?:hoping|wondering)\b
-    |i(?:'d|\s+would)\s+(?:love|appreciate|be\s+grateful|be\s+thankful|welcome)\b
-    |i\s+(?:(?:need|want|expect|require)\s+you\b|expect\b|need\s+(?:a|an|your)\s+(?:response|reply|answer|decision|referral|intro))
+    |i(?:'d|\s+would)\s+(?:(?:really|so|truly|greatly|also|very|most|much|deeply|sincerely|be)\s+){0,3}(?:love|appreciate|grateful|thankful|welcome|value|obliged)\b
+    |would\s+(?:(?:really|so|truly|greatly|also|very|most|much|deeply|sincerely|be)\s+){0,3}(?:value|appreciate|appreciated|grateful|thankful|obliged)\b
+    |i\s+(?:(?:need|want|expect|require)\s+you\b|expect\b|need\s+(?:a|an|your)\s+(?:response|reply|answer|decision|referral|intro)
+        |(?:humbly\s+|kindly\s+|respectfully\s+)?request\b)
+    |i(?:'ll|\s+will|'m|\s+am)\s+(?:be\s+)?expecting\b|if\s+you\s+could\b|make\s+(?:it|this)\s+happen\b|make\s+sure\s+you\b
+    |since\s+i\s+(?:first\s+|last\s+)?(?:asked|messaged|emailed|wrote\s+to\s+you|reached\s+out|pinged|contacted)\b|heard\s+back\b
     |refer(?:ral|ring)?\b|introduc(?:e|tion)\b|put\s+in\s+a\s+(?:good\s+)?word\b
     |connect\s+me\b|recommend\s+me\b|pass\s+(?:my|it|this|along)\b|forward\s+(?:my|it|this)\b
     |you(?:(?:'d|\s+would)?(?:\s+be)?\s+(?:open|willing)\s+to\b
@@ -265,7 +269,8 @@ _ASK_RE = re.compile(
 _IMPERATIVE_ASK_RE = re.compile(
     r"""(?:(?:now|so|then|and)\s+)?(?:please\s+|kindly\s+|just\s+|pls\s+)?(?:refer|send|forward|pass|introduce|connect|submit|recommend
     |share|put|tell|give|get|schedule|arrange|set\s+up|reply|respond|review|hire|contact|make\s+sure|ensure|call|email
-    |text|ping|let\s+me\s+know|lmk|consider|guide|revert|help|ask)\b""",
+    |text|ping|let\s+me\s+know|lmk|consider|guide|revert|help|ask|jump\s+on|hop\s+on|grab|book|find\s+(?:me|us|a\s+time|time|some\s+time)
+    |shoot\s+me|drop\s+me|take\s+a\s+look|have\s+a\s+look|look\s+over|mention\s+(?:me|my)|vouch|loop\s+me|do\s+the\s+needful|make\s+it\s+happen)\b""",
     re.IGNORECASE | re.VERBOSE,
 )
 _THANKING_RE = re.compile(

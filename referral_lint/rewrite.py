@@ -264,6 +264,8 @@ def _insert(spec: SuggestSpec, context: RewriteContext, span: CharSpan) -> tuple
     if spec.argument.endswith("\n"):
         insertion = spec.argument  # a line of its own (a greeting, a subject line)
     else:
+        if before_text and not _starts_sentence(context.text, position) and not text.startswith(("I ", "<")):
+            text = text[:1].lower() + text[1:]  # "Hi Dana, we met at…" continues the greeting's line
         insertion = f"{text} " if before_text else f" {text}"
     return f'Add "{text}"', [(position, position, insertion)]
 

@@ -88,3 +88,8 @@ def test_a_require_rules_own_suggestion_satisfies_it(linter, rule, example):
         pytest.skip("display-only suggestion: the writer fills it in")
     fixed = apply_edits(example.text, applicable[0].edits)
     assert not [v for v in linter.lint(fixed, channel=example.channel).violations if v.rule == rule.id], fixed
+
+
+def test_every_rule_shows_its_fix():
+    """Each rule's examples include a bad one with `fixed:`, the text after `fix --unsafe-fixes`."""
+    assert [rule.id for rule in RULES if not any(e.fixed is not None for e in rule.bad_examples)] == []

@@ -219,23 +219,24 @@ def check_limit(rule_index: int, rule: RuleSpec, context: MessageContext) -> lis
     for bound in limit.bounds:
         if bound.max is not None and value > bound.max:
             span = unit_span(bound.max)
-            return [_limit_finding(rule, bound, context, span, value, limit.measure, over=value - bound.max)]
+            return [_limit_finding(rule, bound, context, span, region, value, limit.measure, over=value - bound.max)]
         if bound.min is not None and value < bound.min:
             body = context.parts.body
             span = body if rule.scope == "message" and body[1] > body[0] else region
-            return [_limit_finding(rule, bound, context, span, value, limit.measure, under=bound.min - value)]
+            return [_limit_finding(rule, bound, context, span, region, value, limit.measure, under=bound.min - value)]
     return []
 
 
 def _limit_finding(
-    rule: RuleSpec, bound: Bound, context: MessageContext, span: CharSpan, value: int, unit: str,
+    rule: RuleSpec, bound: Bound, context: MessageContext, span: CharSpan, region: CharSpan, value: int, unit: str,
     *, over: int = 0, under: int = 0,
 ) -> Finding:
+    """The violation is reported where the limit is crossed; a suggestion acts on all that was measured."""
     message = _message(
         bound.message or rule.message,
         value=value, min=bound.min, max=bound.max, unit=unit, channel=context.channel, over=over, under=under,
     )
-    suggestions = build_suggestions(bound.suggest or rule.suggest, context.rewrite, span)
+    suggestions = build_suggestions(bound.suggest or rule.suggest, context.rewrite, region)
     return Finding(rule, bound.severity, message, span, suggestions)
 
 
