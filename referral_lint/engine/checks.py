@@ -15,7 +15,7 @@ from functools import cached_property
 
 from spacy.tokens import Doc
 
-from referral_lint.engine.compiler import Match
+from referral_lint.engine.compiler import DocMatches, Match
 from referral_lint.engine.schema import Bound, PatternSpec, RuleSpec
 from referral_lint.message import CharSpan, MessageParts
 from referral_lint.model import Severity, Suggestion
@@ -39,7 +39,7 @@ class MessageContext:
 
     rewrite: RewriteContext
     channel: str
-    matches: dict[tuple[int, str], list[Match]]
+    matches: DocMatches
     _sentence_starts: list[int] = field(default_factory=list)
 
     @property

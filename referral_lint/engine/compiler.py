@@ -50,11 +50,9 @@ class CompiledRules:
         self._nlp = nlp
         self._lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._lemma = PhraseMatcher(nlp.vocab, attr="LEMMA")
-        self._anchored: list[tuple[int, TokenPattern]] = []  # token patterns we match ourselves
+        # Token patterns we match ourselves, by the (rule index, role) slot they serve.
+        self._anchored: dict[tuple[int, str], list[tuple[int, TokenPattern]]] = {}
         self._anchor_words: dict[str, frozenset[int]] = {}
-        # Which anchored patterns a word brings into play (by each pattern's rarest required word).
-        self._patterns_by_word: dict[str, dict[int, list[int]]] = {}
-        self._unanchored: list[int] = []
         # Token patterns turned into phrases, with what each match must still satisfy.
         self._phrase_checks: dict[int, _PhraseVariant] = {}
         self._regex_set: Any = None
@@ -119,52 +117,23 @@ class CompiledRules:
         except Unsupported:
             self._tokens.add(key, [token_pattern])
             return
-        number = len(self._anchored)
-        self._anchored.append((self._nlp.vocab.strings[key], pattern))
+        slot = self._keys[self._nlp.vocab.strings[key]][0]
+        self._anchored.setdefault(slot, []).append((self._nlp.vocab.strings[key], pattern))
         for column, words in pattern.anchor_words():
             self._anchor_words[column] = self._anchor_words.get(column, frozenset()) | words
-        key_anchor = pattern.key_anchor()
-        if key_anchor is None:
-            self._unanchored.append(number)
-            return
-        column, words = key_anchor
-        by_word = self._patterns_by_word.setdefault(column, {})
-        for word in words:
-            by_word.setdefault(word, []).append(number)
 
-    def _token_matches(self, doc: Doc) -> list[tuple[int, int, int]]:
-        matches = list(self._tokens(doc)) if len(self._tokens) else []
-        table = TokenTable(doc, self._anchor_words)
-        candidates = set(self._unanchored)
-        for column, by_word in self._patterns_by_word.items():
-            for word in table.present(column).intersection(by_word):
-                candidates.update(by_word[word])
-        for number in sorted(candidates):
-            key, pattern = self._anchored[number]
-            matches.extend((key, start, end) for start, end in pattern.find(table))
-        return matches
+    def find(self, doc: Doc) -> DocMatches:
+        """The matches of every pattern in ``doc``, by (rule index, role).
 
-    def find(self, doc: Doc) -> dict[tuple[int, str], list[Match]]:
-        """Every match of every pattern in ``doc``, grouped by (rule index, role)."""
+        Phrases, message parts and regexes are matched at once (in C, for all rules);
+        token patterns, which run in Python, only when a check asks for their slot:
+        a rule that does not apply, or exceptions of a rule with nothing to except,
+        cost nothing.
+        """
         found: dict[tuple[int, str], list[Match]] = defaultdict(list)
-        keys = self._keys
-        checks = self._phrase_checks
-        sentences = doc._.parts.sentences
-        sentence_starts = [sentence_start for sentence_start, _ in sentences]
-        for matches in (self._lower(doc), self._lemma(doc), self._token_matches(doc)):
-            for key, start, end in matches:
-                first = doc[start]
-                variant = checks.get(key)
-                if variant is not None and not variant.holds(doc, start):
-                    continue
-                slot, pattern = keys[key]
-                last = doc[end - 1]
-                start_char, end_char = first.idx, last.idx + len(last.text)
-                # Word patterns match within a sentence: "…I'm José.\nRefer me…" is two thoughts.
-                sentence = bisect_right(sentence_starts, start_char) - 1
-                if sentence >= 0 and end_char > sentences[sentence][1]:
-                    continue
-                found[slot].append(Match(start_char, end_char, pattern))
+        matches = DocMatches(self, doc, found)
+        for key, start, end in (*self._lower(doc), *self._lemma(doc), *(self._tokens(doc) if len(self._tokens) else ())):
+            matches.add(key, start, end)
         for slot, pattern in self._part_patterns:
             for start, end in doc._.parts.scope(pattern.values[0]):
                 found[slot].append(Match(start, end, pattern))
@@ -174,7 +143,7 @@ class CompiledRules:
                 slot, pattern, regex = self._regexes[number]
                 for start, end in regex.spans(text):
                     found[slot].append(Match(start, end, pattern))
-        return found
+        return matches
 
     def _regexes_that_match(self, text: str) -> list[int]:
         """Which regexes match at all: one RE2 pass for all of them, then each one runs only if it matched."""
@@ -191,6 +160,75 @@ class CompiledRules:
 
 _MAX_EXPANSION = 5000
 _MAX_OPTIONAL = 4
+
+
+class DocMatches:
+    """One Doc's matches by (rule index, role); token patterns are run on first request."""
+
+    def __init__(self, compiled: CompiledRules, doc: Doc, found: dict[tuple[int, str], list[Match]]) -> None:
+        self._compiled = compiled
+        self._doc = doc
+        self._found = found
+        self._table: TokenTable | None = None
+        self._done: set[tuple[int, str]] = set()
+        self._sentences = doc._.parts.sentences
+        self._sentence_starts = [start for start, _ in self._sentences]
+
+    def add(self, key: int, start: int, end: int) -> None:
+        """A matcher's (key, start token, end token), kept if it holds and stays in one sentence."""
+        compiled, doc = self._compiled, self._doc
+        variant = compiled._phrase_checks.get(key)
+        if variant is not None and not variant.holds(doc, start):
+            return
+        slot, pattern = compiled._keys[key]
+        first, last = doc[start], doc[end - 1]
+        start_char, end_char = first.idx, last.idx + len(last.text)
+        # Word patterns match within a sentence: "…I'm José.\nRefer me…" is two thoughts.
+        sentence = bisect_right(self._sentence_starts, start_char) - 1
+        if sentence >= 0 and end_char > self._sentences[sentence][1]:
+            return
+        self._found[slot].append(Match(start_char, end_char, pattern))
+
+    def get(self, slot: tuple[int, str], default: list[Match] | None = None) -> list[Match]:
+        if slot not in self._done:
+            self._done.add(slot)
+            patterns = self._compiled._anchored.get(slot)
+            if patterns:
+                if self._table is None:
+                    self._table = TokenTable(self._doc, self._compiled._anchor_words)
+                # An exception matters only where it overlaps what it would cancel.
+                near = self._token_spans(slot[0]) if slot[1] == "exceptions" else None
+                for key, pattern in patterns:
+                    for start, end in pattern.find(self._table, near):
+                        self.add(key, start, end)
+        found = self._found.get(slot)
+        return found if found is not None else ([] if default is None else default)
+
+    def _token_spans(self, rule_index: int) -> list[tuple[int, int]]:
+        """The token spans of a rule's pattern and locate matches."""
+        spans = []
+        for role in ("patterns", "locate"):
+            for match in self.get((rule_index, role)):
+                span = self._doc.char_span(match.start, match.end, alignment_mode="expand")
+                if span is not None:
+                    spans.append((span.start, span.end))
+        return spans
+
+    def slots(self) -> dict[tuple[int, str], list[Match]]:
+        """Every slot's matches, token patterns included (for tools and tests)."""
+        for slot in self._compiled._anchored:
+            self.get(slot)
+        return dict(self._found)
+
+    # Mapping-style access, so a DocMatches reads like the dict it replaces.
+    def items(self):  # type: ignore[no-untyped-def]
+        return self.slots().items()
+
+    def values(self):  # type: ignore[no-untyped-def]
+        return self.slots().values()
+
+    def __getitem__(self, slot: tuple[int, str]) -> list[Match]:
+        return self.get(slot)
 
 
 @dataclass(frozen=True)

@@ -191,6 +191,11 @@ class TokenPattern:
         if self._key_anchor is None:
             return list(range(table.length))
         index, (column, allowed) = self._key_anchor
+        first = self._specs[0]
+        if first.anchor is not None and first.min >= 1 and self._prefix_lengths[index][0] != self._prefix_lengths[index][1]:
+            # A variable-length stretch before the key word would mean trying every start in
+            # a range; the first token's own words give the exact starts instead.
+            index, (column, allowed) = 0, first.anchor
         occurrences = table.positions(column)
         found = [p for value in allowed.intersection(table.present(column)) for p in occurrences[value]]
         shortest, longest = self._prefix_lengths[index]
@@ -202,12 +207,22 @@ class TokenPattern:
             starts.update(range(lowest, position - shortest + 1))
         return sorted(starts)
 
-    def find(self, table: TokenTable) -> list[tuple[int, int]]:
+    @property
+    def longest(self) -> int:
+        """The most tokens a match can cover (very large when unbounded)."""
+        return sum(spec.max for spec in self._specs)
+
+    def find(self, table: TokenTable, near: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
+        """Every (start, end) token span the pattern matches; with ``near``, only matches
+        that could overlap one of those token spans."""
         present = table.present
         for column, allowed in self._anchors_by_column:
             if allowed.isdisjoint(present(column)):
                 return []  # a word the pattern cannot do without is absent
         starts = self.starts(table)
+        if near is not None and self.longest < _UNBOUNDED:
+            reach = self.longest
+            starts = [start for start in starts if any(low - reach < start < high for low, high in near)]
         if not starts:
             return []
         columns = table.load(self.columns)
