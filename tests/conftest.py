@@ -22,3 +22,29 @@ def lint(linter: Linter):
         return linter.lint(text, channel=channel).violations
 
     return run
+
+
+@pytest.fixture
+def isolated_settings(tmp_path, monkeypatch):
+    """No test sees the developer's own configuration, nor another test's cached discovery."""
+    from referral_lint import settings
+
+    monkeypatch.setenv(settings.USER_CONFIG_ENV, str(tmp_path / "no-user-config"))
+    settings.clear_cache()
+    yield
+    settings.clear_cache()
+
+
+@pytest.fixture
+def cli(linter):  # the session linter: the pipeline is built before the first call
+    """Run the CLI in-process, with colour left to the defaults."""
+    from click.testing import CliRunner
+
+    from referral_lint.cli import main
+
+    def invoke(*args, input=None):
+        env = {"NO_COLOR": None, "FORCE_COLOR": None}
+        return CliRunner().invoke(main, [str(a) for a in args], input=input, env=env, catch_exceptions=False)
+
+    return invoke
+

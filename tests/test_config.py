@@ -12,10 +12,9 @@ import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from helpers import write
 
 from referral_lint import settings
-from referral_lint.cli import main
 from referral_lint.config import Config, ConfigError, Selection, catalogue, enabled_rules, resolve
 from referral_lint.engine.loader import load_rules
 from referral_lint.model import Severity
@@ -48,27 +47,15 @@ BUZZ_DRAFT = DRAFT.replace("We met at PyData in May.", "We met at PyData in May.
 
 
 @pytest.fixture(autouse=True)
-def no_user_config(tmp_path, monkeypatch):
+def no_user_config(isolated_settings):
     """No test sees the developer's own configuration, nor another test's cached discovery."""
-    monkeypatch.setenv(settings.USER_CONFIG_ENV, str(tmp_path / "no-user-config"))
-    settings.clear_cache()
-    yield
-    settings.clear_cache()
 
 
 @pytest.fixture
-def run(linter):  # the session linter: the pipeline is built before the first call
-    def invoke(*args, input=None):
-        env = {"NO_COLOR": None, "FORCE_COLOR": None}
-        return CliRunner().invoke(main, [str(a) for a in args], input=input, env=env, catch_exceptions=False)
-
-    return invoke
+def run(cli):
+    return cli
 
 
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def files(result) -> dict[str, list[dict]]:

@@ -9,11 +9,10 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from helpers import write
 
 import referral_lint
 from referral_lint import settings
-from referral_lint.cli import main
 from referral_lint.config import Config
 from referral_lint.fix import apply_fixes
 from referral_lint.suppress import (
@@ -38,26 +37,15 @@ REFER = "Refer me for the Data Engineer role (job 4410) ASAP."
 
 
 @pytest.fixture(autouse=True)
-def no_user_config(tmp_path, monkeypatch):
-    monkeypatch.setenv(settings.USER_CONFIG_ENV, str(tmp_path / "no-user-config"))
-    settings.clear_cache()
-    yield
-    settings.clear_cache()
+def no_user_config(isolated_settings):
+    """No test sees the developer's own configuration, nor another test's cached discovery."""
 
 
 @pytest.fixture
-def run(linter):
-    def invoke(*args, input=None):
-        env = {"NO_COLOR": None, "FORCE_COLOR": None}
-        return CliRunner().invoke(main, [str(a) for a in args], input=input, env=env, catch_exceptions=False)
-
-    return invoke
+def run(cli):
+    return cli
 
 
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def violations(run, *args) -> dict[str, list[tuple[str, int]]]:
