@@ -16,7 +16,7 @@ Three components, in pipeline order:
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -29,6 +29,7 @@ from referral_lint.engine.regex import RegexError, SafeRegex
 from referral_lint.lemmas import lemma_of
 
 CharSpan = tuple[int, int]
+_AFTER_ANY_END = 1 << 62  # sorts after any end offset, for bisecting (start, end) pairs
 
 
 if not Doc.has_extension("parts"):
@@ -189,6 +190,13 @@ class MessageParts:
     signature: CharSpan | None = None
     placeholders: list[CharSpan] = field(default_factory=list)
     kind: str = "other"  # one of KINDS: what the message asks for
+
+    def sentence_at(self, offset: int) -> CharSpan:
+        """The sentence holding ``offset``; an empty span at it when it is between sentences."""
+        index = bisect_right(self.sentences, (offset, _AFTER_ANY_END)) - 1 if self.sentences else -1
+        if index >= 0 and self.sentences[index][0] <= offset < self.sentences[index][1]:
+            return self.sentences[index]
+        return (offset, offset)
 
     def body_sentences(self) -> list[CharSpan]:
         start, end = self.body

@@ -17,7 +17,7 @@ from spacy.tokens import Doc
 
 from referral_lint.engine.schema import SuggestSpec
 from referral_lint.message import CharSpan, MessageParts
-from referral_lint.model import Applicability, Edit, Suggestion
+from referral_lint.model import Edit, Suggestion
 from referral_lint.normalize import NormalizedText
 
 # A draft's own edit, in normalised offsets: (start, end, replacement).
@@ -45,10 +45,7 @@ class RewriteContext:
         return self.source.text
 
     def sentence_of(self, offset: int) -> CharSpan:
-        for sentence in self.parts.sentences:
-            if sentence[0] <= offset < sentence[1]:
-                return sentence
-        return (offset, offset)
+        return self.parts.sentence_at(offset)
 
 
 def build_suggestions(
@@ -302,4 +299,4 @@ _BUILDERS: dict[str, Callable[[SuggestSpec, RewriteContext, CharSpan], tuple[str
     "insert": _insert,
 }
 
-__all__ = ["RewriteContext", "build_suggestions", "Applicability"]
+__all__ = ["RewriteContext", "build_suggestions"]

@@ -8,10 +8,8 @@ normalised offsets; ``Linter`` maps them to the original text.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
@@ -40,7 +38,6 @@ class MessageContext:
     rewrite: RewriteContext
     channel: str
     matches: DocMatches
-    _sentence_starts: list[int] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -54,15 +51,8 @@ class MessageContext:
     def parts(self) -> MessageParts:
         return self.rewrite.parts
 
-    @cached_property
-    def sentence_starts(self) -> list[int]:
-        return [start for start, _ in self.parts.sentences]
-
     def sentence_of(self, offset: int) -> CharSpan:
-        index = bisect_right(self.sentence_starts, offset) - 1
-        if index < 0:
-            return (0, 0)
-        return self.parts.sentences[index]
+        return self.parts.sentence_at(offset)
 
     def sentence_words(self, offset: int) -> set[str]:
         start, end = self.sentence_of(offset)
