@@ -176,7 +176,7 @@ def _imperative_as_question(context: RewriteContext, span: CharSpan, *, willing:
     return f'Ask instead: "{question}"', [(span[0], sentence_end, question)]
 
 
-_MODAL_WORDS = frozenset({"to", "must", "should", "gotta", "need", "have"})
+_MODAL_WORDS = frozenset({"to", "must", "should", "gotta", "ta", "need", "have"})
 
 
 def ability_question(context: RewriteContext, span: CharSpan) -> tuple[str, list[RawEdit]] | None:

@@ -93,3 +93,10 @@ def test_a_require_rules_own_suggestion_satisfies_it(linter, rule, example):
 def test_every_rule_shows_its_fix():
     """Each rule's examples include a bad one with `fixed:`, the text after `fix --unsafe-fixes`."""
     assert [rule.id for rule in RULES if not any(e.fixed is not None for e in rule.bad_examples)] == []
+
+
+def test_every_violation_of_every_bad_example_has_a_suggestion(linter):
+    for rule in RULES:
+        for example in rule.bad_examples:
+            for violation in linter.lint(example.text, channel=example.channel).violations:
+                assert violation.suggestions, (violation.rule, example.text)
