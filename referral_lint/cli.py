@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import sys
 import textwrap
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -396,7 +395,7 @@ def fix(
             errors.append(outcome)
             click.echo(f"referral-lint: error: {outcome}", err=True)
             continue
-        draft, original, result = outcome
+        draft, original, result, channel = outcome
         fixed_count += len(result.fixed)
         unsafe_left += sum(
             1 for v in result.remaining if v.suggestions and v.suggestions[0].applicability.value == "unsafe"
@@ -423,7 +422,9 @@ def fix(
                 continue
         if result.changed:
             files_changed += 1
-        remaining = replace(session_report(result), text=result.text)
+        from referral_lint.model import Report
+
+        remaining = Report(text=result.text, channel=channel, violations=list(result.remaining))
         results.append(session.record(FileResult(draft.name, remaining), linter.config))
 
     from referral_lint.formats import Run, render
@@ -445,16 +446,8 @@ def fix(
     sys.exit(EXIT_VIOLATIONS if failing and not exit_zero else EXIT_CLEAN)
 
 
-def session_report(result: Any) -> Any:
-    """A Report of what is left after fixing."""
-    from referral_lint.model import Report
-
-    channel = result.remaining_channel
-    return Report(text=result.text, channel=channel, violations=list(result.remaining))
-
-
 def _fix_one(item: tuple[str, Path | None], linter: Any, session: "_Session", unsafe: bool, stdin_filename: str | None) -> Any:
-    """Fix one draft: (draft, its original text, FixResult), or an InputError."""
+    """Fix one draft: (draft, its original text, FixResult, the channel it was judged as), or an InputError."""
     from referral_lint.fix import fix_until_stable
     from referral_lint.inputs import prepare
     from referral_lint.suppress import apply_suppressions
@@ -479,8 +472,7 @@ def _fix_one(item: tuple[str, Path | None], linter: Any, session: "_Session", un
         return [v for v in outcome.report.violations if v.rule != UNUSED_IGNORE]
 
     result = fix_until_stable(original, lint, unsafe=unsafe)
-    result.remaining_channel = channels[-1] if channels else "message"  # type: ignore[attr-defined]
-    return draft, original, result
+    return draft, original, result, channels[-1] if channels else "message"
 
 
 def _write_fixed(path: Path, text: str) -> None:
