@@ -137,3 +137,10 @@ def test_leading_with_need_suggests_moving_it(every_rule):
     assert apply_edits(text, suggestion.edits) == (
         "Hi Ana,\nWe met at PyCon. Would you refer me for the analyst role?"
     )
+
+
+def test_an_imperative_can_also_become_willing_to(every_rule):
+    text = "Please send my resume to your recruiter today."
+    assert rewritten(every_rule, text, "demanding-phrasing", match="Please send", choice=1) == (
+        "Would you be willing to send my resume to your recruiter?"
+    )
