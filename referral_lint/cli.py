@@ -98,18 +98,10 @@ def check(
     [tool.referral-lint] table, above it; options given here override it. See
     docs/configuration.md, and docs/suppression.md for ignoring a violation.
     """
-    # Options given on the command line override every configuration file.
-    overrides = {
-        key: value
-        for key, value in (
-            ("channel", channel), ("fail-on", fail_on), ("model", model), ("select", split_names(select) if select else None),
-            ("extend-select", split_names(extend_select) or None), ("ignore", split_names(ignore) or None),
-        )
-        if value is not None
-    }
-    if isolated and config_file is not None:
-        _fail("--config and --isolated cannot be used together")
-    session = _Session(overrides, config_file, isolated, stdin_filename)
+    session = _Session.from_options(
+        channel=channel, fail_on=fail_on, model=model, select=select, extend_select=extend_select, ignore=ignore,
+        config_file=config_file, isolated=isolated, stdin_filename=stdin_filename,
+    )
 
     results: list[FileResult] = []
     errors: list[InputError] = []
@@ -194,6 +186,26 @@ class _Session:
         self.linted: list[tuple[str | None, Any, str | None]] = []  # (path, report, the file's text) per draft
         self.stale: dict[Path, tuple[Any, str, list[Any], Config, str]] = {}
         self.broken: set[str] = set()
+
+    @classmethod
+    def from_options(
+        cls, *, channel: str | None, fail_on: str | None, model: str | None, select: tuple[str, ...],
+        extend_select: tuple[str, ...], ignore: tuple[str, ...], config_file: str | None, isolated: bool,
+        stdin_filename: str | None,
+    ) -> _Session:
+        """A session from the command line's options, which override every configuration file."""
+        if isolated and config_file is not None:
+            _fail("--config and --isolated cannot be used together")
+        overrides = {
+            key: value
+            for key, value in (
+                ("channel", channel), ("fail-on", fail_on), ("model", model),
+                ("select", split_names(select) if select else None),
+                ("extend-select", split_names(extend_select) or None), ("ignore", split_names(ignore) or None),
+            )
+            if value is not None
+        }
+        return cls(overrides, config_file, isolated, stdin_filename)
 
     def _path(self, path: Path | None) -> str | None:
         """The path a draft's configuration and ignore file are looked up from."""
@@ -362,17 +374,10 @@ def fix(
     error. What could not be fixed is reported as check reports it, with the same
     exit status.
     """
-    overrides = {
-        key: value
-        for key, value in (
-            ("channel", channel), ("fail-on", fail_on), ("select", split_names(select) if select else None),
-            ("extend-select", split_names(extend_select) or None), ("ignore", split_names(ignore) or None),
-        )
-        if value is not None
-    }
-    if isolated and config_file is not None:
-        _fail("--config and --isolated cannot be used together")
-    session = _Session(overrides, config_file, isolated, stdin_filename)
+    session = _Session.from_options(
+        channel=channel, fail_on=fail_on, model=None, select=select, extend_select=extend_select, ignore=ignore,
+        config_file=config_file, isolated=isolated, stdin_filename=stdin_filename,
+    )
     # With stdin, the fixed text is the output: everything else goes to stderr.
     to_stdout_is_text = any(path == "-" for path in paths)
     report_stream_err = to_stdout_is_text and not diff

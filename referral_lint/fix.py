@@ -8,15 +8,12 @@ of position, so the earlier one wins. ``plan_fixes`` says which were left out.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import stat
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from referral_lint.files import ChangedOnDisk, replace_file  # noqa: F401  (ChangedOnDisk: part of fix's API)
 from referral_lint.model import Applicability, Edit, Suggestion, Violation
 
 
@@ -131,31 +128,8 @@ def _crlf(replacement: str) -> str:
     return replacement.replace("\r\n", "\n").replace("\n", "\r\n")
 
 
-class ChangedOnDisk(Exception):
-    """The file changed between reading and writing; it was left as it is."""
-
-
 def write_atomically(path: Path, original: bytes, text: str, *, bom: bool) -> None:
-    """Replace ``path``'s contents with ``text``, as UTF-8 (with the BOM it had).
-
-    The new contents go to a temporary file in the same directory, which takes the
-    file's permissions and is then renamed over it, so a crash leaves either the old
-    file or the new one, never half of each. If the file no longer holds ``original``,
-    nothing is written.
-    """
+    """Replace ``path``'s contents with ``text``, as UTF-8 (with the BOM it had), unless
+    the file no longer holds ``original`` (then ChangedOnDisk, and nothing is written)."""
     data = ("\ufeff" if bom else "").encode("utf-8") + text.encode("utf-8")
-    mode = stat.S_IMODE(os.stat(path).st_mode)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
-        if path.read_bytes() != original:
-            raise ChangedOnDisk(f"{path} changed while it was being fixed; left untouched")
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
+    replace_file(path, data, unchanged_from=original)

@@ -163,12 +163,9 @@ def decode_email(name: str, data: bytes) -> Draft | InputError:
     """The draft in an email file: its Subject line and first text/plain body, in place."""
     from referral_lint.readers.eml import EmailError, read_email
 
-    if data.startswith(_UTF16_32_BOMS):
-        return InputError(name, "UTF-16 or UTF-32 text, not UTF-8; save it as UTF-8")
-    if b"\x00" in data:
-        return InputError(name, "binary file (contains NUL bytes), not an email")
-    if len(data) > _MAX_EMAIL_BYTES:
-        return InputError(name, f"over the {_MAX_EMAIL_BYTES // (1024 * 1024)} MB limit for an email file")
+    refused = _refuse(name, data, "an email", _MAX_EMAIL_BYTES, f"over the {_MAX_EMAIL_BYTES // (1024 * 1024)} MB limit for an email file")
+    if refused:
+        return refused
     try:
         found = read_email(data)
     except EmailError as error:
@@ -199,15 +196,24 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _UTF16_32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff", b"\xff\xfe", b"\xfe\xff")
 
 
-def decode(name: str, data: bytes) -> Draft | InputError:
+def _refuse(name: str, data: bytes, what: str, limit: int, too_big: str) -> InputError | None:
+    """Why raw bytes cannot be read as ``what`` (a UTF-16/32 file, a binary one, too big), or None."""
     if data.startswith(_UTF16_32_BOMS):
         return InputError(name, "UTF-16 or UTF-32 text, not UTF-8; save it as UTF-8")
     if b"\x00" in data:
-        return InputError(name, "binary file (contains NUL bytes), not a text draft")
-    if len(data) > _MAX_BYTES:
-        return InputError(
-            name, f"over the {MAX_CHARACTERS:,}-character limit for one draft; is this really a message?"
-        )
+        return InputError(name, f"binary file (contains NUL bytes), not {what}")
+    if len(data) > limit:
+        return InputError(name, too_big)
+    return None
+
+
+def decode(name: str, data: bytes) -> Draft | InputError:
+    refused = _refuse(
+        name, data, "a text draft", _MAX_BYTES,
+        f"over the {MAX_CHARACTERS:,}-character limit for one draft; is this really a message?",
+    )
+    if refused:
+        return refused
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:

@@ -45,6 +45,8 @@ class Linter:
         self.rules = select_rules(load_rules(self.config.rule_dirs), self.config)
         self.nlp = load_pipeline(self.config.model)
         self._compiled = _compiled(self.rules, self.config.model)
+        # Rules that depend on others' results (``when.fails``) run after them.
+        self._order = sorted(enumerate(self.rules), key=lambda item: bool(item[1].when.fails))
 
     def parse(self, text: str):  # -> spacy.tokens.Doc; untyped to keep spaCy out of the signature
         """The spaCy Doc of a message's normalised text (what the rules read)."""
@@ -75,8 +77,7 @@ class Linter:
         findings: list[Finding] = []
         skipped = []
         failed: set[str] = set()
-        # Rules that depend on others' results (``when.fails``) run after them.
-        for index, rule in sorted(enumerate(self.rules), key=lambda item: bool(item[1].when.fails)):
+        for index, rule in self._order:
             if not applies(index, rule, context, failed):
                 continue
             found = CHECKS[rule.check](index, rule, context)

@@ -189,7 +189,7 @@ class MessageParts:
     sign_off: CharSpan | None = None
     signature: CharSpan | None = None
     placeholders: list[CharSpan] = field(default_factory=list)
-    kind: str = "other"  # one of KINDS: what the message asks for
+    kind: str = "other"  # what the message asks for: one of referral_lint.config.KINDS
 
     def sentence_at(self, offset: int) -> CharSpan:
         """The sentence holding ``offset``; an empty span at it when it is between sentences."""
@@ -399,7 +399,6 @@ def find_message_parts(doc: Doc) -> MessageParts:
 
 # --- what the message asks for ------------------------------------------------
 
-KINDS = ("referral", "introduction", "call-or-advice", "followup", "thank-you", "other")
 
 _FOLLOWUP_RE = re.compile(
     r"""\b(?:follow(?:ing)?[\s-]+up(?:\s+(?:on|about|regarding|again|here|with\s+you)\b|\s*[.,!;:\u2014-]|$)|circl(?:e|ing)\s+back|check(?:ing)?\s+in|bump(?:ing)?\s+(?:this|my)

@@ -33,9 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
@@ -43,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from referral_lint.config import ALL, DEFAULT_CHANNEL, PSEUDO_RULES, UNUSED_IGNORE, Config, ConfigError, RuleInfo, catalogue, enabled_rules
+from referral_lint.files import replace_file
 from referral_lint.model import Edit, Report, Severity, Suggestion, Violation
 
 IGNORE_FILE = ".referral-lint-ignore"
@@ -456,31 +455,8 @@ def add_ignore_entries(path: Path, entries: Iterable[tuple[str, str, str, str]])
     text = current.text or _HEADER
     if not text.endswith(("\n", "\r")):
         text += "\n"
-    _write_atomically(path, text + "".join(lines))
+    replace_file(path, (text + "".join(lines)).encode("utf-8"))
     return len(lines)
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    try:
-        mode = path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 def unused_entries_report(ignore: IgnoreFile, entries: Iterable[tuple[IgnoreEntry, str, Severity]], channel: str = DEFAULT_CHANNEL) -> Report:

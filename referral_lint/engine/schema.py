@@ -15,13 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from referral_lint.engine.yamlsource import LocatedDocument, Path_, format_path
+from referral_lint.config import CHANNELS, KINDS
 from referral_lint.model import Applicability, Severity
 
 CHECK_KINDS = ("forbid", "require", "limit")
 SCOPES = ("message", "greeting", "body", "opening", "ask", "closing", "subject", "signature")
 PARTS = ("greeting", "ask", "closing", "sign_off", "signature", "subject", "placeholders")
-KINDS = ("referral", "introduction", "call-or-advice", "followup", "thank-you", "other")
-CHANNELS = ("connection-note", "inmail", "email", "message", "followup")
 MEASURES = ("characters", "words", "sentences", "questions", "reading-grade")
 # Where a missing element is reported, and where an insertion goes.
 LOCATIONS = ("ask", "last-ask", "greeting", "body-start", "closing", "body")

@@ -16,17 +16,15 @@ until it is used, so ``referral-lint --help`` stays fast.
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import os
 import pkgutil
-import stat
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from types import ModuleType
 from typing import TYPE_CHECKING
 
+from referral_lint.files import replace_file
 from referral_lint.model import Report, Severity
 
 if TYPE_CHECKING:
@@ -166,38 +164,8 @@ class OutputError(OSError):
 
 
 def write_report(path: str | os.PathLike[str], report: str) -> None:
-    """Write ``report`` to ``path`` atomically: readers see the old file or the new one, never half.
-
-    The report goes to a temporary file beside ``path``, is flushed to disk, given the
-    permissions the file had (or those a new file would get) and renamed over it. A
-    symbolic link is followed, so the file it points to is replaced, not the link.
-    """
-    target = os.path.realpath(path)
-    directory = os.path.dirname(target) or "."
+    """Write ``report`` to ``path`` atomically (see referral_lint.files.replace_file)."""
     try:
-        mode = stat.S_IMODE(os.stat(target).st_mode)
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
+        replace_file(path, report.encode("utf-8"))
     except OSError as error:
         raise OutputError(f"cannot write the report to {path}: {error.strerror or error}") from None
-    try:
-        descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(target)}.", suffix=".tmp")
-    except OSError as error:
-        raise OutputError(f"cannot write the report to {path}: {error.strerror or error}") from None
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(report.encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except OSError as error:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise OutputError(f"cannot write the report to {path}: {error.strerror or error}") from None
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
