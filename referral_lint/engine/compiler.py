@@ -1,8 +1,10 @@
-"""Compiling rule patterns into spaCy matchers, once per Linter.
+"""Compiling rule patterns, once per Linter.
 
-Every pattern of every rule goes into one of three shared matchers (phrases
-by lowercase form, phrases by lemma, token patterns) or the list of RE2
-regexes, so a message is scanned once for all rules, not once per rule.
+Every pattern of every rule goes into one of two shared RE2 sets: word
+patterns (phrases, lemma phrases, token patterns) over the encoded tokens
+(``tokenregex.py``), regexes over the text. A message is scanned once for all
+rules, not once per rule. Token patterns that need a tagger or a parser go to
+spaCy's Matcher.
 """
 
 from __future__ import annotations
@@ -12,19 +14,26 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+import numpy
 import re2
-
+from spacy.attrs import IDX
 from spacy.errors import MatchPatternError
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from referral_lint.engine.regex import SafeRegex, compile_regex
 from referral_lint.engine.schema import PatternSpec, RuleSpec
-from referral_lint.engine.tokens import TokenPattern, TokenTable, Unsupported
+from referral_lint.engine.tokenregex import (
+    PatternSet,
+    TokenEncoder,
+    TokenExpression,
+    TokenPatternTranslator,
+    Unsupported,
+)
 from referral_lint.engine.yamlsource import RuleError
 from referral_lint.lemmas import lemma_of
-from referral_lint.message import doc_text, set_lemmas
+from referral_lint.message import doc_text
 from referral_lint.model import SkippedPattern
 from referral_lint.normalize import NormalizedText
 from referral_lint.pipeline import capabilities
@@ -48,18 +57,15 @@ class CompiledRules:
     def __init__(self, rules: tuple[RuleSpec, ...], nlp: Language) -> None:
         self.rules = rules
         self._nlp = nlp
-        self._lower = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self._lemma = PhraseMatcher(nlp.vocab, attr="LEMMA")
-        # Token patterns we match ourselves, by the (rule index, role) slot they serve.
-        self._anchored: dict[tuple[int, str], list[tuple[int, TokenPattern]]] = {}
-        self._anchor_words: dict[str, frozenset[int]] = {}
-        # Token patterns turned into phrases, with what each match must still satisfy.
-        self._phrase_checks: dict[int, _PhraseVariant] = {}
+        # Phrases, lemma phrases and token patterns: one RE2 set over encoded tokens.
+        self._translator = TokenPatternTranslator()
+        self._word_expressions: list[list[TokenExpression]] = []
+        self._word_patterns: list[tuple[tuple[int, str], PatternSpec]] = []
+        self._tokens = Matcher(nlp.vocab, validate=True)  # what the set cannot express (tags, dependencies)
+        self._matcher_keys: dict[int, tuple[tuple[int, str], PatternSpec]] = {}
         self._regex_set: Any = None
-        self._tokens = Matcher(nlp.vocab, validate=True)  # the rest (tags, dependencies)
         self._regexes: list[tuple[tuple[int, str], PatternSpec, SafeRegex]] = []
         self._part_patterns: list[tuple[tuple[int, str], PatternSpec]] = []  # spans of message parts
-        self._keys: dict[int, tuple[tuple[int, str], PatternSpec]] = {}
         self.skipped: dict[str, list[SkippedPattern]] = defaultdict(list)
         available = capabilities(nlp)
         for index, rule in enumerate(rules):
@@ -70,18 +76,17 @@ class CompiledRules:
                         self.skipped[rule.id].append(SkippedPattern(rule.id, tuple(sorted(missing))))
                         continue
                     self._add(rule, (index, role), number, pattern)
+        self._words = PatternSet(self._word_expressions, self._translator.codebook)
+        self._encoder = TokenEncoder(self._translator.codebook)
 
     def _add(self, rule: RuleSpec, slot: tuple[int, str], number: int, pattern: PatternSpec) -> None:
-        key = f"{rule.id}/{slot[1]}/{number}"
-        self._keys[self._nlp.vocab.strings.add(key)] = (slot, pattern)
         try:
-            if pattern.kind == "phrases":
-                self._lower.add(key, [self._nlp.make_doc(_normalised(p)) for p in pattern.values])
-            elif pattern.kind == "lemmas":
-                self._lemma.add(key, [set_lemmas(self._nlp.make_doc(_normalised(p))) for p in pattern.values])
+            if pattern.kind in ("phrases", "lemmas"):
+                for phrase in pattern.values:
+                    self._add_phrase(slot, pattern, phrase)
             elif pattern.kind == "tokens":
                 for token_pattern in pattern.values:
-                    self._add_token_pattern(key, list(token_pattern))
+                    self._add_token_pattern(f"{rule.id}/{slot[1]}/{number}", slot, pattern, list(token_pattern))
             elif pattern.kind == "part":
                 self._part_patterns.append((slot, pattern))
             else:
@@ -91,49 +96,44 @@ class CompiledRules:
         except (MatchPatternError, ValueError, TypeError, KeyError) as error:
             raise RuleError(rule.file, pattern.line, pattern.key, f"pattern does not compile: {_spacy_detail(error)}") from None
 
-    def _add_token_pattern(self, key: str, token_pattern: list[dict[str, Any]]) -> None:
+    def _add_phrase(self, slot: tuple[int, str], pattern: PatternSpec, phrase: str) -> None:
+        doc = self._nlp.make_doc(_normalised(phrase))
+        if pattern.kind == "lemmas":
+            words = [lemma_of(token.lower_) for token in doc]
+            expression = self._translator.words("LEMMA", words)
+        else:
+            expression = self._translator.words("LOWER", [token.lower_ for token in doc])
+        if expression:
+            self._word_expressions.append(expression)
+            self._word_patterns.append((slot, pattern))
+
+    def _add_token_pattern(
+        self, key: str, slot: tuple[int, str], pattern: PatternSpec, token_pattern: list[dict[str, Any]]
+    ) -> None:
         # spaCy validates every pattern, so errors read the same whichever matcher runs it.
         Matcher(self._nlp.vocab, validate=True).add(key, [token_pattern])
-        variants = _as_phrases(token_pattern)
-        if variants is not None:
-            slot = self._keys[self._nlp.vocab.strings[key]]
-            for variant in variants:
-                # Unique per variant: two token lists of one pattern must not share checks.
-                variant_key = f"{key}#{len(self._keys)}"
-                variant_hash = self._nlp.vocab.strings.add(variant_key)
-                self._keys[variant_hash] = slot
-                if variant.lower_checks or variant.at_sentence_start:
-                    self._phrase_checks[variant_hash] = variant
-                matcher = self._lemma if variant.attribute == "LEMMA" else self._lower
-                docs = [Doc(self._nlp.vocab, words=words) for words in variant.phrases]
-                if variant.attribute == "LEMMA":
-                    for doc in docs:
-                        for token in doc:
-                            token.lemma_ = token.text
-                matcher.add(variant_key, docs)
-            return
         try:
-            pattern = TokenPattern(token_pattern, self._nlp.vocab.strings)
+            expression = self._translator.translate(token_pattern)
         except Unsupported:
             self._tokens.add(key, [token_pattern])
+            self._matcher_keys[self._nlp.vocab.strings.add(key)] = (slot, pattern)
             return
-        slot = self._keys[self._nlp.vocab.strings[key]][0]
-        self._anchored.setdefault(slot, []).append((self._nlp.vocab.strings[key], pattern))
-        for column, words in pattern.anchor_words():
-            self._anchor_words[column] = self._anchor_words.get(column, frozenset()) | words
+        self._word_expressions.append(expression)
+        self._word_patterns.append((slot, pattern))
 
     def find(self, doc: Doc) -> DocMatches:
         """The matches of every pattern in ``doc``, by (rule index, role).
 
-        Phrases, message parts and regexes are matched at once (in C, for all rules);
-        token patterns, which run in Python, only when a check asks for their slot:
-        a rule that does not apply, or exceptions of a rule with nothing to except,
-        cost nothing.
+        One RE2 pass finds which word patterns match at all, and one more which
+        regexes do; where each match is, is worked out only when a check asks for
+        its slot: a rule that does not apply costs nothing more.
         """
         found: dict[tuple[int, str], list[Match]] = defaultdict(list)
         matches = DocMatches(self, doc, found)
-        for key, start, end in (*self._lower(doc), *self._lemma(doc), *(self._tokens(doc) if len(self._tokens) else ())):
-            matches.add(key, start, end)
+        if len(self._tokens):
+            for key, start, end in self._tokens(doc):
+                slot, pattern = self._matcher_keys[key]
+                matches.add(slot, pattern, start, end)
         for slot, pattern in self._part_patterns:
             for start, end in doc._.parts.scope(pattern.values[0]):
                 found[slot].append(Match(start, end, pattern))
@@ -158,30 +158,24 @@ class CompiledRules:
         return sorted(self._regex_set.Match(text) or ())
 
 
-_MAX_EXPANSION = 5000
-_MAX_OPTIONAL = 4
-
-
 class DocMatches:
-    """One Doc's matches by (rule index, role); token patterns are run on first request."""
+    """One Doc's matches by (rule index, role); word patterns are located on first request."""
 
     def __init__(self, compiled: CompiledRules, doc: Doc, found: dict[tuple[int, str], list[Match]]) -> None:
         self._compiled = compiled
         self._doc = doc
         self._found = found
-        self._table: TokenTable | None = None
-        self._done: set[tuple[int, str]] = set()
         self._sentences = doc._.parts.sentences
         self._sentence_starts = [start for start, _ in self._sentences]
+        self._encoded = compiled._encoder.encode(doc, _sentence_tokens(doc, self._sentences))
+        # The word patterns that match, and in which sentences, by slot: still to be located.
+        self._pending: dict[tuple[int, str], list[tuple[int, list[int]]]] = defaultdict(list)
+        for number, sentences in sorted(compiled._words.matching(self._encoded).items()):
+            self._pending[compiled._word_patterns[number][0]].append((number, sentences))
 
-    def add(self, key: int, start: int, end: int) -> None:
-        """A matcher's (key, start token, end token), kept if it holds and stays in one sentence."""
-        compiled, doc = self._compiled, self._doc
-        variant = compiled._phrase_checks.get(key)
-        if variant is not None and not variant.holds(doc, start):
-            return
-        slot, pattern = compiled._keys[key]
-        first, last = doc[start], doc[end - 1]
+    def add(self, slot: tuple[int, str], pattern: PatternSpec, start: int, end: int) -> None:
+        """A token span (start, end) that ``pattern`` matched, kept if it stays in one sentence."""
+        first, last = self._doc[start], self._doc[end - 1]
         start_char, end_char = first.idx, last.idx + len(last.text)
         # Word patterns match within a sentence: "…I'm José.\nRefer me…" is two thoughts.
         sentence = bisect_right(self._sentence_starts, start_char) - 1
@@ -190,33 +184,19 @@ class DocMatches:
         self._found[slot].append(Match(start_char, end_char, pattern))
 
     def get(self, slot: tuple[int, str], default: list[Match] | None = None) -> list[Match]:
-        if slot not in self._done:
-            self._done.add(slot)
-            patterns = self._compiled._anchored.get(slot)
-            if patterns:
-                if self._table is None:
-                    self._table = TokenTable(self._doc, self._compiled._anchor_words)
-                # An exception matters only where it overlaps what it would cancel.
-                near = self._token_spans(slot[0]) if slot[1] == "exceptions" else None
-                for key, pattern in patterns:
-                    for start, end in pattern.find(self._table, near):
-                        self.add(key, start, end)
+        numbers = self._pending.pop(slot, None)
+        if numbers:
+            compiled = self._compiled
+            for number, sentences in numbers:
+                pattern = compiled._word_patterns[number][1]
+                for start, end in compiled._words.spans(number, self._encoded, sentences):
+                    self.add(slot, pattern, start, end)
         found = self._found.get(slot)
         return found if found is not None else ([] if default is None else default)
 
-    def _token_spans(self, rule_index: int) -> list[tuple[int, int]]:
-        """The token spans of a rule's pattern and locate matches."""
-        spans = []
-        for role in ("patterns", "locate"):
-            for match in self.get((rule_index, role)):
-                span = self._doc.char_span(match.start, match.end, alignment_mode="expand")
-                if span is not None:
-                    spans.append((span.start, span.end))
-        return spans
-
     def slots(self) -> dict[tuple[int, str], list[Match]]:
-        """Every slot's matches, token patterns included (for tools and tests)."""
-        for slot in self._compiled._anchored:
+        """Every slot's matches (for tools and tests)."""
+        for slot in list(self._pending):
             self.get(slot)
         return dict(self._found)
 
@@ -231,92 +211,13 @@ class DocMatches:
         return self.get(slot)
 
 
-@dataclass(frozen=True)
-class _PhraseVariant:
-    """A token pattern (or one choice of its optional tokens) as phrases for a PhraseMatcher.
-
-    ``attribute`` is the matcher's (LOWER or LEMMA). A pattern mixing both is matched
-    by lemma, and ``lower_checks`` holds the exact words its LOWER tokens allow.
-    """
-
-    attribute: str
-    phrases: list[list[str]]
-    lower_checks: tuple[tuple[int, frozenset[str]], ...] = ()
-    at_sentence_start: bool = False
-
-    def holds(self, doc: Doc, start: int) -> bool:
-        if self.at_sentence_start and not doc[start].is_sent_start:
-            return False
-        return all(doc[start + offset].lower_ in words for offset, words in self.lower_checks)
-
-
-def _as_phrases(token_pattern: list[dict[str, Any]]) -> list[_PhraseVariant] | None:
-    """A token pattern made of word lists, as phrases for spaCy's fast PhraseMatcher.
-
-    Possible when every token names words (LOWER or LEMMA: a string or an IN list) and
-    is required or optional ("?"), with at most IS_SENT_START: true on a required first
-    token. Anything else returns None and runs in the token matcher.
-    """
-    tokens: list[tuple[str, list[str], bool]] = []
-    at_sentence_start = False
-    for position, token in enumerate(token_pattern):
-        operator = token.get("OP")
-        if operator not in (None, "?"):
-            return None
-        keys = set(token) - {"OP"}
-        if "IS_SENT_START" in keys:
-            if position or operator or token["IS_SENT_START"] is not True:
-                return None
-            at_sentence_start = True
-            keys.discard("IS_SENT_START")
-        if len(keys) != 1:
-            return None
-        name = keys.pop()
-        value = token[name]
-        if name not in ("LOWER", "LEMMA"):
-            return None
-        if isinstance(value, str):
-            words = [value]
-        elif isinstance(value, dict) and list(value) == ["IN"] and all(isinstance(w, str) for w in value["IN"]):
-            words = list(value["IN"])
-        else:
-            return None
-        tokens.append((name, words, operator == "?"))
-    if not tokens:
-        return None
-    attributes = {name for name, _, _ in tokens}
-    optional = [index for index, (_, _, is_optional) in enumerate(tokens) if is_optional]
-    if len(optional) > _MAX_OPTIONAL:
-        return None
-    variants = []
-    for mask in range(1 << len(optional)):
-        dropped = {index for bit, index in enumerate(optional) if mask >> bit & 1}
-        kept = [token for index, token in enumerate(tokens) if index not in dropped]
-        if not kept:
-            continue
-        if at_sentence_start and 0 in dropped:
-            return None
-        if len(attributes) == 1:
-            attribute = attributes.pop() if len(attributes) == 1 else "LOWER"
-            attributes.add(attribute)
-            choices = [words for _, words, _ in kept]
-            checks: tuple[tuple[int, frozenset[str]], ...] = ()
-        else:
-            attribute = "LEMMA"
-            choices = [
-                words if name == "LEMMA" else sorted({lemma_of(word.lower()) for word in words})
-                for name, words, _ in kept
-            ]
-            checks = tuple(
-                (offset, frozenset(words)) for offset, (name, words, _) in enumerate(kept) if name == "LOWER"
-            )
-        phrases: list[list[str]] = [[]]
-        for words in choices:
-            phrases = [phrase + [word] for phrase in phrases for word in words]
-            if len(phrases) > _MAX_EXPANSION:
-                return None
-        variants.append(_PhraseVariant(attribute, phrases, checks, at_sentence_start))
-    return variants
+def _sentence_tokens(doc: Doc, sentences: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Each sentence's (first token, end token)."""
+    if not len(doc) or not sentences:
+        return []
+    token_starts = doc.to_array(IDX)
+    bounds = numpy.searchsorted(token_starts, numpy.asarray(sentences).ravel(), side="left").tolist()
+    return list(zip(bounds[0::2], bounds[1::2]))
 
 
 def _spacy_detail(error: Exception) -> str:

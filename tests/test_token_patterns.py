@@ -1,0 +1,134 @@
+"""Word patterns run as one RE2 set over encoded tokens (engine/tokenregex.py).
+
+The translation must find what spaCy's Matcher finds: for every token where a
+match begins, the longest match from there, within one sentence. These tests
+hold it to that on every token pattern of the built-in rules, over the
+examples and the rules' own example messages, and on small patterns written to
+probe each operator and attribute.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from spacy.matcher import Matcher
+
+from referral_lint.engine.compiler import CompiledRules
+from referral_lint.engine.loader import load_rules
+from referral_lint.engine.schema import PatternSpec
+from referral_lint.linter import Linter
+
+EXAMPLES = sorted(Path(__file__).resolve().parent.parent.joinpath("examples").rglob("*.txt"))
+
+
+def _longest_per_start(spans: list[tuple[int, int]]) -> set[tuple[int, int]]:
+    longest: dict[int, int] = {}
+    for start, end in spans:
+        longest[start] = max(end, longest.get(start, end))
+    return set(longest.items())
+
+
+def _spacy_spans(pattern: list[dict], doc) -> set[tuple[int, int]]:
+    """spaCy's Matcher on ``doc``, where a sentence is one of the message's sentences (a
+    greeting before the body on the same line is one, as IS_SENT_START means in rules)."""
+    matcher = Matcher(doc.vocab)
+    matcher.add("p", [pattern])
+    sentences = doc._.parts.sentences
+    reference = doc.copy()
+    starts = {start for start, _ in sentences}
+    for token in reference:
+        token.is_sent_start = token.idx in starts or token.i == 0
+    inside = []
+    for _, start, end in matcher(reference):
+        first, last = doc[start], doc[end - 1]
+        start_char, end_char = first.idx, last.idx + len(last.text)
+        if any(a <= start_char and end_char <= b for a, b in sentences):
+            inside.append((start, end))
+    return _longest_per_start(inside)
+
+
+def _compiler_for(patterns: list[list[dict]]) -> CompiledRules:
+    """Compiled rules holding one rule whose patterns are ``patterns``."""
+    base = next(rule for rule in load_rules(()) if rule.check == "forbid")
+    spec = PatternSpec(kind="tokens", values=tuple(patterns), line=1, key="patterns")
+    rule = replace(base, patterns=(spec,), exceptions=(), locate=())
+    return CompiledRules((rule,), Linter().nlp)
+
+
+def _messages() -> list[str]:
+    texts = [path.read_text(encoding="utf-8") for path in EXAMPLES]
+    for rule in load_rules(()):
+        for example in (*rule.bad_examples, *rule.good_examples):
+            texts.append(example.text)
+    return texts
+
+
+def _built_in_token_patterns() -> list[list[dict]]:
+    patterns = []
+    for rule in load_rules(()):
+        for spec in (*rule.patterns, *rule.exceptions, *rule.locate, *rule.when.matches, *rule.when.unless):
+            if spec.kind == "tokens" and not spec.needs:
+                patterns.extend(list(p) for p in spec.values)
+    return patterns
+
+
+def test_every_built_in_token_pattern_finds_what_spacys_matcher_finds():
+    linter = Linter()
+    docs = [linter.parse(text) for text in _messages()]
+    patterns = _built_in_token_patterns()
+    assert len(patterns) > 50
+    compiled = _compiler_for(patterns)
+    for doc in docs:
+        ours = compiled.find(doc)
+        found = {}
+        for match in ours.get((0, "patterns")):
+            span = doc.char_span(match.start, match.end)
+            found.setdefault(id(match.pattern), set()).add((span.start, span.end))
+        all_ours = set().union(*found.values()) if found else set()
+        expected = set()
+        for pattern in patterns:
+            expected |= _spacy_spans(pattern, doc)
+        # One slot holds every pattern here, so compare the union, longest per start.
+        assert _longest_per_start(sorted(all_ours)) == _longest_per_start(sorted(expected)), doc.text[:80]
+
+
+@pytest.mark.parametrize(
+    "pattern, text, expected",
+    [
+        # optional, counted and open repetition
+        ([{"LOWER": "thank"}, {"IS_ALPHA": True, "OP": "{0,2}"}, {"LOWER": "help"}],
+         "Thank you so much for the help.", []),
+        ([{"LOWER": "thank"}, {"IS_ALPHA": True, "OP": "{0,3}"}, {"LOWER": "for"}],
+         "Thank you so much for the help.", [(0, 5)]),
+        ([{"LOWER": "so", "OP": "?"}, {"LOWER": "much"}], "Thank you so much.", [(2, 4), (3, 4)]),
+        ([{"LOWER": "very", "OP": "+"}, {"LOWER": "kind"}], "That is very very kind.", [(2, 5), (3, 5)]),
+        # lemmas, case and sentence starts
+        ([{"LEMMA": "refer"}, {"LOWER": "me"}], "Could you REFERRING me? Referred me.", [(2, 4), (5, 7)]),
+        ([{"IS_SENT_START": True, "LOWER": "refer"}], "Please refer me. Refer me.", [(4, 5)]),
+        ([{"IS_SENT_START": False, "LOWER": "refer"}], "Please refer me. Refer me.", [(1, 2)]),
+        # NOT_IN, REGEX, flags
+        ([{"LOWER": "a"}, {"LOWER": {"NOT_IN": ["job"]}, "IS_ALPHA": True}], "a job, a role", [(3, 5)]),
+        ([{"TEXT": {"REGEX": "^[A-Z]{2,}$"}}], "Send it ASAP please", [(2, 3)]),
+        ([{"LIKE_NUM": True}, {"LOWER": "years"}], "I have 5 years and ten years.", [(2, 4), (5, 7)]),
+        # never across a sentence boundary, never over the blank between sentences
+        ([{"LOWER": "thanks"}, {"LOWER": {"NOT_IN": ["!"]}, "OP": "*"}, {"LOWER": "alex"}],
+         "Thanks\nAlex", []),
+        ([{"ORTH": {"IN": ["[", "{"]}}, {"IS_ALPHA": True}], "Hi [Name], the {role}", [(1, 3), (6, 8)]),
+    ],
+)
+def test_each_operator_and_attribute(pattern, text, expected):
+    doc = Linter().parse(text)
+    compiled = _compiler_for([pattern])
+    found = compiled.find(doc).get((0, "patterns"))
+    spans = sorted({(doc.char_span(m.start, m.end).start, doc.char_span(m.start, m.end).end) for m in found})
+    assert spans == expected
+    assert set(spans) == _spacy_spans(pattern, doc)
+
+
+def test_words_outside_the_patterns_share_one_code_and_unicode_is_fine():
+    pattern = [{"LOWER": "josé"}, {"IS_ALPHA": True, "OP": "?"}, {"LOWER": "núñez"}]
+    doc = Linter().parse("Hi, I'm José Núñez and zß is fine.")
+    found = _compiler_for([pattern]).find(doc).get((0, "patterns"))
+    assert [(m.start, m.end) for m in found] == [(8, 18)]
