@@ -19,6 +19,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 import numpy
 from spacy.attrs import DEP, IDX, LEMMA, LOWER, SENT_START
@@ -161,14 +162,12 @@ def set_lemmas(doc: Doc) -> Doc:
         return doc
     strings = doc.vocab.strings
     lemma_ids = _LEMMA_IDS.setdefault(id(strings), {})
-    forms, positions = numpy.unique(doc.to_array(LOWER), return_inverse=True)
-    lemmas = []
-    for lower in forms.tolist():
-        lemma = lemma_ids.get(lower)
-        if lemma is None:
-            lemma = lemma_ids[lower] = strings.add(lemma_of(strings[lower]))
-        lemmas.append(lemma)
-    doc.from_array([LEMMA], numpy.asarray(lemmas, dtype="uint64")[positions])
+    lowers = doc.to_array(LOWER).tolist()
+    for lower in set(lowers).difference(lemma_ids):
+        lemma_ids[lower] = strings.add(lemma_of(strings[lower]))
+    # itemgetter looks every token up in one call; one token gives a bare value, not a tuple.
+    lemmas = itemgetter(*lowers)(lemma_ids) if len(lowers) > 1 else [lemma_ids[lowers[0]]]
+    doc.from_array([LEMMA], numpy.fromiter(lemmas, dtype="uint64", count=len(lowers)))
     return doc
 
 

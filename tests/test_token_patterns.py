@@ -132,3 +132,27 @@ def test_words_outside_the_patterns_share_one_code_and_unicode_is_fine():
     doc = Linter().parse("Hi, I'm José Núñez and zß is fine.")
     found = _compiler_for([pattern]).find(doc).get((0, "patterns"))
     assert [(m.start, m.end) for m in found] == [(8, 18)]
+
+
+def test_knowing_a_match_exists_agrees_with_locating_it():
+    """``has_relevant_match`` skips locating matches when nothing could cancel them; it must
+    say what locating them would say, for every rule and role, on every message here."""
+    from referral_lint.engine.checks import MessageContext, has_relevant_match, relevant_matches
+    from referral_lint.normalize import NormalizedText
+    from referral_lint.rewrite import RewriteContext
+
+    linter = Linter()
+    compiled = linter._compiled
+    checked = 0
+    for text in _messages():
+        source = NormalizedText.from_original(text)
+        doc = linter.parse(text)
+        for index, rule in enumerate(linter.rules):
+            for role in ("patterns", "locate"):
+                fresh = MessageContext(RewriteContext(source, doc, doc._.parts), "message", compiled, compiled.find(doc))
+                located = MessageContext(RewriteContext(source, doc, doc._.parts), "message", compiled, compiled.find(doc))
+                assert has_relevant_match(index, role, rule, fresh) == bool(
+                    relevant_matches(index, role, rule, located)
+                ), (rule.id, role, text[:60])
+                checked += 1
+    assert checked > 1000

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
-from referral_lint.engine.compiler import DocMatches, Match
+from referral_lint.engine.compiler import CompiledRules, DocMatches, Match
 from referral_lint.engine.schema import Bound, PatternSpec, RuleSpec
 from referral_lint.message import CharSpan, MessageParts
 from referral_lint.model import Severity, Suggestion
@@ -37,6 +37,7 @@ class MessageContext:
 
     rewrite: RewriteContext
     channel: str
+    compiled: CompiledRules
     matches: DocMatches
 
     @property
@@ -104,6 +105,21 @@ def relevant_matches(rule_index: int, role: str, rule: RuleSpec, context: Messag
     ]
 
 
+def has_relevant_match(rule_index: int, role: str, rule: RuleSpec, context: MessageContext) -> bool:
+    """Whether any match of the role survives, as ``relevant_matches`` would say, but without
+    locating matches when nothing can cancel them: the whole message in scope, no pattern
+    options, no exception matched."""
+    matches = context.matches
+    slot = (rule_index, role)
+    if (
+        rule.scope == "message"
+        and slot not in context.compiled.sentence_dependent
+        and not matches.exists((rule_index, "exceptions"))
+    ):
+        return matches.exists(slot)
+    return bool(relevant_matches(rule_index, role, rule, context))
+
+
 def applies(rule_index: int, rule: RuleSpec, context: MessageContext, failed: set[str]) -> bool:
     """Whether the rule's ``when`` condition holds for this message.
 
@@ -118,13 +134,17 @@ def applies(rule_index: int, rule: RuleSpec, context: MessageContext, failed: se
         return False
     if not all(context.has_part(part) for part in when.has):
         return False
-    if when.matches and not any(
-        _passes_options(m, context) for m in context.matches.get((rule_index, "when.matches"), [])
-    ):
+    if when.matches and not _any_passes((rule_index, "when.matches"), context):
         return False
-    if any(_passes_options(m, context) for m in context.matches.get((rule_index, "when.unless"), [])):
+    if when.unless and _any_passes((rule_index, "when.unless"), context):
         return False
     return True
+
+
+def _any_passes(slot: tuple[int, str], context: MessageContext) -> bool:
+    if slot not in context.compiled.sentence_dependent:
+        return context.matches.exists(slot)
+    return any(_passes_options(m, context) for m in context.matches.get(slot, []))
 
 
 # --- the check kinds ----------------------------------------------------------------------
@@ -162,7 +182,7 @@ def _finding_at(rule: RuleSpec, match: Match, context: MessageContext) -> Findin
 
 
 def check_require(rule_index: int, rule: RuleSpec, context: MessageContext) -> list[Finding]:
-    if relevant_matches(rule_index, "patterns", rule, context):
+    if has_relevant_match(rule_index, "patterns", rule, context):
         return []
     located = sorted(relevant_matches(rule_index, "locate", rule, context), key=lambda m: m.start)
     if located:

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy
 import re2
-from spacy.attrs import IDX
+from spacy.attrs import IDX, LENGTH
 from spacy.errors import MatchPatternError
 from spacy.language import Language
 from spacy.matcher import Matcher
@@ -67,9 +67,14 @@ class CompiledRules:
         self._regexes: list[tuple[tuple[int, str], PatternSpec, SafeRegex]] = []
         self._part_patterns: list[tuple[tuple[int, str], PatternSpec]] = []  # spans of message parts
         self.skipped: dict[str, list[SkippedPattern]] = defaultdict(list)
+        # Slots where a match counts only in some sentences (pattern options): there, whether
+        # anything matched is not enough to know whether a match counts.
+        self.sentence_dependent: set[tuple[int, str]] = set()
         available = capabilities(nlp)
         for index, rule in enumerate(rules):
             for role, patterns in _patterns_by_role(rule):
+                if any(p.skip_questions or p.sentence_has or p.sentence_lacks for p in patterns):
+                    self.sentence_dependent.add((index, role))
                 for number, pattern in enumerate(patterns):
                     missing = pattern.needs - available
                     if missing:
@@ -167,29 +172,36 @@ class DocMatches:
         self._found = found
         self._sentences = doc._.parts.sentences
         self._sentence_starts = [start for start, _ in self._sentences]
-        self._encoded = compiled._encoder.encode(doc, _sentence_tokens(doc, self._sentences))
+        offsets = doc.to_array([IDX, LENGTH]) if len(doc) else numpy.zeros((0, 2), dtype="uint64")
+        self._token_starts = offsets[:, 0].tolist()
+        self._token_ends = (offsets[:, 0] + offsets[:, 1]).tolist()
+        sentence_tokens = _sentence_tokens(offsets[:, 0], self._sentences)
+        self._encoded = compiled._encoder.encode(doc, sentence_tokens)
         # The word patterns that match, and in which sentences, by slot: still to be located.
-        self._pending: dict[tuple[int, str], list[tuple[int, list[int]]]] = defaultdict(list)
-        for number, sentences in sorted(compiled._words.matching(self._encoded).items()):
-            self._pending[compiled._word_patterns[number][0]].append((number, sentences))
+        self._pending: dict[tuple[int, str], list[int]] = defaultdict(list)
+        for number in sorted(compiled._words.matching(self._encoded)):
+            self._pending[compiled._word_patterns[number][0]].append(number)
 
     def add(self, slot: tuple[int, str], pattern: PatternSpec, start: int, end: int) -> None:
         """A token span (start, end) that ``pattern`` matched, kept if it stays in one sentence."""
-        first, last = self._doc[start], self._doc[end - 1]
-        start_char, end_char = first.idx, last.idx + len(last.text)
+        start_char, end_char = self._token_starts[start], self._token_ends[end - 1]
         # Word patterns match within a sentence: "…I'm José.\nRefer me…" is two thoughts.
         sentence = bisect_right(self._sentence_starts, start_char) - 1
         if sentence >= 0 and end_char > self._sentences[sentence][1]:
             return
         self._found[slot].append(Match(start_char, end_char, pattern))
 
+    def exists(self, slot: tuple[int, str]) -> bool:
+        """Whether the slot has any match, without locating its word patterns' matches."""
+        return bool(self._pending.get(slot) or self._found.get(slot))
+
     def get(self, slot: tuple[int, str], default: list[Match] | None = None) -> list[Match]:
         numbers = self._pending.pop(slot, None)
         if numbers:
             compiled = self._compiled
-            for number, sentences in numbers:
+            for number in numbers:
                 pattern = compiled._word_patterns[number][1]
-                for start, end in compiled._words.spans(number, self._encoded, sentences):
+                for start, end in compiled._words.spans(number, self._encoded):
                     self.add(slot, pattern, start, end)
         found = self._found.get(slot)
         return found if found is not None else ([] if default is None else default)
@@ -211,11 +223,10 @@ class DocMatches:
         return self.get(slot)
 
 
-def _sentence_tokens(doc: Doc, sentences: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Each sentence's (first token, end token)."""
-    if not len(doc) or not sentences:
+def _sentence_tokens(token_starts: Any, sentences: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Each sentence's (first token, end token), from the tokens' character offsets."""
+    if not len(token_starts) or not sentences:
         return []
-    token_starts = doc.to_array(IDX)
     bounds = numpy.searchsorted(token_starts, numpy.asarray(sentences).ravel(), side="left").tolist()
     return list(zip(bounds[0::2], bounds[1::2]))
 

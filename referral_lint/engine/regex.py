@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import re2
 
 MAX_PATTERN_LENGTH = 2000
+_UNANCHORED = re2._Anchor.UNANCHORED
 _MAX_PROGRAM_MEMORY = 8 << 20
 
 
@@ -43,9 +44,26 @@ class SafeRegex:
         self.case_sensitive = case_sensitive
 
     def spans(self, text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
-        for match in self._compiled.finditer(text, start, len(text) if end is None else end):
-            if match.end() > match.start():
-                yield match.span()
+        end = len(text) if end is None else end
+        if not text.isascii():
+            for match in self._compiled.finditer(text, start, end):
+                if match.end() > match.start():
+                    yield match.span()
+            return
+        # ASCII text: byte offsets are character offsets, so RE2 is called directly, without
+        # the module's per-call offset translation (most drafts are ASCII).
+        data = text.encode("ascii")
+        search = self._compiled._regexp.Match
+        position = start
+        while position <= end:
+            found_start, found_end = search(_UNANCHORED, data, position, end)[0]
+            if found_start < 0:
+                return
+            if found_end > found_start:
+                yield found_start, found_end
+                position = found_end
+            else:
+                position = found_end + 1
 
 
 def compile_regex(expression: str, *, case_sensitive: bool = False) -> SafeRegex:

@@ -36,6 +36,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import re2
@@ -141,7 +142,7 @@ class TokenExpression:
             rb"[\x20-\xff]{%d}" % codebook.code_digits if allowed is None else _alternatives(codebook.code(w) for w in allowed)
             for allowed in self.fields
         )
-        return b"(?:" + _escape(RECORD) + flags + words + b")" + _quantifier(self.minimum, self.maximum)
+        return b"(?:" + _escape(RECORD) + words + flags + b")" + _quantifier(self.minimum, self.maximum)
 
 
 def _escape(data: bytes) -> bytes:
@@ -277,9 +278,8 @@ def _operator_bounds(operator: Any) -> tuple[int, int | None]:
 class EncodedDoc:
     """A Doc's sentences as records, and the way back from byte offsets to tokens."""
 
-    def __init__(self, data: bytes, sentences: list[tuple[int, int]], record_tokens: list[int]) -> None:
+    def __init__(self, data: bytes, record_tokens: list[int]) -> None:
         self.data = data
-        self.sentences = sentences  # each sentence's bytes (start, end)
         self._record_tokens = record_tokens
 
     def token_span(self, start: int, end: int) -> tuple[int, int]:
@@ -290,56 +290,51 @@ class EncodedDoc:
 
 
 class TokenEncoder:
-    """Encodes Docs of one vocabulary; a word's records are built the first time it is seen."""
+    """Encodes Docs; a word's records are built the first time it is seen, then reused."""
 
     def __init__(self, codebook: Codebook) -> None:
         self._codebook = codebook
-        # orth -> (record inside a sentence, record at a sentence start)
-        self._records: dict[int, tuple[bytes, bytes]] = {}
+        # orth -> its record inside a sentence, and at a sentence's start
+        self._inner: dict[int, bytes] = {}
+        self._head: dict[int, bytes] = {}
 
-    def _record(self, vocab: Vocab, orth_id: int) -> tuple[bytes, bytes]:
-        if len(self._records) >= _MAX_CACHED_WORDS:
-            self._records.clear()
+    def _add_records(self, vocab: Vocab, orth_ids: set[int]) -> None:
+        if len(self._inner) + len(orth_ids) > _MAX_CACHED_WORDS:
+            self._inner.clear()
+            self._head.clear()
         codebook = self._codebook
-        lexeme = vocab[orth_id]
-        orth, lower = lexeme.orth_, lexeme.lower_
-        lemma = lemma_of(lower)
-        bits = 0
-        for number, test in enumerate(codebook.tests):
-            if test is not None and test(orth, lower, lemma, lexeme):
-                bits |= 1 << number
-        words = codebook.code(lower) + codebook.code(lemma) + codebook.code(orth)
-        records = tuple(
-            RECORD + _flag_bytes(bits | start, codebook.flag_bytes) + words
-            for start in (0, 1 << _SENTENCE_START_BIT)
-        )
-        self._records[orth_id] = records  # type: ignore[assignment]
-        return records  # type: ignore[return-value]
+        for orth_id in orth_ids:
+            lexeme = vocab[orth_id]
+            orth, lower = lexeme.orth_, lexeme.lower_
+            lemma = lemma_of(lower)
+            bits = 0
+            for number, test in enumerate(codebook.tests):
+                if test is not None and test(orth, lower, lemma, lexeme):
+                    bits |= 1 << number
+            words = codebook.code(lower) + codebook.code(lemma) + codebook.code(orth)
+            self._inner[orth_id] = RECORD + words + _flag_bytes(bits, codebook.flag_bytes)
+            self._head[orth_id] = (
+                RECORD + words + _flag_bytes(bits | 1 << _SENTENCE_START_BIT, codebook.flag_bytes)
+            )
 
     def encode(self, doc: Doc, sentence_tokens: list[tuple[int, int]]) -> EncodedDoc:
         """``sentence_tokens``: each sentence's (first token, end token)."""
-        orths = doc.to_array(ORTH).tolist() if len(doc) else []
-        records = self._records
-        vocab = doc.vocab
-
-        def record(orth: int) -> tuple[bytes, bytes]:
-            return self._record(vocab, orth)
-
+        if not len(doc):
+            return EncodedDoc(b"", [])
+        orths = doc.to_array(ORTH).tolist()
+        inner, head = self._inner, self._head
+        unseen = set(orths).difference(inner)
+        if unseen:
+            self._add_records(doc.vocab, unseen)
+        # itemgetter looks every token up in one call; one token gives a bare value, not a tuple.
+        records = itemgetter(*orths)(inner) if len(orths) > 1 else (inner[orths[0]],)
         pieces: list[bytes] = []
-        sentences: list[tuple[int, int]] = []
         record_tokens: list[int] = []
-        length = 0
         for first, end in sentence_tokens:
-            if end <= first:
-                continue
-            sentence = SENTENCE + (records.get(orths[first]) or record(orths[first]))[1] + b"".join(
-                [(records.get(orth) or record(orth))[0] for orth in orths[first + 1 : end]]
-            )
-            pieces.append(sentence)
-            sentences.append((length, length + len(sentence)))
-            length += len(sentence)
-            record_tokens.extend(range(first, end))
-        return EncodedDoc(b"".join(pieces), sentences, record_tokens)
+            if end > first:
+                pieces.append(SENTENCE + head[orths[first]] + b"".join(records[first + 1 : end]))
+                record_tokens.extend(range(first, end))
+        return EncodedDoc(b"".join(pieces), record_tokens)
 
 
 def _flag_bytes(bits: int, count: int) -> bytes:
@@ -348,7 +343,9 @@ def _flag_bytes(bits: int, count: int) -> bytes:
 
 
 class PatternSet:
-    """Every word pattern of a rule set, matched in one pass."""
+    """Every word pattern of a rule set, matched in one pass over the whole message (one
+    pass is faster than one per sentence: RE2's per-call cost outweighs the shorter
+    searches for locating matches later)."""
 
     def __init__(self, expressions: list[list[TokenExpression]], codebook: Codebook) -> None:
         self._set = re2.Set.SearchSet(_options(longest=False))
@@ -362,30 +359,22 @@ class PatternSet:
         if not self._empty:
             self._set.Compile()
 
-    def matching(self, encoded: EncodedDoc) -> dict[int, list[int]]:
-        """The patterns that match, each with the sentences (by number) where it does."""
-        found: dict[int, list[int]] = {}
-        if self._empty:
-            return found
-        match = self._set.Match
-        data = encoded.data
-        for sentence, (start, end) in enumerate(encoded.sentences):
-            for number in match(data[start:end]) or ():
-                found.setdefault(number, []).append(sentence)
-        return found
+    def matching(self, encoded: EncodedDoc) -> list[int]:
+        """The numbers of the patterns that match somewhere."""
+        if self._empty or not encoded.data:
+            return []
+        return self._set._set.Match(encoded.data) or []  # the module's wrapper only adds a type check
 
-    def spans(self, number: int, encoded: EncodedDoc, sentences: list[int]) -> list[tuple[int, int]]:
-        """The token spans of pattern ``number`` in those sentences: the longest match from
-        each token where one begins."""
+    def spans(self, number: int, encoded: EncodedDoc) -> list[tuple[int, int]]:
+        """The token spans of pattern ``number``: the longest match from each token where one begins."""
         search = self._searches[number]
         data = encoded.data
+        end = len(data)
         found = []
-        for sentence in sentences:
-            position, end = encoded.sentences[sentence]
-            while True:
-                start, stop = search(_UNANCHORED, data, position, end)[0]
-                if start < 0:
-                    break
-                found.append(encoded.token_span(start, stop))
-                position = start + 1
-        return found
+        position = 0
+        while True:
+            start, stop = search(_UNANCHORED, data, position, end)[0]
+            if start < 0:
+                return found
+            found.append(encoded.token_span(start, stop))
+            position = start + 1
