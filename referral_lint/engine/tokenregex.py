@@ -8,16 +8,20 @@ that spells out the message's tokens, and all of them go into one RE2 set: one
 pass in C tells which patterns match anywhere, and only those are then looked
 up one by one.
 
-A token is encoded as a *record*::
+A token is encoded as a fixed-width *record*::
 
-    \\x1e  S|s  <predicate bits>  \\x1f  lower  \\x1f  lemma  \\x1f  orth  \\x1f
+    0x1e  <lower code>  <lemma code>  <flag bytes>
 
-``S`` marks the first token of a sentence. Each predicate bit is ``1`` or ``0``:
-the token flags the patterns test (IS_ALPHA, IS_TITLE, …), NOT_IN lists and
-REGEX tests, each evaluated once per word and cached. Records of one sentence
-follow each other; ``\\x1d`` starts every sentence, so no match crosses a
-sentence boundary ("…I'm José.\\nRefer me…" is two thoughts), and whitespace
-between sentences is not encoded at all.
+Word codes number the words the patterns name (two bytes, base 224); every
+other word shares code 0, so a record is short whatever the word. The flag
+bytes carry seven predicate bits each: whether the token starts a sentence,
+the flags patterns test (IS_ALPHA, IS_TITLE, ...), and the NOT_IN, REGEX and
+exact-text (ORTH/TEXT) tests, each evaluated once per distinct word and cached.
+The words come first so that RE2's automaton narrows on them before anything
+else: fewer partial matches stay alive, and the automaton stays small. Records
+of one sentence follow each other; 0x1d starts every sentence, so no match
+crosses a sentence boundary ("...I'm José.\nRefer me..." is two thoughts), and
+whitespace between sentences is not encoded at all.
 
 A token pattern becomes the concatenation of its tokens' record expressions,
 each with its operator (?, *, +, {n,m}). RE2 runs in leftmost-longest mode, so
@@ -51,6 +55,9 @@ RECORD = b"\x1e"
 SENTENCE = b"\x1d"
 # Pattern attribute -> record field (TEXT and ORTH are the same field, as in spaCy).
 _FIELDS = {"LOWER": 0, "LEMMA": 1, "ORTH": 2, "TEXT": 2}
+# Fields spelled as word codes in a record; the exact text (ORTH), which few patterns test,
+# is tested through predicate bits instead, keeping records two bytes shorter.
+_CODED_FIELDS = 2
 _FLAGS = frozenset(
     {"IS_ALPHA", "IS_ASCII", "IS_DIGIT", "IS_LOWER", "IS_UPPER", "IS_TITLE", "IS_PUNCT", "IS_SPACE",
      "IS_STOP", "LIKE_NUM", "LIKE_URL", "LIKE_EMAIL", "IS_BRACKET", "IS_QUOTE"}
@@ -131,7 +138,7 @@ class Codebook:
 class TokenExpression:
     """One pattern token: the words each field allows, the bits it requires, its repetition."""
 
-    fields: tuple[frozenset[str] | None, frozenset[str] | None, frozenset[str] | None]
+    fields: tuple[frozenset[str] | None, frozenset[str] | None]  # LOWER, LEMMA
     bits: tuple[tuple[int, bool], ...]
     minimum: int
     maximum: int | None  # None: unbounded
@@ -201,7 +208,7 @@ class TokenPatternTranslator:
 
     def _token(self, token: dict[str, Any]) -> TokenExpression:
         minimum, maximum = _operator_bounds(token.get("OP"))
-        fields: list[frozenset[str] | None] = [None, None, None]
+        fields: list[frozenset[str] | None] = [None] * _CODED_FIELDS
         bits: dict[int, bool] = {}
         for key, value in token.items():
             name = str(key).upper()
@@ -214,7 +221,9 @@ class TokenPatternTranslator:
             elif name in _FIELDS:
                 field = _FIELDS[name]
                 for allowed, test_key, test in self._string_tests(field, value):
-                    if allowed is not None:
+                    if allowed is not None and field >= _CODED_FIELDS:
+                        bits[self.codebook.bit(("in", field, allowed), _in(field, allowed))] = True
+                    elif allowed is not None:
                         fields[field] = allowed if fields[field] is None else fields[field] & allowed
                         for word in allowed:
                             self.codebook.word(word)
@@ -247,6 +256,10 @@ class TokenPatternTranslator:
 
 def _flag(attribute: str) -> WordTest:
     return lambda orth, lower, lemma, lexeme: bool(getattr(lexeme, attribute))
+
+
+def _in(field: int, allowed: frozenset[str]) -> WordTest:
+    return lambda orth, lower, lemma, lexeme: (lower, lemma, orth)[field] in allowed
 
 
 def _not_in(field: int, excluded: frozenset[str]) -> WordTest:
@@ -311,7 +324,7 @@ class TokenEncoder:
             for number, test in enumerate(codebook.tests):
                 if test is not None and test(orth, lower, lemma, lexeme):
                     bits |= 1 << number
-            words = codebook.code(lower) + codebook.code(lemma) + codebook.code(orth)
+            words = codebook.code(lower) + codebook.code(lemma)
             self._inner[orth_id] = RECORD + words + _flag_bytes(bits, codebook.flag_bytes)
             self._head[orth_id] = (
                 RECORD + words + _flag_bytes(bits | 1 << _SENTENCE_START_BIT, codebook.flag_bytes)
