@@ -362,12 +362,12 @@ class PatternSet:
 
     def __init__(self, expressions: list[list[TokenExpression]], codebook: Codebook) -> None:
         self._set = re2.Set.SearchSet(_options(longest=False))
-        self._searches = []
-        for tokens in expressions:
-            source = b"".join(token.regex(codebook) for token in tokens)
+        self._sources = [b"".join(token.regex(codebook) for token in tokens) for tokens in expressions]
+        for source in self._sources:
             self._set.Add(source)
-            # The compiled RE2 object itself: the module's wrapper costs more than the search.
-            self._searches.append(re2.compile(source, _options(longest=True))._regexp.Match)
+        # Each pattern's own regex, to locate its matches, is compiled the first time it is
+        # needed: most patterns never match, and start-up stays short.
+        self._searches: list[Any] = [None] * len(self._sources)
         self._empty = not expressions
         if not self._empty:
             self._set.Compile()
@@ -381,6 +381,9 @@ class PatternSet:
     def spans(self, number: int, encoded: EncodedDoc) -> list[tuple[int, int]]:
         """The token spans of pattern ``number``: the longest match from each token where one begins."""
         search = self._searches[number]
+        if search is None:
+            # The compiled RE2 object itself: the module's wrapper costs more than the search.
+            search = self._searches[number] = re2.compile(self._sources[number], _options(longest=True))._regexp.Match
         data = encoded.data
         end = len(data)
         found = []
