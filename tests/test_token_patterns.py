@@ -156,3 +156,10 @@ def test_knowing_a_match_exists_agrees_with_locating_it():
                 ), (rule.id, role, text[:60])
                 checked += 1
     assert checked > 1000
+
+
+def test_what_the_translation_cannot_express_still_runs_in_spacys_matcher():
+    doc = Linter().parse("Please refer me. Refer me now.")
+    compiled = _compiler_for([[{"NORM": "refer"}, {"LOWER": "me"}]])
+    found = compiled.find(doc).get((0, "patterns"))
+    assert sorted((m.start, m.end) for m in found) == [(7, 15), (17, 25)]
