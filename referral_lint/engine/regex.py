@@ -8,12 +8,29 @@ lookaround); such a pattern is rejected when the rule is loaded.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import re2
 
 MAX_PATTERN_LENGTH = 2000
-_UNANCHORED = re2._Anchor.UNANCHORED
+# google-re2's binding, under its Python wrapper: on short texts the wrapper costs more than
+# the search. Private names, so both have a fallback through the public API.
+_ANCHOR = getattr(re2, "_Anchor", None)
+UNANCHORED = _ANCHOR.UNANCHORED if _ANCHOR is not None else None
+
+
+def raw_search(compiled: Any) -> Callable[[Any, bytes, int, int], list[tuple[int, int]]]:
+    """``search(UNANCHORED, data, pos, endpos)`` -> [(start, end)] in bytes, (-1, -1) for none."""
+    regexp = getattr(compiled, "_regexp", None)
+    if regexp is not None and UNANCHORED is not None:
+        return regexp.Match
+
+    def search(anchor: Any, data: bytes, position: int, end: int) -> list[tuple[int, int]]:
+        match = compiled.search(data, position, end)
+        return [match.span()] if match is not None else [(-1, -1)]
+
+    return search
 _MAX_PROGRAM_MEMORY = 8 << 20
 
 
@@ -53,10 +70,10 @@ class SafeRegex:
         # ASCII text: byte offsets are character offsets, so RE2 is called directly, without
         # the module's per-call offset translation (most drafts are ASCII).
         data = text.encode("ascii")
-        search = self._compiled._regexp.Match
+        search = raw_search(self._compiled)
         position = start
         while position <= end:
-            found_start, found_end = search(_UNANCHORED, data, position, end)[0]
+            found_start, found_end = search(UNANCHORED, data, position, end)[0]
             if found_start < 0:
                 return
             if found_end > found_start:

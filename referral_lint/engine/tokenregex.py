@@ -48,7 +48,7 @@ from spacy.attrs import ORTH
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from referral_lint.engine.regex import SafeRegex, compile_regex
+from referral_lint.engine.regex import UNANCHORED, SafeRegex, compile_regex, raw_search
 from referral_lint.lemmas import lemma_of
 
 RECORD = b"\x1e"
@@ -75,7 +75,6 @@ _FLAG_BASE = 0x80
 _CODE_BASE = 0x20
 _CODE_RADIX = 0x100 - _CODE_BASE
 _SENTENCE_START_BIT = 0
-_UNANCHORED = re2._Anchor.UNANCHORED
 
 
 class Unsupported(Exception):
@@ -371,25 +370,26 @@ class PatternSet:
         self._empty = not expressions
         if not self._empty:
             self._set.Compile()
+        # The binding's own Match (the module's wrapper only adds a type check per call).
+        self._match = getattr(self._set, "_set", self._set).Match
 
     def matching(self, encoded: EncodedDoc) -> list[int]:
         """The numbers of the patterns that match somewhere."""
         if self._empty or not encoded.data:
             return []
-        return self._set._set.Match(encoded.data) or []  # the module's wrapper only adds a type check
+        return self._match(encoded.data) or []
 
     def spans(self, number: int, encoded: EncodedDoc) -> list[tuple[int, int]]:
         """The token spans of pattern ``number``: the longest match from each token where one begins."""
         search = self._searches[number]
         if search is None:
-            # The compiled RE2 object itself: the module's wrapper costs more than the search.
-            search = self._searches[number] = re2.compile(self._sources[number], _options(longest=True))._regexp.Match
+            search = self._searches[number] = raw_search(re2.compile(self._sources[number], _options(longest=True)))
         data = encoded.data
         end = len(data)
         found = []
         position = 0
         while True:
-            start, stop = search(_UNANCHORED, data, position, end)[0]
+            start, stop = search(UNANCHORED, data, position, end)[0]
             if start < 0:
                 return found
             found.append(encoded.token_span(start, stop))
