@@ -72,7 +72,7 @@ class Linter:
         doc = make_doc(self.nlp, source.text)
         channel = channel or self.config.channel or self.detect_channel(source.text, doc._.parts.kind)
         context = MessageContext(
-            RewriteContext(source, doc, doc._.parts), channel, self._compiled, self._compiled.find(doc)
+            RewriteContext(source, doc, doc._.parts), channel, self._compiled.find(doc)
         )
         findings: list[Finding] = []
         skipped = []

@@ -149,8 +149,8 @@ def test_knowing_a_match_exists_agrees_with_locating_it():
         doc = linter.parse(text)
         for index, rule in enumerate(linter.rules):
             for role in ("patterns", "locate"):
-                fresh = MessageContext(RewriteContext(source, doc, doc._.parts), "message", compiled, compiled.find(doc))
-                located = MessageContext(RewriteContext(source, doc, doc._.parts), "message", compiled, compiled.find(doc))
+                fresh = MessageContext(RewriteContext(source, doc, doc._.parts), "message", compiled.find(doc))
+                located = MessageContext(RewriteContext(source, doc, doc._.parts), "message", compiled.find(doc))
                 assert has_relevant_match(index, role, rule, fresh) == bool(
                     relevant_matches(index, role, rule, located)
                 ), (rule.id, role, text[:60])

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
-from referral_lint.engine.compiler import CompiledRules, DocMatches, Match
+from referral_lint.engine.compiler import DocMatches, Match
 from referral_lint.engine.schema import Bound, PatternSpec, RuleSpec
 from referral_lint.message import CharSpan, MessageParts
 from referral_lint.model import Severity, Suggestion
@@ -37,7 +37,6 @@ class MessageContext:
 
     rewrite: RewriteContext
     channel: str
-    compiled: CompiledRules
     matches: DocMatches
 
     @property
@@ -113,7 +112,7 @@ def has_relevant_match(rule_index: int, role: str, rule: RuleSpec, context: Mess
     slot = (rule_index, role)
     if (
         rule.scope == "message"
-        and slot not in context.compiled.sentence_dependent
+        and not matches.sentence_dependent(slot)
         and not matches.exists((rule_index, "exceptions"))
     ):
         return matches.exists(slot)
@@ -142,7 +141,7 @@ def applies(rule_index: int, rule: RuleSpec, context: MessageContext, failed: se
 
 
 def _any_passes(slot: tuple[int, str], context: MessageContext) -> bool:
-    if slot not in context.compiled.sentence_dependent:
+    if not context.matches.sentence_dependent(slot):
         return context.matches.exists(slot)
     return any(_passes_options(m, context) for m in context.matches.get(slot, []))
 

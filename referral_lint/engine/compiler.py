@@ -183,13 +183,18 @@ class DocMatches:
             self._pending[compiled._word_patterns[number][0]].append(number)
 
     def add(self, slot: tuple[int, str], pattern: PatternSpec, start: int, end: int) -> None:
-        """A token span (start, end) that ``pattern`` matched, kept if it stays in one sentence."""
+        """A token span (start, end) that spaCy's Matcher found, kept if it stays in one sentence
+        (the RE2 set's matches cannot cross one: sentences are separated in its encoding)."""
         start_char, end_char = self._token_starts[start], self._token_ends[end - 1]
         # Word patterns match within a sentence: "…I'm José.\nRefer me…" is two thoughts.
         sentence = bisect_right(self._sentence_starts, start_char) - 1
         if sentence >= 0 and end_char > self._sentences[sentence][1]:
             return
         self._found[slot].append(Match(start_char, end_char, pattern))
+
+    def sentence_dependent(self, slot: tuple[int, str]) -> bool:
+        """Whether a match in the slot counts only in some sentences (pattern options)."""
+        return slot in self._compiled.sentence_dependent
 
     def exists(self, slot: tuple[int, str]) -> bool:
         """Whether the slot has any match, without locating its word patterns' matches."""
@@ -198,11 +203,12 @@ class DocMatches:
     def get(self, slot: tuple[int, str], default: list[Match] | None = None) -> list[Match]:
         numbers = self._pending.pop(slot, None)
         if numbers:
-            compiled = self._compiled
+            compiled, found = self._compiled, self._found[slot]
+            starts, ends = self._token_starts, self._token_ends
             for number in numbers:
                 pattern = compiled._word_patterns[number][1]
                 for start, end in compiled._words.spans(number, self._encoded):
-                    self.add(slot, pattern, start, end)
+                    found.append(Match(starts[start], ends[end - 1], pattern))
         found = self._found.get(slot)
         return found if found is not None else ([] if default is None else default)
 
