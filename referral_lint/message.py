@@ -49,11 +49,35 @@ _TEXT = "referral_lint.text"
 
 def make_doc(nlp: Language, text: str) -> Doc:
     """Run ``nlp`` on ``text``, telling the components the text (``Doc.text`` rebuilds it)."""
+    _fill_tokenizer_cache(nlp.tokenizer, text)
     doc = nlp.make_doc(text)
     doc.user_data[_TEXT] = text
     for _, component in nlp.pipeline:
         doc = component(doc)
     return doc
+
+
+# Per tokenizer: the whitespace-separated chunks already offered to its cache.
+_CACHE_OFFERED: dict[int, set[str]] = {}
+
+
+def _fill_tokenizer_cache(tokenizer: object, text: str) -> None:
+    """Tokenize each chunk of ``text`` not seen before on its own, so that spaCy caches it.
+
+    spaCy's tokenizer stops caching chunks for the rest of a text once one chunk
+    hits a special case ("I'm", "it's"; explosion/spaCy#13950), so in most
+    messages every later word with punctuation ("role?", "Dana,") ran through the
+    prefix, suffix and infix regexes on every call: over half of the tokenizer's
+    time. Tokenizing a chunk alone caches the tokens the text would get.
+    """
+    offered = _CACHE_OFFERED.setdefault(id(tokenizer), set())
+    if len(offered) >= tokenizer.max_cache_size:  # type: ignore[attr-defined]
+        return  # the cache is full: spaCy keeps no more chunks
+    new = set(text.split()).difference(offered)
+    if new:
+        for chunk in new:
+            tokenizer(chunk)  # type: ignore[operator]
+        offered.update(new)
 
 
 def doc_text(doc: Doc) -> str:

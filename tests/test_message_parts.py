@@ -316,3 +316,15 @@ def test_normalisation_keeps_one_character_for_one(parse):
     text, parts = parse(original)
     assert len(text) == len(original)
     assert text == "Hi Zo\u00eb,\nI'm applying for the \"Analyst\" role."
+
+
+def test_filling_the_tokenizer_cache_keeps_spacys_tokens(linter):
+    """make_doc tokenizes new chunks alone first (spaCy otherwise stops caching after "I'm");
+    the tokens must be exactly the ones spaCy's tokenizer gives the whole text."""
+    import spacy
+
+    reference = spacy.blank("en").tokenizer
+    text = "I'm Dana (a recruiter?), it's the role: Data-Engineer, req #123... can't wait!! e.g. Mr. Li:)"
+    for _ in range(2):  # the second time, every chunk comes from the cache
+        doc = linter.parse(text)
+        assert [(t.text, t.whitespace_) for t in doc] == [(t.text, t.whitespace_) for t in reference(text)]
