@@ -27,9 +27,9 @@ from referral_lint.engine.schema import PatternSpec, RuleSpec
 from referral_lint.engine.tokenregex import (
     PatternSet,
     TokenEncoder,
-    TokenExpression,
     TokenPatternTranslator,
     Unsupported,
+    WordPattern,
 )
 from referral_lint.engine.yamlsource import RuleError
 from referral_lint.lemmas import lemma_of
@@ -59,7 +59,7 @@ class CompiledRules:
         self._nlp = nlp
         # Phrases, lemma phrases and token patterns: one RE2 set over encoded tokens.
         self._translator = TokenPatternTranslator()
-        self._word_expressions: list[list[TokenExpression]] = []
+        self._word_expressions: list[WordPattern] = []
         self._word_patterns: list[tuple[tuple[int, str], PatternSpec]] = []
         self._tokens = Matcher(nlp.vocab, validate=True)  # what the set cannot express (tags, dependencies)
         self._matcher_keys: dict[int, tuple[tuple[int, str], PatternSpec]] = {}
@@ -108,7 +108,7 @@ class CompiledRules:
             expression = self._translator.words("LEMMA", words)
         else:
             expression = self._translator.words("LOWER", [token.lower_ for token in doc])
-        if expression:
+        if expression.tokens:
             self._word_expressions.append(expression)
             self._word_patterns.append((slot, pattern))
 

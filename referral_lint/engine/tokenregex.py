@@ -10,18 +10,25 @@ up one by one.
 
 A token is encoded as a fixed-width *record*::
 
-    0x1e  <lower code>  <lemma code>  <flag bytes>
+    0x1e  <word code>  <flag bytes>
 
-Word codes number the words the patterns name (two bytes, base 224); every
-other word shares code 0, so a record is short whatever the word. The flag
-bytes carry seven predicate bits each: whether the token starts a sentence,
-the flags patterns test (IS_ALPHA, IS_TITLE, ...), and the NOT_IN, REGEX and
-exact-text (ORTH/TEXT) tests, each evaluated once per distinct word and cached.
-The words come first so that RE2's automaton narrows on them before anything
-else: fewer partial matches stay alive, and the automaton stays small. Records
-of one sentence follow each other; 0x1d starts every sentence, so no match
-crosses a sentence boundary ("...I'm José.\nRefer me..." is two thoughts), and
-whitespace between sentences is not encoded at all.
+The word code says what the patterns can ask of the word's lowercase form and
+its lemma in one number: each lowercase word a pattern names has its own code
+(which fixes its lemma too), each lemma a pattern names has one code for every
+other word with that lemma, and every remaining word shares code 0. A test on
+LOWER or LEMMA -- one word, IN or NOT_IN a list -- is then the set of codes
+that pass it, worked out when the rules are compiled. The flag bytes carry
+seven predicate bits each: the flags patterns test (IS_ALPHA, IS_TITLE, ...),
+REGEX tests and exact-text (ORTH/TEXT) tests on cased words, each evaluated
+once per distinct word and cached. RE2's automaton reads a record per token,
+and in a lint run its states are mostly not in the CPU's caches: the cost is
+about a cache miss per byte, so records are kept as short as the patterns
+allow.
+
+Records of one sentence follow each other; 0x1d starts every sentence, so no
+match crosses a sentence boundary ("...I'm José.\\nRefer me..." is two
+thoughts), and whitespace between sentences is not encoded at all. A pattern
+whose first token must start a sentence (IS_SENT_START) begins with 0x1d.
 
 A token pattern becomes the concatenation of its tokens' record expressions,
 each with its operator (?, *, +, {n,m}). RE2 runs in leftmost-longest mode, so
@@ -31,13 +38,14 @@ a start with a longer one (no check needs those: a check keeps the longest of
 overlapping matches, and an exception cancels whatever it overlaps).
 
 What this cannot express (POS, DEP, MORPH, NORM, "!" and other operators, a
-pattern that can match nothing) raises ``Unsupported``; ``compiler.py`` then
-gives the pattern to spaCy's Matcher.
+sentence start on a later token, a pattern that can match nothing) raises
+``Unsupported``; ``compiler.py`` then gives the pattern to spaCy's Matcher.
 """
 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from operator import itemgetter
@@ -53,11 +61,8 @@ from referral_lint.lemmas import lemma_of
 
 RECORD = b"\x1e"
 SENTENCE = b"\x1d"
-# Pattern attribute -> record field (TEXT and ORTH are the same field, as in spaCy).
-_FIELDS = {"LOWER": 0, "LEMMA": 1, "ORTH": 2, "TEXT": 2}
-# Fields spelled as word codes in a record; the exact text (ORTH), which few patterns test,
-# is tested through predicate bits instead, keeping records two bytes shorter.
-_CODED_FIELDS = 2
+LOWER, LEMMA, EXACT = 0, 1, 2  # the strings a pattern can test, as WordTest arguments
+_FIELDS = {"LOWER": LOWER, "LEMMA": LEMMA, "ORTH": EXACT, "TEXT": EXACT}
 _FLAGS = frozenset(
     {"IS_ALPHA", "IS_ASCII", "IS_DIGIT", "IS_LOWER", "IS_UPPER", "IS_TITLE", "IS_PUNCT", "IS_SPACE",
      "IS_STOP", "LIKE_NUM", "LIKE_URL", "LIKE_EMAIL", "IS_BRACKET", "IS_QUOTE"}
@@ -68,13 +73,11 @@ _MAX_MEMORY = 256 << 20
 # Cached records are dropped past this many distinct words (a long-running language server).
 _MAX_CACHED_WORDS = 200_000
 # Flag bytes carry seven bits each, with the high bit set (0x80-0xff); word codes are digits
-# in base 224 (0x20-0xff). No byte of either is a delimiter, and records stay short: RE2's
-# automaton reads a record per token, so fewer bytes is faster (more than a smaller alphabet).
+# in base 224 (0x20-0xff). No byte of either is a delimiter.
 _BITS_PER_BYTE = 7
 _FLAG_BASE = 0x80
 _CODE_BASE = 0x20
 _CODE_RADIX = 0x100 - _CODE_BASE
-_SENTENCE_START_BIT = 0
 
 
 class Unsupported(Exception):
@@ -92,15 +95,28 @@ def _options(*, longest: bool) -> Any:
 
 # A test of one word, evaluated once per distinct word: (orth, lower, lemma, lexeme) -> bool.
 WordTest = Callable[[str, str, str, Any], bool]
+# A test of the word code: the LOWER or LEMMA field, whether the word must be in or out of the list.
+WordCondition = tuple[int, bool, frozenset[str]]
 
 
 class Codebook:
-    """The numbers behind a record: word codes and predicate bits, collected while translating."""
+    """The numbers behind a record, collected while translating: which words and lemmas the
+    patterns name (the word codes) and which per-word tests they need (the predicate bits).
+
+    Codes are numbered once every pattern is translated (``freeze``): a code is a class of
+    words that every pattern tells apart from every other class, so testing LOWER or LEMMA
+    against a list is testing the code against a set of numbers.
+    """
 
     def __init__(self) -> None:
-        self._predicate_keys: dict[tuple[Any, ...], int] = {("sentence-start",): _SENTENCE_START_BIT}
-        self.tests: list[WordTest | None] = [None]  # bit 0 is per token, not per word
-        self.words: dict[str, int] = {}
+        self._predicate_keys: dict[tuple[Any, ...], int] = {}
+        self.tests: list[WordTest] = []
+        self._named: tuple[set[str], set[str]] = (set(), set())  # LOWER words, LEMMA words
+        self._classes: list[tuple[str | None, str | None]] = []  # code -> (lower, lemma); None: unnamed
+        self._lower_codes: dict[str, int] = {}
+        self._lemma_codes: dict[str, int] = {}  # codes of unnamed words with a named lemma
+        self._codes_by_lemma: dict[str, list[int]] = {}
+        self._code_classes: dict[tuple[WordCondition, ...], bytes] = {}
 
     def bit(self, key: tuple[Any, ...], test: WordTest) -> int:
         number = self._predicate_keys.get(key)
@@ -109,8 +125,28 @@ class Codebook:
             self.tests.append(test)
         return number
 
-    def word(self, word: str) -> int:
-        return self.words.setdefault(word, len(self.words) + 1)
+    def name(self, field: int, words: frozenset[str]) -> None:
+        if self._classes:
+            raise RuntimeError("the codebook is frozen: every pattern must be translated first")
+        self._named[field].update(words)
+
+    def freeze(self) -> None:
+        """Number the codes: 0 for unnamed words, then each named word, then each named lemma."""
+        if self._classes:
+            return
+        lowers, lemmas = self._named
+        self._classes = [(None, None)]
+        self._classes += [(lower, lemma_of(lower)) for lower in sorted(lowers)]
+        self._classes += [(None, lemma) for lemma in sorted(lemmas)]
+        codes_by_lemma = defaultdict(list)
+        for code, (lower, lemma) in enumerate(self._classes):
+            if lower is not None:
+                self._lower_codes[lower] = code
+                codes_by_lemma[lemma].append(code)
+            elif lemma is not None:
+                self._lemma_codes[lemma] = code
+                codes_by_lemma[lemma].append(code)
+        self._codes_by_lemma = dict(codes_by_lemma)
 
     @property
     def flag_bytes(self) -> int:
@@ -119,45 +155,114 @@ class Codebook:
     @property
     def code_digits(self) -> int:
         digits, capacity = 1, _CODE_RADIX
-        while capacity <= len(self.words):
+        while capacity < len(self._classes):
             digits, capacity = digits + 1, capacity * _CODE_RADIX
         return digits
 
-    def code(self, word: str) -> bytes:
-        """A word's code; code 0 is every word no pattern names."""
-        number = self.words.get(word, 0)
+    def code(self, lower: str, lemma: str) -> bytes:
+        """A word's code, from its lowercase form and its lemma."""
+        number = self._lower_codes.get(lower)
+        if number is None:
+            number = self._lemma_codes.get(lemma, 0)
         digits = []
         for _ in range(self.code_digits):
             number, digit = divmod(number, _CODE_RADIX)
             digits.append(_CODE_BASE + digit)
         return bytes(reversed(digits))
 
+    def code_class(self, conditions: tuple[WordCondition, ...]) -> bytes:
+        """A regex for the codes of the words that meet every condition."""
+        found = self._code_classes.get(conditions)
+        if found is None:
+            found = self._code_classes[conditions] = _digits_regex(
+                self._passing_codes(conditions), self.code_digits, 0, len(self._classes)
+            )
+        return found
+
+    def _passing_codes(self, conditions: tuple[WordCondition, ...]) -> list[int]:
+        candidates: set[int] | None = None
+        for field, wanted, words in conditions:
+            if wanted:  # narrow to the codes that can hold these words first
+                if field == LOWER:
+                    codes = {self._lower_codes[word] for word in words}
+                else:
+                    codes = {code for word in words for code in self._codes_by_lemma[word]}
+                candidates = codes if candidates is None else candidates & codes
+        pool = range(len(self._classes)) if candidates is None else sorted(candidates)
+        return [
+            code
+            for code in pool
+            if all((self._classes[code][field] in words) == wanted for field, wanted, words in conditions)
+        ]
+
+
+def _digits_regex(codes: list[int], digits: int, offset: int, total: int) -> bytes:
+    """A regex for ``codes``, fixed-width base-224 numbers of ``digits`` digits in
+    [offset, offset + 224**digits); numbers from ``total`` on never occur."""
+    span = _CODE_RADIX**digits
+    present = max(0, min(total, offset + span) - offset)
+    if len(codes) == present:
+        return b"[\\x%02x-\\xff]" % _CODE_BASE + (b"{%d}" % digits if digits > 1 else b"")
+    if not codes:
+        raise Unsupported("a token no word can match")
+    if digits == 1:
+        return _byte_class([_CODE_BASE + code - offset for code in codes])
+    lower_span = span // _CODE_RADIX
+    by_high: dict[int, list[int]] = defaultdict(list)
+    for code in codes:
+        by_high[(code - offset) // lower_span].append(code)
+    highs_by_rest: dict[bytes, list[int]] = defaultdict(list)
+    for high, group in by_high.items():
+        rest = _digits_regex(group, digits - 1, offset + high * lower_span, total)
+        highs_by_rest[rest].append(_CODE_BASE + high)
+    alternatives = [_byte_class(highs) + rest for rest, highs in sorted(highs_by_rest.items())]
+    return alternatives[0] if len(alternatives) == 1 else b"(?:" + b"|".join(alternatives) + b")"
+
+
+def _byte_class(values: list[int]) -> bytes:
+    """A character class of byte values, with runs written as ranges."""
+    values = sorted(values)
+    if len(values) == 1:
+        return b"\\x%02x" % values[0]
+    ranges = []
+    first = previous = values[0]
+    for value in values[1:] + [-1]:
+        if value != previous + 1:
+            ranges.append(b"\\x%02x" % first + (b"-\\x%02x" % previous if previous != first else b""))
+            first = value
+        previous = value
+    return b"[" + b"".join(ranges) + b"]"
+
 
 @dataclass(frozen=True)
 class TokenExpression:
-    """One pattern token: the words each field allows, the bits it requires, its repetition."""
+    """One pattern token: what its word code must be, the bits it requires, its repetition."""
 
-    fields: tuple[frozenset[str] | None, frozenset[str] | None]  # LOWER, LEMMA
+    conditions: tuple[WordCondition, ...]
     bits: tuple[tuple[int, bool], ...]
     minimum: int
     maximum: int | None  # None: unbounded
 
     def regex(self, codebook: Codebook) -> bytes:
         flags = b"".join(_flag_byte_class(self.bits, index) for index in range(codebook.flag_bytes))
-        words = b"".join(
-            rb"[\x20-\xff]{%d}" % codebook.code_digits if allowed is None else _alternatives(codebook.code(w) for w in allowed)
-            for allowed in self.fields
-        )
-        return b"(?:" + _escape(RECORD) + words + flags + b")" + _quantifier(self.minimum, self.maximum)
+        record = _escape(RECORD) + codebook.code_class(self.conditions) + flags
+        return b"(?:" + record + b")" + _quantifier(self.minimum, self.maximum)
+
+
+@dataclass(frozen=True)
+class WordPattern:
+    """A translated pattern: its tokens, and whether the first must (not) start a sentence."""
+
+    tokens: tuple[TokenExpression, ...]
+    sentence_start: bool | None = None
+
+    def regex(self, codebook: Codebook) -> bytes:
+        start = {None: b"", True: _escape(SENTENCE), False: b"[^" + _escape(SENTENCE) + b"]"}[self.sentence_start]
+        return start + b"".join(token.regex(codebook) for token in self.tokens)
 
 
 def _escape(data: bytes) -> bytes:
     return b"".join(b"\\x%02x" % byte for byte in data)
-
-
-def _alternatives(codes: Iterator[bytes]) -> bytes:
-    escaped = sorted({_escape(code) for code in codes})
-    return escaped[0] if len(escaped) == 1 else b"(?:" + b"|".join(escaped) + b")"
 
 
 def _flag_byte_class(bits: tuple[tuple[int, bool], ...], index: int) -> bytes:
@@ -168,15 +273,7 @@ def _flag_byte_class(bits: tuple[tuple[int, bool], ...], index: int) -> bytes:
         if low <= number < low + _BITS_PER_BYTE:
             mask |= 1 << (number - low)
             value |= (1 << (number - low)) if wanted else 0
-    allowed = [_FLAG_BASE + bits for bits in range(1 << _BITS_PER_BYTE) if bits & mask == value]
-    ranges = []
-    first = previous = allowed[0]
-    for byte in allowed[1:] + [-1]:
-        if byte != previous + 1:
-            ranges.append(b"\\x%02x" % first + (b"-\\x%02x" % previous if previous != first else b""))
-            first = byte
-        previous = byte
-    return b"[" + b"".join(ranges) + b"]"
+    return _byte_class([_FLAG_BASE + bits for bits in range(1 << _BITS_PER_BYTE) if bits & mask == value])
 
 
 def _quantifier(minimum: int, maximum: int | None) -> bytes:
@@ -190,79 +287,91 @@ def _quantifier(minimum: int, maximum: int | None) -> bytes:
 
 
 class TokenPatternTranslator:
-    """Turns spaCy token patterns into TokenExpressions, filling the codebook they share."""
+    """Turns spaCy token patterns into WordPatterns, filling the codebook they share."""
 
     def __init__(self) -> None:
         self.codebook = Codebook()
 
-    def translate(self, pattern: list[dict[str, Any]]) -> list[TokenExpression]:
-        tokens = [self._token(token) for token in pattern]
+    def translate(self, pattern: list[dict[str, Any]]) -> WordPattern:
+        translated = [self._token(token) for token in pattern]
+        tokens = tuple(token for token, _ in translated)
         if not tokens or not any(token.minimum for token in tokens):
             raise Unsupported("a pattern that can match nothing")
-        return tokens
+        sentence_start = None
+        for index, (token, starts) in enumerate(translated):
+            if starts is None:
+                continue
+            if index == 0 and (token.minimum, token.maximum) == (1, 1):
+                sentence_start = starts
+            elif starts is False and any(earlier.minimum for earlier in tokens[:index]):
+                continue  # it follows a token of its own sentence: never a sentence start
+            else:
+                raise Unsupported("IS_SENT_START on a token that is not first")
+        return WordPattern(tokens, sentence_start)
 
-    def words(self, attribute: str, phrase: list[str]) -> list[TokenExpression]:
+    def words(self, attribute: str, phrase: list[str]) -> WordPattern:
         """A phrase: one word per token, on the LOWER or LEMMA attribute."""
-        return [self._token({attribute: word}) for word in phrase]
+        return WordPattern(tuple(self._token({attribute: word})[0] for word in phrase))
 
-    def _token(self, token: dict[str, Any]) -> TokenExpression:
+    def _token(self, token: dict[str, Any]) -> tuple[TokenExpression, bool | None]:
         minimum, maximum = _operator_bounds(token.get("OP"))
-        fields: list[frozenset[str] | None] = [None] * _CODED_FIELDS
+        conditions: list[WordCondition] = []
         bits: dict[int, bool] = {}
+        sentence_start = None
         for key, value in token.items():
             name = str(key).upper()
             if name == "OP":
                 continue
             if name == "IS_SENT_START" and isinstance(value, bool):
-                bits[_SENTENCE_START_BIT] = value
+                sentence_start = value
             elif name in _FLAGS and isinstance(value, bool):
                 bits[self.codebook.bit(("flag", name), _flag(name.lower()))] = value
             elif name in _FIELDS:
                 field = _FIELDS[name]
-                for allowed, test_key, test in self._string_tests(field, value):
-                    if allowed is not None and field >= _CODED_FIELDS:
-                        bits[self.codebook.bit(("in", field, allowed), _in(field, allowed))] = True
-                    elif allowed is not None:
-                        fields[field] = allowed if fields[field] is None else fields[field] & allowed
-                        for word in allowed:
-                            self.codebook.word(word)
+                for wanted, words, test_key, test in self._string_tests(field, value):
+                    if words is not None and field == EXACT and all(_caseless(word) for word in words):
+                        field = LOWER  # punctuation and digits: the exact text is the lowercase text
+                    if words is not None and field != EXACT:
+                        self.codebook.name(field, words)
+                        conditions.append((field, wanted, words))
+                    elif words is not None:
+                        bits[self.codebook.bit(("in", wanted, words), _in(EXACT, words, wanted))] = True
                     else:
                         bits[self.codebook.bit(test_key, test)] = True
             else:
                 raise Unsupported(name)
-        if any(allowed is not None and not allowed for allowed in fields):
-            raise Unsupported("a token no word can match")
-        return TokenExpression(tuple(fields), tuple(sorted(bits.items())), minimum, maximum)  # type: ignore[arg-type]
+        expression = TokenExpression(tuple(sorted(conditions, key=repr)), tuple(sorted(bits.items())), minimum, maximum)
+        return expression, sentence_start
 
-    def _string_tests(self, field: int, value: Any) -> Iterator[tuple[frozenset[str] | None, Any, Any]]:
+    def _string_tests(
+        self, field: int, value: Any
+    ) -> Iterator[tuple[bool, frozenset[str] | None, Any, WordTest | None]]:
+        """(wanted, words, None, None) for a test against a list; (True, None, key, test) otherwise."""
         if isinstance(value, str):
-            yield frozenset({value}), None, None
+            yield True, frozenset({value}), None, None
             return
         if not isinstance(value, dict) or not value:
             raise Unsupported("value")
         for operator, operand in value.items():
-            if operator == "IN" and isinstance(operand, list):
-                yield frozenset(str(word) for word in operand), None, None
-            elif operator == "NOT_IN" and isinstance(operand, list):
-                excluded = frozenset(str(word) for word in operand)
-                yield None, ("not_in", field, excluded), _not_in(field, excluded)
+            if operator in ("IN", "NOT_IN") and isinstance(operand, list):
+                yield operator == "IN", frozenset(str(word) for word in operand), None, None
             elif operator == "REGEX" and isinstance(operand, str):
                 regex = compile_regex(operand, case_sensitive=True)
-                yield None, ("regex", field, operand), _regex(field, regex)
+                yield True, None, ("regex", field, operand), _regex(field, regex)
             else:
                 raise Unsupported(str(operator))
+
+
+def _caseless(word: str) -> bool:
+    return word.lower() == word == word.upper()
 
 
 def _flag(attribute: str) -> WordTest:
     return lambda orth, lower, lemma, lexeme: bool(getattr(lexeme, attribute))
 
 
-def _in(field: int, allowed: frozenset[str]) -> WordTest:
-    return lambda orth, lower, lemma, lexeme: (lower, lemma, orth)[field] in allowed
-
-
-def _not_in(field: int, excluded: frozenset[str]) -> WordTest:
-    return lambda orth, lower, lemma, lexeme: (lower, lemma, orth)[field] not in excluded
+def _in(field: int, words: frozenset[str], wanted: bool) -> WordTest:
+    return lambda orth, lower, lemma, lexeme: ((lower, lemma, orth)[field] in words) == wanted
 
 
 def _regex(field: int, regex: SafeRegex) -> WordTest:
@@ -290,30 +399,34 @@ def _operator_bounds(operator: Any) -> tuple[int, int | None]:
 class EncodedDoc:
     """A Doc's sentences as records, and the way back from byte offsets to tokens."""
 
-    def __init__(self, data: bytes, record_tokens: list[int]) -> None:
+    def __init__(self, data: bytes, sentence_tokens: list[tuple[int, int]]) -> None:
         self.data = data
-        self._record_tokens = record_tokens
+        self._sentence_tokens = sentence_tokens
+        self._record_tokens: list[int] | None = None
 
     def token_span(self, start: int, end: int) -> tuple[int, int]:
         """The tokens (start, end) a match of bytes [start, end) covers."""
+        if self._record_tokens is None:
+            self._record_tokens = [token for first, end in self._sentence_tokens for token in range(first, end)]
+        # A match may begin just before its first record: at the sentence mark, or on the byte
+        # a "not a sentence start" pattern reads.
+        start = self.data.find(RECORD, start)
         first = self.data.count(RECORD, 0, start + 1) - 1
-        last = self.data.count(RECORD, first and start, end) + first - 1
+        last = self.data.count(RECORD, start, end) + first - 1
         return self._record_tokens[first], self._record_tokens[last] + 1
 
 
 class TokenEncoder:
-    """Encodes Docs; a word's records are built the first time it is seen, then reused."""
+    """Encodes Docs; a word's record is built the first time it is seen, then reused."""
 
     def __init__(self, codebook: Codebook) -> None:
+        codebook.freeze()
         self._codebook = codebook
-        # orth -> its record inside a sentence, and at a sentence's start
-        self._inner: dict[int, bytes] = {}
-        self._head: dict[int, bytes] = {}
+        self._records: dict[int, bytes] = {}  # orth -> record
 
     def _add_records(self, vocab: Vocab, orth_ids: set[int]) -> None:
-        if len(self._inner) + len(orth_ids) > _MAX_CACHED_WORDS:
-            self._inner.clear()
-            self._head.clear()
+        if len(self._records) + len(orth_ids) > _MAX_CACHED_WORDS:
+            self._records.clear()
         codebook = self._codebook
         for orth_id in orth_ids:
             lexeme = vocab[orth_id]
@@ -321,32 +434,27 @@ class TokenEncoder:
             lemma = lemma_of(lower)
             bits = 0
             for number, test in enumerate(codebook.tests):
-                if test is not None and test(orth, lower, lemma, lexeme):
+                if test(orth, lower, lemma, lexeme):
                     bits |= 1 << number
-            words = codebook.code(lower) + codebook.code(lemma)
-            self._inner[orth_id] = RECORD + words + _flag_bytes(bits, codebook.flag_bytes)
-            self._head[orth_id] = (
-                RECORD + words + _flag_bytes(bits | 1 << _SENTENCE_START_BIT, codebook.flag_bytes)
-            )
+            self._records[orth_id] = RECORD + codebook.code(lower, lemma) + _flag_bytes(bits, codebook.flag_bytes)
 
     def encode(self, doc: Doc, sentence_tokens: list[tuple[int, int]]) -> EncodedDoc:
         """``sentence_tokens``: each sentence's (first token, end token)."""
         if not len(doc):
             return EncodedDoc(b"", [])
         orths = doc.to_array(ORTH).tolist()
-        inner, head = self._inner, self._head
-        unseen = set(orths).difference(inner)
+        records_by_orth = self._records
+        unseen = set(orths).difference(records_by_orth)
         if unseen:
             self._add_records(doc.vocab, unseen)
         # itemgetter looks every token up in one call; one token gives a bare value, not a tuple.
-        records = itemgetter(*orths)(inner) if len(orths) > 1 else (inner[orths[0]],)
+        records = itemgetter(*orths)(records_by_orth) if len(orths) > 1 else (records_by_orth[orths[0]],)
         pieces: list[bytes] = []
-        record_tokens: list[int] = []
         for first, end in sentence_tokens:
             if end > first:
-                pieces.append(SENTENCE + head[orths[first]] + b"".join(records[first + 1 : end]))
-                record_tokens.extend(range(first, end))
-        return EncodedDoc(b"".join(pieces), record_tokens)
+                pieces.append(SENTENCE)
+                pieces += records[first:end]
+        return EncodedDoc(b"".join(pieces), sentence_tokens)
 
 
 def _flag_bytes(bits: int, count: int) -> bytes:
@@ -359,15 +467,16 @@ class PatternSet:
     pass is faster than one per sentence: RE2's per-call cost outweighs the shorter
     searches for locating matches later)."""
 
-    def __init__(self, expressions: list[list[TokenExpression]], codebook: Codebook) -> None:
+    def __init__(self, patterns: list[WordPattern], codebook: Codebook) -> None:
+        codebook.freeze()
         self._set = re2.Set.SearchSet(_options(longest=False))
-        self._sources = [b"".join(token.regex(codebook) for token in tokens) for tokens in expressions]
+        self._sources = [pattern.regex(codebook) for pattern in patterns]
         for source in self._sources:
             self._set.Add(source)
         # Each pattern's own regex, to locate its matches, is compiled the first time it is
         # needed: most patterns never match, and start-up stays short.
         self._searches: list[Any] = [None] * len(self._sources)
-        self._empty = not expressions
+        self._empty = not patterns
         if not self._empty:
             self._set.Compile()
         # The binding's own Match (the module's wrapper only adds a type check per call).
