@@ -108,6 +108,12 @@ def test_every_built_in_token_pattern_finds_what_spacys_matcher_finds():
         ([{"LEMMA": "refer"}, {"LOWER": "me"}], "Could you REFERRING me? Referred me.", [(2, 4), (5, 7)]),
         ([{"IS_SENT_START": True, "LOWER": "refer"}], "Please refer me. Refer me.", [(4, 5)]),
         ([{"IS_SENT_START": False, "LOWER": "refer"}], "Please refer me. Refer me.", [(1, 2)]),
+        # a sentence start after optional tokens goes to spaCy's Matcher, with the same answer
+        ([{"LOWER": "please", "OP": "?"}, {"IS_SENT_START": True, "LOWER": "refer"}], "Please refer me. Refer me.", [(4, 5)]),
+        ([{"LOWER": "please"}, {"IS_SENT_START": False, "LOWER": "refer"}], "Please refer me. Refer me.", [(0, 2)]),
+        # NOT_IN and IN on lemmas, and a caseless ORTH list read as lowercase words
+        ([{"LEMMA": {"NOT_IN": ["be", "have"]}}, {"LOWER": "referred"}], "I was referred. Dana referred me.", [(4, 6)]),
+        ([{"LEMMA": {"IN": ["refer", "send"]}}, {"ORTH": "me"}], "Sent me, REFERS me, refer Me.", [(0, 2), (3, 5)]),
         # NOT_IN, REGEX, flags
         ([{"LOWER": "a"}, {"LOWER": {"NOT_IN": ["job"]}, "IS_ALPHA": True}], "a job, a role", [(3, 5)]),
         ([{"TEXT": {"REGEX": "^[A-Z]{2,}$"}}], "Send it ASAP please", [(2, 3)]),
