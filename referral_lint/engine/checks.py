@@ -270,9 +270,6 @@ def _measured_region(scope: str, context: MessageContext) -> CharSpan:
     return remaining[0][0], remaining[-1][1]
 
 
-_WORD = re.compile(r"\S+")
-
-
 def measure(name: str, region: CharSpan, context: MessageContext) -> tuple[int, Callable[[int], CharSpan]]:
     """A measure of the region, and the span to report when its limit is the given number."""
     start, end = region
@@ -289,13 +286,14 @@ def measure(name: str, region: CharSpan, context: MessageContext) -> tuple[int, 
         return grade, lambda limit: hardest
 
     # Words as `wc -w` counts them: runs of non-space characters.
-    def from_word(limit: int) -> CharSpan:
-        for number, match in enumerate(_WORD.finditer(text, start, end)):
-            if number == limit:
-                return match.start(), end
-        return start, end
+    words = text[start:end].split()
 
-    return len(text[start:end].split()), from_word
+    def from_word(limit: int) -> CharSpan:
+        # Splitting off the first ``limit`` words leaves the rest, from word ``limit`` on.
+        pieces = text[start:end].split(None, limit)
+        return (end - len(pieces[limit]), end) if len(pieces) > limit else (start, end)
+
+    return len(words), from_word
 
 
 _VOWEL_GROUPS = re.compile(r"[aeiouy]+")
