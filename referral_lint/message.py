@@ -90,63 +90,59 @@ def doc_text(doc: Doc) -> str:
 # Where a sentence may end: terminal punctuation (with any closing quotes or
 # brackets) before whitespace, or a line break.
 _SENTENCE_END = re.compile(r"""[.!?\u2026]+["')\]}]*(?=\s|$)|\n""")
-_ABBREVIATIONS = frozenset(
+_ABBREVIATIONS = (
     "mr mrs ms dr prof sr jr st vs etc e.g i.e inc ltd co corp dept univ approx no mt ft jan feb mar apr "
     "jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun a.m p.m u.s u.k".split()
 )
+# Periods that end no sentence: "Dr." and "e.g." and an initial such as "J." (a word of their
+# own), and the number of a list item at the start of a line ("1. I have…"). One RE2 scan
+# finds them all; the loop below only looks them up.
+_NOT_SENTENCE_ENDS = SafeRegex(
+    r"""(?:^|[\s("'])(?:(?i:%s)|\p{Lu})\.|(?m:^)\pN+\."""
+    % "|".join(re.escape(word) for word in sorted(_ABBREVIATIONS, key=len, reverse=True)),
+    case_sensitive=True,
+)
+# Line breaks after a letter or digit: a hard-wrapped paragraph may go on after them.
+_MAY_WRAP = SafeRegex(r"[\pL\pN][ \t]*\n", case_sensitive=True)
 
 
 def split_sentences(text: str) -> list[CharSpan]:
     """Sentence spans (without surrounding whitespace) of a message."""
+    not_ends = {end - 1 for _, end in _NOT_SENTENCE_ENDS.spans(text)}
+    may_wrap = {end - 1 for _, end in _MAY_WRAP.spans(text)}
     spans: list[CharSpan] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
-        if match.group() == "\n":
-            if _continues_on_next_line(text, match.start()):
+        position, boundary = match.span()
+        if text[position] == "\n":
+            if position in may_wrap and _continues_on_next_line(text, position):
                 continue
-            end = match.start()
+            _add_trimmed(spans, text, start, position)
+        elif boundary != position + 1 or position not in not_ends:
+            _add_trimmed(spans, text, start, boundary)
         else:
-            if _ends_abbreviation(text, match.start(), match.group()):
-                continue
-            end = match.end()
-        _add_trimmed(spans, text, start, end)
-        start = match.end()
+            continue
+        start = boundary
     _add_trimmed(spans, text, start, len(text))
     return spans
 
 
 def _add_trimmed(spans: list[CharSpan], text: str, start: int, end: int) -> None:
-    piece = text[start:end]
-    stripped = piece.lstrip()
-    if stripped:
-        first = start + len(piece) - len(stripped)
-        spans.append((first, first + len(stripped.rstrip())))
+    piece = text[start:end].lstrip()
+    if piece:
+        first = end - len(piece)
+        spans.append((first, first + len(piece.rstrip())))
 
 
 def _continues_on_next_line(text: str, newline: int) -> bool:
-    """A single line break inside a hard-wrapped paragraph does not end a sentence."""
-    before = text[newline - 1 : newline] if newline else ""
-    if before in (" ", "\t"):
-        before = text[:newline].rstrip(" \t")[-1:]
-    if not (before.isalnum() and text[newline + 1 : newline + 2].islower()):
+    """A single line break inside a hard-wrapped paragraph does not end a sentence: the line
+    before ends in a letter or digit (``_MAY_WRAP``) and the next goes on in lowercase."""
+    if not text[newline + 1 : newline + 2].islower():
         return False
     # An email address or a URL on the next line is a line of its own, not wrapped prose.
     next_line_end = text.find("\n", newline + 1)
     next_line = text[newline + 1 : next_line_end if next_line_end >= 0 else len(text)]
     return " " in next_line.strip()
-
-
-def _ends_abbreviation(text: str, period: int, punctuation: str) -> bool:
-    """"Dr." and "e.g." and an initial such as "J." do not end a sentence."""
-    if punctuation != ".":
-        return False
-    word_start = period
-    while word_start and not text[word_start - 1].isspace() and text[word_start - 1] not in "(\"'":
-        word_start -= 1
-    word = text[word_start:period]
-    if word.isdigit() and (word_start == 0 or text[word_start - 1] == "\n"):
-        return True  # "1. I have…": a numbered list item
-    return word.lower() in _ABBREVIATIONS or (len(word) == 1 and word.isupper())
 
 
 @Language.component("referral_sentences")
