@@ -20,9 +20,10 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
+from typing import Any
 
 import numpy
-from spacy.attrs import DEP, IDX, LEMMA, LOWER, SENT_START
+from spacy.attrs import IDX, LEMMA, LENGTH, LOWER, ORTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -151,22 +152,56 @@ def set_sentence_starts(doc: Doc) -> Doc:
     spans = split_sentences(doc_text(doc))
     doc.user_data[_SENTENCE_SPANS] = spans
     if len(doc):
-        token_starts = doc.to_array(IDX)
+        token_starts = token_columns(doc).starts
         starts = numpy.full(len(doc), -1, dtype="int64")
         # Sentences begin after whitespace, so each begins at a token.
-        starts[numpy.searchsorted(token_starts, [start for start, _ in spans])] = 1
+        starts[[bisect_left(token_starts, start) for start, _ in spans]] = 1
         starts[0] = 1
         doc.from_array([SENT_START], starts.view("uint64"))
+    return doc
+
+
+@Language.component("referral_parsed_sentences")
+def read_parsed_sentences(doc: Doc) -> Doc:
+    """After a trained parser, which may split sentences further: the sentences it settled on."""
+    doc.user_data[_SENTENCE_SPANS] = [_trimmed(sent) for sent in doc.sents]
     return doc
 
 
 def sentence_spans(doc: Doc) -> list[CharSpan]:
     """The sentences' character spans, without surrounding whitespace."""
     spans = doc.user_data.get(_SENTENCE_SPANS)
-    if spans is None or doc.to_array(DEP).any():
-        # A trained parser may have split sentences further: read them from the Doc.
+    if spans is None:  # a Doc from another pipeline
         spans = [_trimmed(sent) for sent in doc.sents]
     return [span for span in spans if span[1] > span[0]]
+
+
+@dataclass(frozen=True)
+class TokenColumns:
+    """The token attributes the components and the matcher read, taken from the Doc in one
+    ``to_array`` call (each call costs about as much as reading four attributes)."""
+
+    orths: list[int]
+    lowers: list[int]
+    starts: list[int]  # character offsets
+    ends: list[int]
+
+
+_COLUMNS = "referral_lint.token_columns"
+
+
+def token_columns(doc: Doc) -> TokenColumns:
+    """The Doc's token columns, read once (no component here changes the tokens)."""
+    columns = doc.user_data.get(_COLUMNS)
+    if columns is None or len(columns.orths) != len(doc):
+        if len(doc):
+            array = doc.to_array([ORTH, LOWER, IDX, LENGTH])
+            array[:, 3] += array[:, 2]
+            columns = TokenColumns(*array.T.tolist())
+        else:
+            columns = TokenColumns([], [], [], [])
+        doc.user_data[_COLUMNS] = columns
+    return columns
 
 
 # --- lemmas ------------------------------------------------------------------
@@ -182,13 +217,21 @@ def set_lemmas(doc: Doc) -> Doc:
         return doc
     strings = doc.vocab.strings
     lemma_ids = _LEMMA_IDS.setdefault(id(strings), {})
-    lowers = doc.to_array(LOWER).tolist()
-    for lower in set(lowers).difference(lemma_ids):
-        lemma_ids[lower] = strings.add(lemma_of(strings[lower]))
-    # itemgetter looks every token up in one call; one token gives a bare value, not a tuple.
-    lemmas = itemgetter(*lowers)(lemma_ids) if len(lowers) > 1 else [lemma_ids[lowers[0]]]
+    lowers = token_columns(doc).lowers
+    try:
+        lemmas = look_up_all(lowers, lemma_ids)
+    except KeyError:  # words not seen before
+        for lower in set(lowers).difference(lemma_ids):
+            lemma_ids[lower] = strings.add(lemma_of(strings[lower]))
+        lemmas = look_up_all(lowers, lemma_ids)
     doc.from_array([LEMMA], numpy.fromiter(lemmas, dtype="uint64", count=len(lowers)))
     return doc
+
+
+def look_up_all(keys: list[int], table: dict[int, Any]) -> tuple[Any, ...]:
+    """``table``'s value for every key, in one call (KeyError if one is missing)."""
+    # itemgetter with one key gives a bare value, not a tuple.
+    return itemgetter(*keys)(table) if len(keys) > 1 else (table[keys[0]],)
 
 
 # --- message parts -----------------------------------------------------------

@@ -50,6 +50,8 @@ def load_pipeline(model: str | None = None) -> Language:
         nlp.add_pipe("referral_sentences", before=first) if first else nlp.add_pipe(
             "referral_sentences"
         )
+        if first:
+            nlp.add_pipe("referral_parsed_sentences", after=first)
     nlp.add_pipe("referral_lemmas")
     nlp.add_pipe("referral_message_parts")
     return nlp

@@ -9,14 +9,12 @@ spaCy's Matcher.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-import numpy
 import re2
-from spacy.attrs import IDX, LENGTH
 from spacy.errors import MatchPatternError
 from spacy.language import Language
 from spacy.matcher import Matcher
@@ -33,7 +31,7 @@ from referral_lint.engine.tokenregex import (
 )
 from referral_lint.engine.yamlsource import RuleError
 from referral_lint.lemmas import lemma_of
-from referral_lint.message import doc_text
+from referral_lint.message import doc_text, token_columns
 from referral_lint.model import SkippedPattern
 from referral_lint.normalize import NormalizedText
 from referral_lint.pipeline import capabilities
@@ -172,10 +170,9 @@ class DocMatches:
         self._found = found
         self._sentences = doc._.parts.sentences
         self._sentence_starts = [start for start, _ in self._sentences]
-        offsets = doc.to_array([IDX, LENGTH]) if len(doc) else numpy.zeros((0, 2), dtype="uint64")
-        self._token_starts = offsets[:, 0].tolist()
-        self._token_ends = (offsets[:, 0] + offsets[:, 1]).tolist()
-        sentence_tokens = _sentence_tokens(offsets[:, 0], self._sentences)
+        columns = token_columns(doc)
+        self._token_starts, self._token_ends = columns.starts, columns.ends
+        sentence_tokens = _sentence_tokens(columns.starts, self._sentences)
         self._encoded = compiled._encoder.encode(doc, sentence_tokens)
         # The word patterns that match, and in which sentences, by slot: still to be located.
         self._pending: dict[tuple[int, str], list[int]] = defaultdict(list)
@@ -229,12 +226,9 @@ class DocMatches:
         return self.get(slot)
 
 
-def _sentence_tokens(token_starts: Any, sentences: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _sentence_tokens(token_starts: list[int], sentences: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Each sentence's (first token, end token), from the tokens' character offsets."""
-    if not len(token_starts) or not sentences:
-        return []
-    bounds = numpy.searchsorted(token_starts, numpy.asarray(sentences).ravel(), side="left").tolist()
-    return list(zip(bounds[0::2], bounds[1::2]))
+    return [(bisect_left(token_starts, start), bisect_left(token_starts, end)) for start, end in sentences]
 
 
 def _spacy_detail(error: Exception) -> str:

@@ -48,16 +48,15 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from operator import itemgetter
 from typing import Any
 
 import re2
-from spacy.attrs import ORTH
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from referral_lint.engine.regex import UNANCHORED, SafeRegex, compile_regex, raw_search
 from referral_lint.lemmas import lemma_of
+from referral_lint.message import look_up_all, token_columns
 
 RECORD = b"\x1e"
 SENTENCE = b"\x1d"
@@ -442,13 +441,12 @@ class TokenEncoder:
         """``sentence_tokens``: each sentence's (first token, end token)."""
         if not len(doc):
             return EncodedDoc(b"", [])
-        orths = doc.to_array(ORTH).tolist()
-        records_by_orth = self._records
-        unseen = set(orths).difference(records_by_orth)
-        if unseen:
-            self._add_records(doc.vocab, unseen)
-        # itemgetter looks every token up in one call; one token gives a bare value, not a tuple.
-        records = itemgetter(*orths)(records_by_orth) if len(orths) > 1 else (records_by_orth[orths[0]],)
+        orths = token_columns(doc).orths
+        try:
+            records = look_up_all(orths, self._records)
+        except KeyError:  # words not seen before
+            self._add_records(doc.vocab, set(orths).difference(self._records))
+            records = look_up_all(orths, self._records)
         pieces: list[bytes] = []
         for first, end in sentence_tokens:
             if end > first:
