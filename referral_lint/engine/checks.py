@@ -129,9 +129,9 @@ def applies(rule_index: int, rule: RuleSpec, context: MessageContext, failed: se
         return False
     if when.kinds is not None and context.parts.kind not in when.kinds:
         return False
-    if not all(rule_id in failed for rule_id in when.fails):
+    if when.fails and not all(rule_id in failed for rule_id in when.fails):
         return False
-    if not all(context.has_part(part) for part in when.has):
+    if when.has and not all(context.has_part(part) for part in when.has):
         return False
     if when.matches and not _any_passes((rule_index, "when.matches"), context):
         return False

@@ -45,6 +45,7 @@ sentence start on a later token, a pattern that can match nothing) raises
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -398,21 +399,20 @@ def _operator_bounds(operator: Any) -> tuple[int, int | None]:
 class EncodedDoc:
     """A Doc's sentences as records, and the way back from byte offsets to tokens."""
 
-    def __init__(self, data: bytes, sentence_tokens: list[tuple[int, int]]) -> None:
+    def __init__(self, data: bytes, record_width: int, sentences: list[tuple[int, int]], offsets: list[int]) -> None:
         self.data = data
-        self._sentence_tokens = sentence_tokens
-        self._record_tokens: list[int] | None = None
+        self._record_width = record_width
+        self._sentences = sentences  # (first token, end token) of each encoded sentence
+        self._offsets = offsets  # where each encoded sentence's first record begins
 
     def token_span(self, start: int, end: int) -> tuple[int, int]:
-        """The tokens (start, end) a match of bytes [start, end) covers."""
-        if self._record_tokens is None:
-            self._record_tokens = [token for first, end in self._sentence_tokens for token in range(first, end)]
-        # A match may begin just before its first record: at the sentence mark, or on the byte
+        """The tokens (start, end) a match of bytes [start, end) covers (matches stay in a sentence)."""
+        # A match may begin just before its first record: on the sentence mark, or on the byte
         # a "not a sentence start" pattern reads.
-        start = self.data.find(RECORD, start)
-        first = self.data.count(RECORD, 0, start + 1) - 1
-        last = self.data.count(RECORD, start, end) + first - 1
-        return self._record_tokens[first], self._record_tokens[last] + 1
+        sentence = bisect_right(self._offsets, start + 1) - 1
+        offset, first_token = self._offsets[sentence], self._sentences[sentence][0]
+        first = max(start - offset + self._record_width - 1, 0) // self._record_width
+        return first_token + first, first_token + (end - offset) // self._record_width
 
 
 class TokenEncoder:
@@ -422,6 +422,7 @@ class TokenEncoder:
         codebook.freeze()
         self._codebook = codebook
         self._records: dict[int, bytes] = {}  # orth -> record
+        self._record_width = len(RECORD) + codebook.code_digits + codebook.flag_bytes
 
     def _add_records(self, vocab: Vocab, orth_ids: set[int]) -> None:
         if len(self._records) + len(orth_ids) > _MAX_CACHED_WORDS:
@@ -440,7 +441,7 @@ class TokenEncoder:
     def encode(self, doc: Doc, sentence_tokens: list[tuple[int, int]]) -> EncodedDoc:
         """``sentence_tokens``: each sentence's (first token, end token)."""
         if not len(doc):
-            return EncodedDoc(b"", [])
+            return EncodedDoc(b"", self._record_width, [], [])
         orths = token_columns(doc).orths
         try:
             records = look_up_all(orths, self._records)
@@ -448,11 +449,18 @@ class TokenEncoder:
             self._add_records(doc.vocab, set(orths).difference(self._records))
             records = look_up_all(orths, self._records)
         pieces: list[bytes] = []
+        encoded: list[tuple[int, int]] = []
+        offsets: list[int] = []
+        width = self._record_width
+        position = 0
         for first, end in sentence_tokens:
             if end > first:
                 pieces.append(SENTENCE)
                 pieces += records[first:end]
-        return EncodedDoc(b"".join(pieces), sentence_tokens)
+                encoded.append((first, end))
+                offsets.append(position + 1)
+                position += 1 + width * (end - first)
+        return EncodedDoc(b"".join(pieces), width, encoded, offsets)
 
 
 def _flag_bytes(bits: int, count: int) -> bytes:
