@@ -175,9 +175,9 @@ class DocMatches:
         sentence_tokens = _sentence_tokens(columns.starts, self._sentences)
         self._encoded = compiled._encoder.encode(doc, sentence_tokens)
         # The word patterns that match, and in which sentences, by slot: still to be located.
-        self._pending: dict[tuple[int, str], list[int]] = defaultdict(list)
-        for number in sorted(compiled._words.matching(self._encoded)):
-            self._pending[compiled._word_patterns[number][0]].append(number)
+        self._pending: dict[tuple[int, str], list[tuple[int, list[int]]]] = defaultdict(list)
+        for number, sentences in sorted(compiled._words.matching(self._encoded).items()):
+            self._pending[compiled._word_patterns[number][0]].append((number, sentences))
 
     def add(self, slot: tuple[int, str], pattern: PatternSpec, start: int, end: int) -> None:
         """A token span (start, end) that spaCy's Matcher found, kept if it stays in one sentence
@@ -202,9 +202,9 @@ class DocMatches:
         if numbers:
             compiled, found = self._compiled, self._found[slot]
             starts, ends = self._token_starts, self._token_ends
-            for number in numbers:
+            for number, sentences in numbers:
                 pattern = compiled._word_patterns[number][1]
-                for start, end in compiled._words.spans(number, self._encoded):
+                for start, end in compiled._words.spans(number, self._encoded, sentences):
                     found.append(Match(starts[start], ends[end - 1], pattern))
         found = self._found.get(slot)
         return found if found is not None else ([] if default is None else default)

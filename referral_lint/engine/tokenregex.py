@@ -45,7 +45,6 @@ sentence start on a later token, a pattern that can match nothing) raises
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -397,22 +396,19 @@ def _operator_bounds(operator: Any) -> tuple[int, int | None]:
 
 
 class EncodedDoc:
-    """A Doc's sentences as records, and the way back from byte offsets to tokens."""
+    """A Doc's sentences as records, one byte string each, and the way back to tokens."""
 
-    def __init__(self, data: bytes, record_width: int, sentences: list[tuple[int, int]], offsets: list[int]) -> None:
-        self.data = data
+    def __init__(self, sentences: list[bytes], first_tokens: list[int], record_width: int) -> None:
+        self.sentences = sentences
+        self._first_tokens = first_tokens
         self._record_width = record_width
-        self._sentences = sentences  # (first token, end token) of each encoded sentence
-        self._offsets = offsets  # where each encoded sentence's first record begins
 
-    def token_span(self, start: int, end: int) -> tuple[int, int]:
-        """The tokens (start, end) a match of bytes [start, end) covers (matches stay in a sentence)."""
-        # A match may begin just before its first record: on the sentence mark, or on the byte
-        # a "not a sentence start" pattern reads.
-        sentence = bisect_right(self._offsets, start + 1) - 1
-        offset, first_token = self._offsets[sentence], self._sentences[sentence][0]
-        first = max(start - offset + self._record_width - 1, 0) // self._record_width
-        return first_token + first, first_token + (end - offset) // self._record_width
+    def token_span(self, sentence: int, start: int, end: int) -> tuple[int, int]:
+        """The tokens (start, end) a match of bytes [start, end) of a sentence covers."""
+        # Records begin after the sentence mark. A match may begin just before its first
+        # record: on the mark, or on the byte a "not a sentence start" pattern reads.
+        width, first_token = self._record_width, self._first_tokens[sentence]
+        return first_token + max(start + width - 2, 0) // width, first_token + (end - 1) // width
 
 
 class TokenEncoder:
@@ -441,26 +437,20 @@ class TokenEncoder:
     def encode(self, doc: Doc, sentence_tokens: list[tuple[int, int]]) -> EncodedDoc:
         """``sentence_tokens``: each sentence's (first token, end token)."""
         if not len(doc):
-            return EncodedDoc(b"", self._record_width, [], [])
+            return EncodedDoc([], [], self._record_width)
         orths = token_columns(doc).orths
         try:
             records = look_up_all(orths, self._records)
         except KeyError:  # words not seen before
             self._add_records(doc.vocab, set(orths).difference(self._records))
             records = look_up_all(orths, self._records)
-        pieces: list[bytes] = []
-        encoded: list[tuple[int, int]] = []
-        offsets: list[int] = []
-        width = self._record_width
-        position = 0
-        for first, end in sentence_tokens:
-            if end > first:
-                pieces.append(SENTENCE)
-                pieces += records[first:end]
-                encoded.append((first, end))
-                offsets.append(position + 1)
-                position += 1 + width * (end - first)
-        return EncodedDoc(b"".join(pieces), width, encoded, offsets)
+        join = b"".join
+        sentences = [(first, end) for first, end in sentence_tokens if end > first]
+        return EncodedDoc(
+            [SENTENCE + join(records[first:end]) for first, end in sentences],
+            [first for first, _ in sentences],
+            self._record_width,
+        )
 
 
 def _flag_bytes(bits: int, count: int) -> bytes:
@@ -469,9 +459,9 @@ def _flag_bytes(bits: int, count: int) -> bytes:
 
 
 class PatternSet:
-    """Every word pattern of a rule set, matched in one pass over the whole message (one
-    pass is faster than one per sentence: RE2's per-call cost outweighs the shorter
-    searches for locating matches later)."""
+    """Every word pattern of a rule set, matched sentence by sentence: one RE2 set pass per
+    sentence says which patterns match in it, so a pattern's matches are then looked for
+    only in those sentences."""
 
     def __init__(self, patterns: list[WordPattern], codebook: Codebook) -> None:
         codebook.freeze()
@@ -488,24 +478,32 @@ class PatternSet:
         # The binding's own Match (the module's wrapper only adds a type check per call).
         self._match = getattr(self._set, "_set", self._set).Match
 
-    def matching(self, encoded: EncodedDoc) -> list[int]:
-        """The numbers of the patterns that match somewhere."""
-        if self._empty or not encoded.data:
-            return []
-        return self._match(encoded.data) or []
+    def matching(self, encoded: EncodedDoc) -> dict[int, list[int]]:
+        """The patterns that match, each with the sentences it matches in."""
+        found: dict[int, list[int]] = defaultdict(list)
+        if self._empty:
+            return found
+        match = self._match
+        for sentence, data in enumerate(encoded.sentences):
+            for number in match(data):
+                found[number].append(sentence)
+        return found
 
-    def spans(self, number: int, encoded: EncodedDoc) -> list[tuple[int, int]]:
-        """The token spans of pattern ``number``: the longest match from each token where one begins."""
+    def spans(self, number: int, encoded: EncodedDoc, sentences: list[int]) -> list[tuple[int, int]]:
+        """The token spans of pattern ``number`` in ``sentences``: the longest match from each
+        token where one begins."""
         search = self._searches[number]
         if search is None:
             search = self._searches[number] = raw_search(re2.compile(self._sources[number], _options(longest=True)))
-        data = encoded.data
-        end = len(data)
         found = []
-        position = 0
-        while True:
-            start, stop = search(UNANCHORED, data, position, end)[0]
-            if start < 0:
-                return found
-            found.append(encoded.token_span(start, stop))
-            position = start + 1
+        for sentence in sentences:
+            data = encoded.sentences[sentence]
+            end = len(data)
+            position = 0
+            while True:
+                start, stop = search(UNANCHORED, data, position, end)[0]
+                if start < 0:
+                    break
+                found.append(encoded.token_span(sentence, start, stop))
+                position = start + 1
+        return found
