@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from spacy.tokens import Doc
 
@@ -38,6 +38,7 @@ class MessageContext:
     rewrite: RewriteContext
     channel: str
     matches: DocMatches
+    _sentence_words: dict[CharSpan, set[str]] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def text(self) -> str:
@@ -54,10 +55,13 @@ class MessageContext:
     def sentence_of(self, offset: int) -> CharSpan:
         return self.parts.sentence_at(offset)
 
-    def sentence_words(self, offset: int) -> set[str]:
-        start, end = self.sentence_of(offset)
-        span = self.doc.char_span(start, end, alignment_mode="expand")
-        return {token.lower_ for token in span} if span is not None else set()
+    def sentence_words(self, sentence: CharSpan) -> set[str]:
+        """The lowercase words of a sentence (read once per sentence)."""
+        words = self._sentence_words.get(sentence)
+        if words is None:
+            span = self.doc.char_span(*sentence, alignment_mode="expand")
+            words = self._sentence_words[sentence] = {token.lower_ for token in span} if span is not None else set()
+        return words
 
     def has_part(self, name: str) -> bool:
         value = getattr(self.parts, "asks" if name == "ask" else name)
@@ -68,13 +72,15 @@ class MessageContext:
 
 
 def _passes_options(match: Match, context: MessageContext) -> bool:
-    pattern: PatternSpec = match.pattern
-    if pattern.skip_questions:
-        _, end = context.sentence_of(match.start)
-        if context.text[end - 1 : end] == "?":
-            return False
+    return _sentence_passes(match.pattern, context.sentence_of(match.start), context)
+
+
+def _sentence_passes(pattern: PatternSpec, sentence: CharSpan, context: MessageContext) -> bool:
+    """Whether a match of ``pattern`` in ``sentence`` counts, as the pattern's options say."""
+    if pattern.skip_questions and context.text[sentence[1] - 1 : sentence[1]] == "?":
+        return False
     if pattern.sentence_has or pattern.sentence_lacks:
-        words = context.sentence_words(match.start)
+        words = context.sentence_words(sentence)
         if pattern.sentence_has and not words & pattern.sentence_has:
             return False
         if words & pattern.sentence_lacks:
@@ -105,18 +111,40 @@ def relevant_matches(rule_index: int, role: str, rule: RuleSpec, context: Messag
 
 
 def has_relevant_match(rule_index: int, role: str, rule: RuleSpec, context: MessageContext) -> bool:
-    """Whether any match of the role survives, as ``relevant_matches`` would say, but without
-    locating matches when nothing can cancel them: the whole message in scope, no pattern
-    options, no exception matched."""
+    """Whether any match of the role survives, as ``relevant_matches`` would say, locating
+    matches only when that cannot be told from the sentences they are in."""
     matches = context.matches
     slot = (rule_index, role)
-    if (
-        rule.scope == "message"
-        and not matches.sentence_dependent(slot)
-        and not matches.exists((rule_index, "exceptions"))
-    ):
-        return matches.exists(slot)
+    exceptions = (rule_index, "exceptions")
+    if rule.scope == "message" and not matches.sentence_dependent(slot) and not matches.exists(exceptions):
+        return matches.exists(slot)  # nothing can cancel a match
+    if _survives_in_its_sentence(slot, exceptions, rule, context):
+        return True
     return bool(relevant_matches(rule_index, role, rule, context))
+
+
+def _survives_in_its_sentence(
+    slot: tuple[int, str], exceptions: tuple[int, str], rule: RuleSpec, context: MessageContext
+) -> bool:
+    """Whether a word pattern of the slot matches in a sentence where its match must count:
+    the sentence is wholly in scope, the pattern's options hold there, and no exception
+    matched in it (word patterns match within one sentence, so only an exception in the
+    same sentence could cancel the match)."""
+    matches = context.matches
+    blocked = {sentence for _, sentence in matches.sentence_hits(exceptions)}
+    others = matches.other(exceptions)
+    scopes: list[CharSpan] | None = None
+    for pattern, sentence in matches.sentence_hits(slot):
+        start, end = sentence
+        if sentence in blocked or any(other.start < end and start < other.end for other in others):
+            continue
+        if scopes is None:
+            scopes = context.parts.scope(rule.scope)
+        if not any(first <= start and end <= last for first, last in scopes):
+            continue
+        if _sentence_passes(pattern, sentence, context):
+            return True
+    return False
 
 
 def applies(rule_index: int, rule: RuleSpec, context: MessageContext, failed: set[str]) -> bool:
@@ -141,9 +169,14 @@ def applies(rule_index: int, rule: RuleSpec, context: MessageContext, failed: se
 
 
 def _any_passes(slot: tuple[int, str], context: MessageContext) -> bool:
-    if not context.matches.sentence_dependent(slot):
-        return context.matches.exists(slot)
-    return any(_passes_options(m, context) for m in context.matches.get(slot, []))
+    """Whether the slot has a match its options accept; word patterns are judged by the
+    sentence they match in, without locating them."""
+    matches = context.matches
+    if not matches.sentence_dependent(slot):
+        return matches.exists(slot)
+    if any(_sentence_passes(pattern, sentence, context) for pattern, sentence in matches.sentence_hits(slot)):
+        return True
+    return any(_passes_options(match, context) for match in matches.other(slot))
 
 
 # --- the check kinds ----------------------------------------------------------------------

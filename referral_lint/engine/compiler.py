@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +32,7 @@ from referral_lint.engine.tokenregex import (
 )
 from referral_lint.engine.yamlsource import RuleError
 from referral_lint.lemmas import lemma_of
-from referral_lint.message import doc_text, token_columns
+from referral_lint.message import CharSpan, doc_text, token_columns
 from referral_lint.model import SkippedPattern
 from referral_lint.normalize import NormalizedText
 from referral_lint.pipeline import capabilities
@@ -131,21 +132,21 @@ class CompiledRules:
         regexes do; where each match is, is worked out only when a check asks for
         its slot: a rule that does not apply costs nothing more.
         """
-        found: dict[tuple[int, str], list[Match]] = defaultdict(list)
-        matches = DocMatches(self, doc, found)
+        other: dict[tuple[int, str], list[Match]] = defaultdict(list)
+        matches = DocMatches(self, doc, other)
         if len(self._tokens):
             for key, start, end in self._tokens(doc):
                 slot, pattern = self._matcher_keys[key]
                 matches.add(slot, pattern, start, end)
         for slot, pattern in self._part_patterns:
             for start, end in doc._.parts.scope(pattern.values[0]):
-                found[slot].append(Match(start, end, pattern))
+                other[slot].append(Match(start, end, pattern))
         if self._regexes:
             text = doc_text(doc)
             for number in self._regexes_that_match(text):
                 slot, pattern, regex = self._regexes[number]
                 for start, end in regex.spans(text):
-                    found[slot].append(Match(start, end, pattern))
+                    other[slot].append(Match(start, end, pattern))
         return matches
 
     def _regexes_that_match(self, text: str) -> list[int]:
@@ -162,32 +163,38 @@ class CompiledRules:
 
 
 class DocMatches:
-    """One Doc's matches by (rule index, role); word patterns are located on first request."""
+    """One Doc's matches by (rule index, role).
 
-    def __init__(self, compiled: CompiledRules, doc: Doc, found: dict[tuple[int, str], list[Match]]) -> None:
+    Word patterns are known first by sentence (which pattern matches in which sentence,
+    from the RE2 set) and located on the first request for their slot; regexes, message
+    parts and spaCy's Matcher give located matches (``other``) from the start.
+    """
+
+    def __init__(self, compiled: CompiledRules, doc: Doc, other: dict[tuple[int, str], list[Match]]) -> None:
         self._compiled = compiled
         self._doc = doc
-        self._found = found
+        self._other = other
+        self._found: dict[tuple[int, str], list[Match]] = {}
         self._sentences = doc._.parts.sentences
         self._sentence_starts = [start for start, _ in self._sentences]
         columns = token_columns(doc)
         self._token_starts, self._token_ends = columns.starts, columns.ends
         sentence_tokens = _sentence_tokens(columns.starts, self._sentences)
         self._encoded = compiled._encoder.encode(doc, sentence_tokens)
-        # The word patterns that match, and in which sentences, by slot: still to be located.
-        self._pending: dict[tuple[int, str], list[tuple[int, list[int]]]] = defaultdict(list)
+        # The word patterns that match, and in which sentences, by slot.
+        self._hits: dict[tuple[int, str], list[tuple[int, list[int]]]] = defaultdict(list)
         for number, sentences in sorted(compiled._words.matching(self._encoded).items()):
-            self._pending[compiled._word_patterns[number][0]].append((number, sentences))
+            self._hits[compiled._word_patterns[number][0]].append((number, sentences))
 
     def add(self, slot: tuple[int, str], pattern: PatternSpec, start: int, end: int) -> None:
         """A token span (start, end) that spaCy's Matcher found, kept if it stays in one sentence
-        (the RE2 set's matches cannot cross one: sentences are separated in its encoding)."""
+        (the RE2 set's matches cannot cross one: sentences are encoded one by one)."""
         start_char, end_char = self._token_starts[start], self._token_ends[end - 1]
         # Word patterns match within a sentence: "…I'm José.\nRefer me…" is two thoughts.
         sentence = bisect_right(self._sentence_starts, start_char) - 1
         if sentence >= 0 and end_char > self._sentences[sentence][1]:
             return
-        self._found[slot].append(Match(start_char, end_char, pattern))
+        self._other[slot].append(Match(start_char, end_char, pattern))
 
     def sentence_dependent(self, slot: tuple[int, str]) -> bool:
         """Whether a match in the slot counts only in some sentences (pattern options)."""
@@ -195,25 +202,40 @@ class DocMatches:
 
     def exists(self, slot: tuple[int, str]) -> bool:
         """Whether the slot has any match, without locating its word patterns' matches."""
-        return bool(self._pending.get(slot) or self._found.get(slot))
+        return bool(self._hits.get(slot) or self._other.get(slot))
+
+    def sentence_hits(self, slot: tuple[int, str]) -> Iterator[tuple[PatternSpec, CharSpan]]:
+        """The slot's word patterns by the sentences they match in, without locating them:
+        (pattern, sentence span), once for every sentence a pattern matches in."""
+        patterns, sentences = self._compiled._word_patterns, self._sentences
+        for number, numbers in self._hits.get(slot, ()):
+            pattern = patterns[number][1]
+            for sentence in numbers:
+                yield pattern, sentences[sentence]
+
+    def other(self, slot: tuple[int, str]) -> list[Match]:
+        """The slot's matches from regexes, message parts and spaCy's Matcher (located already)."""
+        return self._other.get(slot, [])
 
     def get(self, slot: tuple[int, str], default: list[Match] | None = None) -> list[Match]:
-        numbers = self._pending.pop(slot, None)
-        if numbers:
-            compiled, found = self._compiled, self._found[slot]
-            starts, ends = self._token_starts, self._token_ends
-            for number, sentences in numbers:
-                pattern = compiled._word_patterns[number][1]
-                for start, end in compiled._words.spans(number, self._encoded, sentences):
-                    found.append(Match(starts[start], ends[end - 1], pattern))
         found = self._found.get(slot)
-        return found if found is not None else ([] if default is None else default)
+        if found is None:
+            found = self._found[slot] = self._other.get(slot, []) + self._locate(slot)
+        return found if found or default is None else default
+
+    def _locate(self, slot: tuple[int, str]) -> list[Match]:
+        located: list[Match] = []
+        compiled = self._compiled
+        starts, ends = self._token_starts, self._token_ends
+        for number, sentences in self._hits.get(slot, ()):
+            pattern = compiled._word_patterns[number][1]
+            for start, end in compiled._words.spans(number, self._encoded, sentences):
+                located.append(Match(starts[start], ends[end - 1], pattern))
+        return located
 
     def slots(self) -> dict[tuple[int, str], list[Match]]:
         """Every slot's matches (for tools and tests)."""
-        for slot in list(self._pending):
-            self.get(slot)
-        return dict(self._found)
+        return {slot: self.get(slot) for slot in {*self._hits, *self._other} if self.get(slot)}
 
     # Mapping-style access, so a DocMatches reads like the dict it replaces.
     def items(self):  # type: ignore[no-untyped-def]

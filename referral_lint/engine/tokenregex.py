@@ -435,7 +435,8 @@ class TokenEncoder:
             self._records[orth_id] = RECORD + codebook.code(lower, lemma) + _flag_bytes(bits, codebook.flag_bytes)
 
     def encode(self, doc: Doc, sentence_tokens: list[tuple[int, int]]) -> EncodedDoc:
-        """``sentence_tokens``: each sentence's (first token, end token)."""
+        """``sentence_tokens``: each sentence's (first token, end token); the encoded sentences
+        are numbered as these are."""
         if not len(doc):
             return EncodedDoc([], [], self._record_width)
         orths = token_columns(doc).orths
@@ -445,10 +446,9 @@ class TokenEncoder:
             self._add_records(doc.vocab, set(orths).difference(self._records))
             records = look_up_all(orths, self._records)
         join = b"".join
-        sentences = [(first, end) for first, end in sentence_tokens if end > first]
         return EncodedDoc(
-            [SENTENCE + join(records[first:end]) for first, end in sentences],
-            [first for first, _ in sentences],
+            [SENTENCE + join(records[first:end]) for first, end in sentence_tokens],
+            [first for first, _ in sentence_tokens],
             self._record_width,
         )
 
