@@ -84,7 +84,8 @@ class Linter:
             if found:
                 failed.add(rule.id)
                 findings.extend(found)
-            skipped.extend(self._compiled.skipped.get(rule.id, ()))
+            if self._compiled.skipped:
+                skipped.extend(self._compiled.skipped.get(rule.id, ()))
         violations = sorted(
             (_to_violation(finding, source, self.config) for finding in findings),
             key=lambda v: (v.start, v.end, v.rule),

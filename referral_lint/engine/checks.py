@@ -97,17 +97,38 @@ def _overlaps(match: Match, others: list[Match]) -> bool:
 
 
 def relevant_matches(rule_index: int, role: str, rule: RuleSpec, context: MessageContext) -> list[Match]:
-    """The matches of a rule's patterns in ``role`` that survive scope, options and exceptions."""
-    matches = context.matches.get((rule_index, role), [])
-    if not matches:
-        return []
+    """The matches of a rule's patterns in ``role`` that survive scope, options and exceptions.
+
+    Word patterns are located only in sentences where a match could count (touching the
+    scope, the pattern's options holding), and exceptions only in sentences a surviving
+    match touches: an exception cancels only what it overlaps.
+    """
+    matches = context.matches
     scopes = context.parts.scope(rule.scope)
-    exceptions = [m for m in context.matches.get((rule_index, "exceptions"), []) if _passes_options(m, context)]
-    return [
-        match
-        for match in matches
-        if _in_scope(match, scopes) and _passes_options(match, context) and not _overlaps(match, exceptions)
-    ]
+
+    def may_count(pattern: PatternSpec, sentence: CharSpan) -> bool:
+        start, end = sentence
+        return any(first < end and start < last for first, last in scopes) and _sentence_passes(
+            pattern, sentence, context
+        )
+
+    slot = (rule_index, role)
+    found = [match for match in matches.other(slot) if _passes_options(match, context)]
+    found += matches.word_matches(slot, may_count)
+    found = [match for match in found if _in_scope(match, scopes)]
+    if not found:
+        return []
+    exceptions_slot = (rule_index, "exceptions")
+
+    def may_cancel(pattern: PatternSpec, sentence: CharSpan) -> bool:
+        start, end = sentence
+        return any(match.start < end and start < match.end for match in found) and _sentence_passes(
+            pattern, sentence, context
+        )
+
+    exceptions = [match for match in matches.other(exceptions_slot) if _passes_options(match, context)]
+    exceptions += matches.word_matches(exceptions_slot, may_cancel)
+    return [match for match in found if not _overlaps(match, exceptions)]
 
 
 def has_relevant_match(rule_index: int, role: str, rule: RuleSpec, context: MessageContext) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -174,7 +174,7 @@ class DocMatches:
         self._compiled = compiled
         self._doc = doc
         self._other = other
-        self._found: dict[tuple[int, str], list[Match]] = {}
+        self._spans: dict[tuple[int, int], list[tuple[int, int]]] = {}  # (pattern, sentence) -> token spans
         self._sentences = doc._.parts.sentences
         self._sentence_starts = [start for start, _ in self._sentences]
         columns = token_columns(doc)
@@ -218,19 +218,26 @@ class DocMatches:
         return self._other.get(slot, [])
 
     def get(self, slot: tuple[int, str], default: list[Match] | None = None) -> list[Match]:
-        found = self._found.get(slot)
-        if found is None:
-            found = self._found[slot] = self._other.get(slot, []) + self._locate(slot)
+        found = self.other(slot) + self.word_matches(slot)
         return found if found or default is None else default
 
-    def _locate(self, slot: tuple[int, str]) -> list[Match]:
+    def word_matches(
+        self, slot: tuple[int, str], where: Callable[[PatternSpec, CharSpan], bool] | None = None
+    ) -> list[Match]:
+        """The slot's word pattern matches, located in the sentences ``where`` accepts (all
+        of them without it); each pattern is looked for once per sentence and message."""
         located: list[Match] = []
         compiled = self._compiled
-        starts, ends = self._token_starts, self._token_ends
-        for number, sentences in self._hits.get(slot, ()):
+        starts, ends, sentences = self._token_starts, self._token_ends, self._sentences
+        for number, numbers in self._hits.get(slot, ()):
             pattern = compiled._word_patterns[number][1]
-            for start, end in compiled._words.spans(number, self._encoded, sentences):
-                located.append(Match(starts[start], ends[end - 1], pattern))
+            for sentence in numbers:
+                if where is not None and not where(pattern, sentences[sentence]):
+                    continue
+                spans = self._spans.get((number, sentence))
+                if spans is None:
+                    spans = self._spans[number, sentence] = compiled._words.spans(number, self._encoded, sentence)
+                located += [Match(starts[start], ends[end - 1], pattern) for start, end in spans]
         return located
 
     def slots(self) -> dict[tuple[int, str], list[Match]]:

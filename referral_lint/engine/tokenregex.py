@@ -489,21 +489,19 @@ class PatternSet:
                 found[number].append(sentence)
         return found
 
-    def spans(self, number: int, encoded: EncodedDoc, sentences: list[int]) -> list[tuple[int, int]]:
-        """The token spans of pattern ``number`` in ``sentences``: the longest match from each
+    def spans(self, number: int, encoded: EncodedDoc, sentence: int) -> list[tuple[int, int]]:
+        """The token spans of pattern ``number`` in a sentence: the longest match from each
         token where one begins."""
         search = self._searches[number]
         if search is None:
             search = self._searches[number] = raw_search(re2.compile(self._sources[number], _options(longest=True)))
+        data = encoded.sentences[sentence]
+        end = len(data)
         found = []
-        for sentence in sentences:
-            data = encoded.sentences[sentence]
-            end = len(data)
-            position = 0
-            while True:
-                start, stop = search(UNANCHORED, data, position, end)[0]
-                if start < 0:
-                    break
-                found.append(encoded.token_span(sentence, start, stop))
-                position = start + 1
-        return found
+        position = 0
+        while True:
+            start, stop = search(UNANCHORED, data, position, end)[0]
+            if start < 0:
+                return found
+            found.append(encoded.token_span(sentence, start, stop))
+            position = start + 1
