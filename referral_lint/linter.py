@@ -11,7 +11,7 @@ from referral_lint.engine.checks import CHECKS, Finding, MessageContext, applies
 from referral_lint.engine.compiler import CompiledRules
 from referral_lint.engine.loader import load_rules
 from referral_lint.engine.schema import RuleSpec
-from referral_lint.message import make_doc
+from referral_lint.message import make_doc, message_parts
 from referral_lint.model import Report, Violation
 from referral_lint.normalize import NormalizedText
 from referral_lint.pipeline import load_pipeline
@@ -70,10 +70,9 @@ class Linter:
             raise ConfigError(f"unknown channel {channel!r} (expected one of: {', '.join(CHANNELS)})")
         source = NormalizedText.from_original(text)
         doc = make_doc(self.nlp, source.text)
-        channel = channel or self.config.channel or self.detect_channel(source.text, doc._.parts.kind)
-        context = MessageContext(
-            RewriteContext(source, doc, doc._.parts), channel, self._compiled.find(doc)
-        )
+        parts = message_parts(doc)
+        channel = channel or self.config.channel or self.detect_channel(source.text, parts.kind)
+        context = MessageContext(RewriteContext(source, doc, parts), channel, self._compiled.find(doc))
         findings: list[Finding] = []
         skipped = []
         failed: set[str] = set()

@@ -415,10 +415,20 @@ def _placeholders(text: str) -> list[CharSpan]:
     return found
 
 
+_PARTS = "referral_lint.parts"
+
+
 @Language.component("referral_message_parts")
 def set_message_parts(doc: Doc) -> Doc:
-    doc._.parts = find_message_parts(doc)
+    doc._.parts = doc.user_data[_PARTS] = find_message_parts(doc)
     return doc
+
+
+def message_parts(doc: Doc) -> MessageParts:
+    """``doc._.parts``, read without spaCy's extension machinery (which costs more than the
+    read, and the engine reads it several times per message)."""
+    parts = doc.user_data.get(_PARTS)
+    return parts if parts is not None else doc._.parts
 
 
 def find_message_parts(doc: Doc) -> MessageParts:

@@ -39,6 +39,7 @@ class MessageContext:
     channel: str
     matches: DocMatches
     _sentence_words: dict[CharSpan, set[str]] = field(default_factory=dict, init=False, repr=False)
+    _scopes: dict[str, list[CharSpan]] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def text(self) -> str:
@@ -62,6 +63,13 @@ class MessageContext:
             span = self.doc.char_span(*sentence, alignment_mode="expand")
             words = self._sentence_words[sentence] = {token.lower_ for token in span} if span is not None else set()
         return words
+
+    def scope(self, name: str) -> list[CharSpan]:
+        """The spans of a rule's scope (worked out once per message)."""
+        spans = self._scopes.get(name)
+        if spans is None:
+            spans = self._scopes[name] = self.parts.scope(name)
+        return spans
 
     def has_part(self, name: str) -> bool:
         value = getattr(self.parts, "asks" if name == "ask" else name)
@@ -104,7 +112,7 @@ def relevant_matches(rule_index: int, role: str, rule: RuleSpec, context: Messag
     match touches: an exception cancels only what it overlaps.
     """
     matches = context.matches
-    scopes = context.parts.scope(rule.scope)
+    scopes = context.scope(rule.scope)
 
     def may_count(pattern: PatternSpec, sentence: CharSpan) -> bool:
         start, end = sentence
@@ -160,7 +168,7 @@ def _survives_in_its_sentence(
         if sentence in blocked or any(other.start < end and start < other.end for other in others):
             continue
         if scopes is None:
-            scopes = context.parts.scope(rule.scope)
+            scopes = context.scope(rule.scope)
         if not any(first <= start and end <= last for first, last in scopes):
             continue
         if _sentence_passes(pattern, sentence, context):
@@ -316,7 +324,7 @@ def _measured_region(scope: str, context: MessageContext) -> CharSpan:
             colon += 1
         return colon, end
     if scope != "message":
-        spans = parts.scope(scope)
+        spans = context.scope(scope)
         return (spans[0][0], spans[-1][1]) if spans else (0, 0)
     remaining = [s for s in parts.sentences if s != parts.subject]
     if not remaining:

@@ -32,7 +32,7 @@ from referral_lint.engine.tokenregex import (
 )
 from referral_lint.engine.yamlsource import RuleError
 from referral_lint.lemmas import lemma_of
-from referral_lint.message import CharSpan, doc_text, token_columns
+from referral_lint.message import CharSpan, doc_text, message_parts, token_columns
 from referral_lint.model import SkippedPattern
 from referral_lint.normalize import NormalizedText
 from referral_lint.pipeline import capabilities
@@ -139,7 +139,7 @@ class CompiledRules:
                 slot, pattern = self._matcher_keys[key]
                 matches.add(slot, pattern, start, end)
         for slot, pattern in self._part_patterns:
-            for start, end in doc._.parts.scope(pattern.values[0]):
+            for start, end in message_parts(doc).scope(pattern.values[0]):
                 other[slot].append(Match(start, end, pattern))
         if self._regexes:
             text = doc_text(doc)
@@ -175,7 +175,7 @@ class DocMatches:
         self._doc = doc
         self._other = other
         self._spans: dict[tuple[int, int], list[tuple[int, int]]] = {}  # (pattern, sentence) -> token spans
-        self._sentences = doc._.parts.sentences
+        self._sentences = message_parts(doc).sentences
         self._sentence_starts = [start for start, _ in self._sentences]
         columns = token_columns(doc)
         self._token_starts, self._token_ends = columns.starts, columns.ends
