@@ -12,7 +12,7 @@ from referral_lint.engine.compiler import CompiledRules
 from referral_lint.engine.loader import load_rules
 from referral_lint.engine.schema import RuleSpec
 from referral_lint.message import make_doc, message_parts
-from referral_lint.model import Report, Violation
+from referral_lint.model import Report, Severity, Violation
 from referral_lint.normalize import NormalizedText
 from referral_lint.pipeline import load_pipeline
 from referral_lint.rewrite import RewriteContext
@@ -47,6 +47,7 @@ class Linter:
         self._compiled = _compiled(self.rules, self.config.model)
         # Rules that depend on others' results (``when.fails``) run after them.
         self._order = sorted(enumerate(self.rules), key=lambda item: bool(item[1].when.fails))
+        self._severity = {rule.id: self.config.severity_of(rule.id, rule.group) for rule in self.rules}
 
     def parse(self, text: str):  # -> spacy.tokens.Doc; untyped to keep spaCy out of the signature
         """The spaCy Doc of a message's normalised text (what the rules read)."""
@@ -86,19 +87,20 @@ class Linter:
             if self._compiled.skipped:
                 skipped.extend(self._compiled.skipped.get(rule.id, ()))
         violations = sorted(
-            (_to_violation(finding, source, self.config) for finding in findings),
+            (_to_violation(finding, source, self._severity[finding.rule.id]) for finding in findings),
             key=lambda v: (v.start, v.end, v.rule),
         )
         return Report(text=text, channel=channel, violations=violations, skipped=skipped)
 
 
-def _to_violation(finding: Finding, source: NormalizedText, config: Config) -> Violation:
+def _to_violation(finding: Finding, source: NormalizedText, severity: Severity | None) -> Violation:
+    """``severity``: the configured severity of the finding's rule, if the configuration sets one."""
     start, end = source.span_to_original(*finding.span)
     line, column = source.line_column(start)
     end_line, end_column = source.line_column(end)
     return Violation(
         rule=finding.rule.id,
-        severity=config.severity_of(finding.rule.id, finding.rule.group) or finding.severity,
+        severity=severity or finding.severity,
         message=finding.message,
         start=start,
         end=end,

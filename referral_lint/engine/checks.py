@@ -326,7 +326,8 @@ def _measured_region(scope: str, context: MessageContext) -> CharSpan:
     if scope != "message":
         spans = context.scope(scope)
         return (spans[0][0], spans[-1][1]) if spans else (0, 0)
-    remaining = [s for s in parts.sentences if s != parts.subject]
+    # The subject, when there is one, is the first sentence.
+    remaining = parts.sentences[1:] if parts.subject is not None else parts.sentences
     if not remaining:
         return (0, 0)
     return remaining[0][0], remaining[-1][1]

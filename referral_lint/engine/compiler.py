@@ -12,8 +12,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import re2
 from spacy.errors import MatchPatternError
@@ -41,9 +40,9 @@ from referral_lint.pipeline import capabilities
 ROLES = ("patterns", "exceptions", "locate", "when.matches", "when.unless")
 
 
-@dataclass(frozen=True)
-class Match:
-    """A pattern's match, as a character span of the normalised text."""
+class Match(NamedTuple):
+    """A pattern's match, as a character span of the normalised text (a tuple: a message makes
+    many, and a tuple is the cheapest immutable object to make)."""
 
     start: int
     end: int
