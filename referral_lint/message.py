@@ -242,6 +242,8 @@ class MessageParts:
     """Where each part of a message is, as character spans of the normalised text."""
 
     sentences: list[CharSpan] = field(default_factory=list)
+    # The same sentences as token ranges (first token, end token) of the Doc.
+    sentence_tokens: list[tuple[int, int]] = field(default_factory=list, repr=False)
     subject: CharSpan | None = None
     greeting: CharSpan | None = None
     greeting_name: str | None = None
@@ -454,6 +456,8 @@ def find_message_parts(doc: Doc) -> MessageParts:
             first += 1
             body_start = sentences[first][0] if first < len(sentences) else len(text)
 
+    token_starts = token_columns(doc).starts
+    parts.sentence_tokens = [(bisect_left(token_starts, start), bisect_left(token_starts, end)) for start, end in sentences]
     last = _find_sign_off(text, sentences, first, parts)
     body_end = sentences[last - 1][1] if last > first else body_start
     parts.body = (body_start, max(body_start, body_end))

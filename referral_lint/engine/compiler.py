@@ -9,7 +9,6 @@ spaCy's Matcher.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
@@ -174,12 +173,11 @@ class DocMatches:
         self._doc = doc
         self._other = other
         self._spans: dict[tuple[int, int], list[tuple[int, int]]] = {}  # (pattern, sentence) -> token spans
-        self._sentences = message_parts(doc).sentences
-        self._sentence_starts = [start for start, _ in self._sentences]
+        self._parts = parts = message_parts(doc)
+        self._sentences = parts.sentences
         columns = token_columns(doc)
         self._token_starts, self._token_ends = columns.starts, columns.ends
-        sentence_tokens = _sentence_tokens(columns.starts, self._sentences)
-        self._encoded = compiled._encoder.encode(doc, sentence_tokens)
+        self._encoded = compiled._encoder.encode(doc, parts.sentence_tokens)
         # The word patterns that match, and in which sentences, by slot.
         self._hits: dict[tuple[int, str], list[tuple[int, list[int]]]] = defaultdict(list)
         for number, sentences in sorted(compiled._words.matching(self._encoded).items()):
@@ -190,8 +188,7 @@ class DocMatches:
         (the RE2 set's matches cannot cross one: sentences are encoded one by one)."""
         start_char, end_char = self._token_starts[start], self._token_ends[end - 1]
         # Word patterns match within a sentence: "…I'm José.\nRefer me…" is two thoughts.
-        sentence = bisect_right(self._sentence_starts, start_char) - 1
-        if sentence >= 0 and end_char > self._sentences[sentence][1]:
+        if end_char > self._parts.sentence_at(start_char)[1]:
             return
         self._other[slot].append(Match(start_char, end_char, pattern))
 
@@ -252,11 +249,6 @@ class DocMatches:
 
     def __getitem__(self, slot: tuple[int, str]) -> list[Match]:
         return self.get(slot)
-
-
-def _sentence_tokens(token_starts: list[int], sentences: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Each sentence's (first token, end token), from the tokens' character offsets."""
-    return [(bisect_left(token_starts, start), bisect_left(token_starts, end)) for start, end in sentences]
 
 
 def _spacy_detail(error: Exception) -> str:
