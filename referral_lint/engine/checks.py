@@ -112,6 +112,9 @@ def relevant_matches(rule_index: int, role: str, rule: RuleSpec, context: Messag
     match touches: an exception cancels only what it overlaps.
     """
     matches = context.matches
+    slot = (rule_index, role)
+    if not matches.exists(slot):
+        return []
     scopes = context.scope(rule.scope)
 
     def may_count(pattern: PatternSpec, sentence: CharSpan) -> bool:
@@ -120,7 +123,6 @@ def relevant_matches(rule_index: int, role: str, rule: RuleSpec, context: Messag
             pattern, sentence, context
         )
 
-    slot = (rule_index, role)
     found = [match for match in matches.other(slot) if _passes_options(match, context)]
     found += matches.word_matches(slot, may_count)
     found = [match for match in found if _in_scope(match, scopes)]
