@@ -10,7 +10,7 @@ from referral_lint.config import CHANNELS, DEFAULT_CHANNEL, Config, ConfigError,
 from referral_lint.engine.checks import CHECKS, Finding, MessageContext, applies
 from referral_lint.engine.compiler import CompiledRules
 from referral_lint.engine.loader import load_rules
-from referral_lint.engine.schema import RuleSpec
+from referral_lint.engine.schema import RuleSpec, WhenSpec
 from referral_lint.message import make_doc, message_parts
 from referral_lint.model import Report, Severity, Violation
 from referral_lint.normalize import NormalizedText
@@ -45,8 +45,12 @@ class Linter:
         self.rules = select_rules(load_rules(self.config.rule_dirs), self.config)
         self.nlp = load_pipeline(self.config.model)
         self._compiled = _compiled(self.rules, self.config.model)
-        # Rules that depend on others' results (``when.fails``) run after them.
-        self._order = sorted(enumerate(self.rules), key=lambda item: bool(item[1].when.fails))
+        # Each rule with its check and whether it has a condition; rules that depend on others'
+        # results (``when.fails``) run after them.
+        self._plan = [
+            (index, rule, CHECKS[rule.check], rule.when != WhenSpec())
+            for index, rule in sorted(enumerate(self.rules), key=lambda item: bool(item[1].when.fails))
+        ]
         self._severity = {rule.id: self.config.severity_of(rule.id, rule.group) for rule in self.rules}
 
     def parse(self, text: str):  # -> spacy.tokens.Doc; untyped to keep spaCy out of the signature
@@ -77,10 +81,10 @@ class Linter:
         findings: list[Finding] = []
         skipped = []
         failed: set[str] = set()
-        for index, rule in self._order:
-            if not applies(index, rule, context, failed):
+        for index, rule, check, conditional in self._plan:
+            if conditional and not applies(index, rule, context, failed):
                 continue
-            found = CHECKS[rule.check](index, rule, context)
+            found = check(index, rule, context)
             if found:
                 failed.add(rule.id)
                 findings.extend(found)

@@ -59,6 +59,7 @@ class SafeRegex:
             ) from None
         self.expression = expression
         self.case_sensitive = case_sensitive
+        self._search = raw_search(self._compiled)
 
     def spans(self, text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
         end = len(text) if end is None else end
@@ -70,7 +71,7 @@ class SafeRegex:
         # ASCII text: byte offsets are character offsets, so RE2 is called directly, without
         # the module's per-call offset translation (most drafts are ASCII).
         data = text.encode("ascii")
-        search = raw_search(self._compiled)
+        search = self._search
         position = start
         while position <= end:
             found_start, found_end = search(UNANCHORED, data, position, end)[0]
