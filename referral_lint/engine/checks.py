@@ -8,14 +8,17 @@ normalised offsets; ``Linter`` maps them to the original text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+from spacy.strings import hash_string
 from spacy.tokens import Doc
 
 from referral_lint.engine.compiler import DocMatches, Match
 from referral_lint.engine.schema import Bound, PatternSpec, RuleSpec
-from referral_lint.message import CharSpan, MessageParts
+from referral_lint.message import CharSpan, MessageParts, token_columns
 from referral_lint.model import Severity, Suggestion
 from referral_lint.rewrite import RewriteContext, build_suggestions
 
@@ -38,7 +41,7 @@ class MessageContext:
     rewrite: RewriteContext
     channel: str
     matches: DocMatches
-    _sentence_words: dict[CharSpan, set[str]] = field(default_factory=dict, init=False, repr=False)
+    _sentence_words: dict[CharSpan, set[int]] = field(default_factory=dict, init=False, repr=False)
     _scopes: dict[str, list[CharSpan]] = field(default_factory=dict, init=False, repr=False)
 
     @property
@@ -56,12 +59,13 @@ class MessageContext:
     def sentence_of(self, offset: int) -> CharSpan:
         return self.parts.sentence_at(offset)
 
-    def sentence_words(self, sentence: CharSpan) -> set[str]:
-        """The lowercase words of a sentence (read once per sentence)."""
+    def sentence_words(self, sentence: CharSpan) -> set[int]:
+        """The lowercase words of a sentence, as string-store hashes (read once per sentence)."""
         words = self._sentence_words.get(sentence)
         if words is None:
-            span = self.doc.char_span(*sentence, alignment_mode="expand")
-            words = self._sentence_words[sentence] = {token.lower_ for token in span} if span is not None else set()
+            columns = token_columns(self.doc)
+            first, end = bisect_left(columns.starts, sentence[0]), bisect_left(columns.starts, sentence[1])
+            words = self._sentence_words[sentence] = set(columns.lowers[first:end])
         return words
 
     def scope(self, name: str) -> list[CharSpan]:
@@ -89,11 +93,17 @@ def _sentence_passes(pattern: PatternSpec, sentence: CharSpan, context: MessageC
         return False
     if pattern.sentence_has or pattern.sentence_lacks:
         words = context.sentence_words(sentence)
-        if pattern.sentence_has and not words & pattern.sentence_has:
+        if pattern.sentence_has and words.isdisjoint(_word_hashes(pattern.sentence_has)):
             return False
-        if words & pattern.sentence_lacks:
+        if not words.isdisjoint(_word_hashes(pattern.sentence_lacks)):
             return False
     return True
+
+
+@lru_cache(maxsize=None)
+def _word_hashes(words: frozenset[str]) -> frozenset[int]:
+    """The string-store hashes of lowercase words, as token LOWER values are."""
+    return frozenset(hash_string(word.lower()) for word in words)
 
 
 def _in_scope(match: Match, scopes: list[CharSpan]) -> bool:
