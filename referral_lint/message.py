@@ -46,13 +46,17 @@ if not Doc.has_extension("parts"):
 
 _SENTENCE_SPANS = "referral_lint.sentence_spans"
 _TEXT = "referral_lint.text"
+_WORD_COUNT = "referral_lint.word_count"
 
 
 def make_doc(nlp: Language, text: str) -> Doc:
-    """Run ``nlp`` on ``text``, telling the components the text (``Doc.text`` rebuilds it)."""
-    _fill_tokenizer_cache(nlp.tokenizer, text)
+    """Run ``nlp`` on ``text``, telling the components the text (``Doc.text`` rebuilds it)
+    and how many words it has (as ``wc -w`` counts them: runs of non-space characters)."""
+    chunks = text.split()
+    _fill_tokenizer_cache(nlp.tokenizer, chunks)
     doc = nlp.make_doc(text)
     doc.user_data[_TEXT] = text
+    doc.user_data[_WORD_COUNT] = len(chunks)
     for _, component in nlp.pipeline:
         doc = component(doc)
     return doc
@@ -62,8 +66,9 @@ def make_doc(nlp: Language, text: str) -> Doc:
 _CACHE_OFFERED: dict[int, set[str]] = {}
 
 
-def _fill_tokenizer_cache(tokenizer: object, text: str) -> None:
-    """Tokenize each chunk of ``text`` not seen before on its own, so that spaCy caches it.
+def _fill_tokenizer_cache(tokenizer: object, chunks: list[str]) -> None:
+    """Tokenize each chunk (whitespace-separated piece) of a text not seen before on its own,
+    so that spaCy caches it.
 
     spaCy's tokenizer stops caching chunks for the rest of a text once one chunk
     hits a special case ("I'm", "it's"; explosion/spaCy#13950), so in most
@@ -74,7 +79,7 @@ def _fill_tokenizer_cache(tokenizer: object, text: str) -> None:
     offered = _CACHE_OFFERED.setdefault(id(tokenizer), set())
     if len(offered) >= tokenizer.max_cache_size:  # type: ignore[attr-defined]
         return  # the cache is full: spaCy keeps no more chunks
-    new = set(text.split()).difference(offered)
+    new = set(chunks).difference(offered)
     if new:
         for chunk in new:
             tokenizer(chunk)  # type: ignore[operator]
@@ -242,6 +247,7 @@ class MessageParts:
     """Where each part of a message is, as character spans of the normalised text."""
 
     sentences: list[CharSpan] = field(default_factory=list)
+    words: int = 0  # how many words the whole text has (runs of non-space characters)
     # The same sentences as token ranges (first token, end token) of the Doc.
     sentence_tokens: list[tuple[int, int]] = field(default_factory=list, repr=False)
     subject: CharSpan | None = None
@@ -436,6 +442,7 @@ def message_parts(doc: Doc) -> MessageParts:
 def find_message_parts(doc: Doc) -> MessageParts:
     text = doc_text(doc)
     parts = MessageParts()
+    parts.words = doc.user_data.get(_WORD_COUNT, 0) or len(text.split())
     parts.sentences = sentences = sentence_spans(doc)
     parts.placeholders = _placeholders(text)
     if not sentences:

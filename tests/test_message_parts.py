@@ -328,3 +328,9 @@ def test_filling_the_tokenizer_cache_keeps_spacys_tokens(linter):
     for _ in range(2):  # the second time, every chunk comes from the cache
         doc = linter.parse(text)
         assert [(t.text, t.whitespace_) for t in doc] == [(t.text, t.whitespace_) for t in reference(text)]
+
+
+def test_the_parts_count_the_words_of_the_whole_text(parse):
+    text = "Subject: Data Engineer role\n\nHi Ana,\n\nWe met at PyData — great talk!\n\nBest,\nLi"
+    _, parts = parse(text)
+    assert parts.words == len(text.split()) == 15

@@ -361,14 +361,24 @@ def measure(name: str, region: CharSpan, context: MessageContext) -> tuple[int, 
         return grade, lambda limit: hardest
 
     # Words as `wc -w` counts them: runs of non-space characters.
-    words = text[start:end].split()
+    words = _word_count(region, context)
 
     def from_word(limit: int) -> CharSpan:
         # Splitting off the first ``limit`` words leaves the rest, from word ``limit`` on.
         pieces = text[start:end].split(None, limit)
         return (end - len(pieces[limit]), end) if len(pieces) > limit else (start, end)
 
-    return len(words), from_word
+    return words, from_word
+
+
+def _word_count(region: CharSpan, context: MessageContext) -> int:
+    """The words in ``region``: for the message as measured (everything but the subject line),
+    the whole text's count, which the pipeline took, less the subject's."""
+    parts = context.parts
+    if region == _measured_region("message", context):
+        subject = parts.subject
+        return parts.words - (len(context.text[subject[0] : subject[1]].split()) if subject else 0)
+    return len(context.text[region[0] : region[1]].split())
 
 
 _VOWEL_GROUPS = re.compile(r"[aeiouy]+")

@@ -201,7 +201,7 @@ def _digits_regex(codes: list[int], digits: int, offset: int, total: int) -> byt
     span = _CODE_RADIX**digits
     present = max(0, min(total, offset + span) - offset)
     if len(codes) == present:
-        return b"[\\x%02x-\\xff]" % _CODE_BASE + (b"{%d}" % digits if digits > 1 else b"")
+        return b"[\\x%02x-\\x%02x]" % (_CODE_BASE, _CODE_BASE + _CODE_RADIX - 1) + (b"{%d}" % digits if digits > 1 else b"")
     if not codes:
         raise Unsupported("a token no word can match")
     if digits == 1:
