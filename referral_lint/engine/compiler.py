@@ -156,8 +156,9 @@ class CompiledRules:
             for _, _, regex in self._regexes:
                 regex_set.Add(regex.expression if regex.case_sensitive else f"(?i){regex.expression}")
             regex_set.Compile()
-            self._regex_set = regex_set
-        return sorted(self._regex_set.Match(text) or ())
+            # The binding's own Match, on UTF-8 bytes: only which regexes match is asked, not where.
+            self._regex_set = getattr(regex_set, "_set", regex_set).Match
+        return sorted(self._regex_set(text.encode("utf-8", "surrogatepass")) or ())
 
 
 class DocMatches:
