@@ -1,10 +1,14 @@
 """Compiling rule patterns, once per Linter.
 
 Every pattern of every rule goes into one of two shared RE2 sets: word
-patterns (phrases, lemma phrases, token patterns) over the encoded tokens
-(``tokenregex.py``), regexes over the text. A message is scanned once for all
-rules, not once per rule. Token patterns that need a tagger or a parser go to
-spaCy's Matcher.
+patterns (phrases, lemma phrases, token patterns) over the encoded tokens of
+each sentence (``tokenregex.py``), regexes over the text. A message is scanned
+for all rules at once, not once per rule. Token patterns that need a tagger or a
+parser go to spaCy's Matcher.
+
+What the sets say first is which pattern matches in which sentence; where, in
+tokens, is worked out only for the sentences a check cannot judge without it
+(``DocMatches``, and ``checks.py``).
 """
 
 from __future__ import annotations

@@ -4,9 +4,9 @@ Phrases, lemma phrases and spaCy-style token patterns all ask the same
 question: does this run of tokens have these words and these properties?
 Asking it pattern by pattern in Python cost more than parsing the message, so
 every such pattern is translated into a regular expression over a byte string
-that spells out the message's tokens, and all of them go into one RE2 set: one
-pass in C tells which patterns match anywhere, and only those are then looked
-up one by one.
+that spells out a sentence's tokens, and all of them go into one RE2 set: one
+pass in C per sentence tells which patterns match in it, and a pattern's own
+regex then finds where, only in those sentences and only when a check asks.
 
 A token is encoded as a fixed-width *record*::
 
@@ -25,10 +25,10 @@ and in a lint run its states are mostly not in the CPU's caches: the cost is
 about a cache miss per byte, so records are kept as short as the patterns
 allow.
 
-Records of one sentence follow each other; 0x1d starts every sentence, so no
-match crosses a sentence boundary ("...I'm José.\\nRefer me..." is two
-thoughts), and whitespace between sentences is not encoded at all. A pattern
-whose first token must start a sentence (IS_SENT_START) begins with 0x1d.
+Each sentence is its own byte string, 0x1d and then its records, so no match
+crosses a sentence boundary ("...I'm José.\\nRefer me..." is two thoughts),
+and what the set says is already by sentence. A pattern whose first token must
+start a sentence (IS_SENT_START) begins with 0x1d.
 
 A token pattern becomes the concatenation of its tokens' record expressions,
 each with its operator (?, *, +, {n,m}). RE2 runs in leftmost-longest mode, so
