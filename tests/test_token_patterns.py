@@ -164,6 +164,49 @@ def test_knowing_a_match_exists_agrees_with_locating_it():
     assert checked > 1000
 
 
+def test_judging_matches_by_their_sentence_agrees_with_locating_them_all():
+    """``relevant_matches`` locates word matches only where they could count, and exceptions
+    only where they could cancel one; ``when`` conditions judge matches by their sentence
+    without locating them. Both must say what locating everything and filtering would say,
+    for every rule and role, on every message here."""
+    from referral_lint.engine import checks
+    from referral_lint.engine.checks import MessageContext, relevant_matches
+    from referral_lint.normalize import NormalizedText
+    from referral_lint.rewrite import RewriteContext
+
+    linter = Linter()
+    compiled = linter._compiled
+
+    def context_for(text: str) -> MessageContext:
+        source = NormalizedText.from_original(text)
+        doc = linter.parse(text)
+        return MessageContext(RewriteContext(source, doc, doc._.parts), "message", compiled.find(doc))
+
+    checked = 0
+    for text in _messages():
+        for index, rule in enumerate(linter.rules):
+            for role in ("patterns", "locate"):
+                everything = context_for(text)
+                scopes = everything.parts.scope(rule.scope)
+                exceptions = [
+                    m for m in everything.matches.get((index, "exceptions")) if checks._passes_options(m, everything)
+                ]
+                expected = {
+                    m
+                    for m in everything.matches.get((index, role))
+                    if checks._in_scope(m, scopes)
+                    and checks._passes_options(m, everything)
+                    and not checks._overlaps(m, exceptions)
+                }
+                assert set(relevant_matches(index, role, rule, context_for(text))) == expected, (rule.id, role, text[:60])
+                checked += 1
+            for role in ("when.matches", "when.unless"):
+                everything = context_for(text)
+                expected_any = any(checks._passes_options(m, everything) for m in everything.matches.get((index, role)))
+                assert checks._any_passes((index, role), context_for(text)) == expected_any, (rule.id, role, text[:60])
+    assert checked > 1000
+
+
 def test_what_the_translation_cannot_express_still_runs_in_spacys_matcher():
     doc = Linter().parse("Please refer me. Refer me now.")
     compiled = _compiler_for([[{"NORM": "refer"}, {"LOWER": "me"}]])
