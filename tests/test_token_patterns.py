@@ -212,3 +212,33 @@ def test_what_the_translation_cannot_express_still_runs_in_spacys_matcher():
     compiled = _compiler_for([[{"NORM": "refer"}, {"LOWER": "me"}]])
     found = compiled.find(doc).get((0, "patterns"))
     assert sorted((m.start, m.end) for m in found) == [(7, 15), (17, 25)]
+
+
+def test_word_codes_are_one_byte_for_frequent_words_and_stay_exact_in_a_large_vocabulary():
+    """Records have no delimiter: a code's first byte is the only one below 0x80. A code
+    class must match exactly its words' codes, whatever their length (a rule set naming
+    over 8,255 words gets three-byte codes)."""
+    import re2
+
+    from referral_lint.engine.tokenregex import LOWER, Codebook, _options
+
+    def compile_bytes(pattern: bytes):
+        return re2.compile(pattern, _options(longest=True))  # a byte is a character
+
+    codebook = Codebook()
+    words = [f"word{number}" for number in range(9000)] + ["the", "role"]
+    codebook.name(LOWER, frozenset(words))
+    codebook.freeze()
+    assert codebook.trail_digits == 2
+    assert len(codebook.code("the", "the")) == 1 and codebook.code("the", "the")[0] < 0x40
+    assert len(codebook.code("zebra", "zebra")) == 1  # unnamed: code 0
+    wanted = frozenset({"role", "word5", "word4000", "word8999"})
+    regex = compile_bytes(b"^" + codebook.code_class(((LOWER, True, wanted),)) + b"$")
+    for word in words + ["zebra"]:
+        code = codebook.code(word, word)
+        assert code[0] < 0x80 and all(byte >= 0x80 for byte in code[1:])
+        assert bool(regex.search(code)) == (word in wanted), word
+    everything_else = compile_bytes(b"^" + codebook.code_class(((LOWER, False, wanted),)) + b"$")
+    assert [word for word in words + ["zebra"] if not everything_else.search(codebook.code(word, word))] == sorted(
+        wanted, key=(words + ["zebra"]).index
+    )

@@ -8,27 +8,30 @@ that spells out a sentence's tokens, and all of them go into one RE2 set: one
 pass in C per sentence tells which patterns match in it, and a pattern's own
 regex then finds where, only in those sentences and only when a check asks.
 
-A token is encoded as a fixed-width *record*::
+A token is encoded as a *record*::
 
-    0x1e  <word code>  <flag bytes>
+    <word code>  <flag bytes>
 
 The word code says what the patterns can ask of the word's lowercase form and
 its lemma in one number: each lowercase word a pattern names has its own code
 (which fixes its lemma too), each lemma a pattern names has one code for every
 other word with that lemma, and every remaining word shares code 0. A test on
 LOWER or LEMMA -- one word, IN or NOT_IN a list -- is then the set of codes
-that pass it, worked out when the rules are compiled. The flag bytes carry
-seven predicate bits each: the flags patterns test (IS_ALPHA, IS_TITLE, ...),
-REGEX tests and exact-text (ORTH/TEXT) tests on cased words, each evaluated
-once per distinct word and cached. RE2's automaton reads a record per token,
-and in a lint run its states are mostly not in the CPU's caches: the cost is
-about a cache miss per byte, so records are kept as short as the patterns
-allow.
+that pass it, worked out when the rules are compiled. The first 63 codes (code
+0 and the most frequent words) are one byte, 0x01-0x3f; the others a lead byte,
+0x40-0x7f, and base-128 digits, 0x80-0xff. The flag bytes carry seven predicate
+bits each, 0x80-0xff: the flags patterns test (IS_ALPHA, IS_TITLE, ...), REGEX
+tests and exact-text (ORTH/TEXT) tests on cased words, each evaluated once per
+distinct word and cached. So a record's first byte is its only byte below 0x80,
+and records need no delimiter. RE2's automaton reads a record per token, and in
+a lint run its states are mostly not in the CPU's caches: the cost is about a
+cache miss per byte, so records are kept as short as the patterns allow.
 
-Each sentence is its own byte string, 0x1d and then its records, so no match
+Each sentence is its own byte string, 0x00 and then its records, so no match
 crosses a sentence boundary ("...I'm José.\\nRefer me..." is two thoughts),
 and what the set says is already by sentence. A pattern whose first token must
-start a sentence (IS_SENT_START) begins with 0x1d.
+start a sentence (IS_SENT_START) begins with 0x00; one whose first token must
+not reads any record before it.
 
 A token pattern becomes the concatenation of its tokens' record expressions,
 each with its operator (?, *, +, {n,m}). RE2 runs in leftmost-longest mode, so
@@ -58,8 +61,7 @@ from referral_lint.engine.regex import UNANCHORED, SafeRegex, compile_regex, raw
 from referral_lint.lemmas import lemma_of
 from referral_lint.message import look_up_all, token_columns
 
-RECORD = b"\x1e"
-SENTENCE = b"\x1d"
+SENTENCE = b"\x00"
 LOWER, LEMMA, EXACT = 0, 1, 2  # the strings a pattern can test, as WordTest arguments
 _FIELDS = {"LOWER": LOWER, "LEMMA": LEMMA, "ORTH": EXACT, "TEXT": EXACT}
 _FLAGS = frozenset(
@@ -71,12 +73,27 @@ _OPERATOR = re.compile(r"\{(\d*)(,?)(\d*)\}")
 _MAX_MEMORY = 256 << 20
 # Cached records are dropped past this many distinct words (a long-running language server).
 _MAX_CACHED_WORDS = 200_000
-# Flag bytes carry seven bits each, with the high bit set (0x80-0xff); word codes are digits
-# in base 224 (0x20-0xff). No byte of either is a delimiter.
+# A record begins with the only byte of it below 0x80, so records need no delimiter: the
+# first 63 word codes are one byte (0x01-0x3f), the others a lead byte (0x40-0x7f) and
+# trailing base-128 digits (0x80-0xff); flag bytes carry seven bits each (0x80-0xff).
+_SINGLE_BASE = 0x01
+_SINGLE_CODES = 0x40 - _SINGLE_BASE
+_LEAD_BASE = 0x40
+_LEADS = 0x80 - _LEAD_BASE
+_TRAIL_BASE = 0x80
+_TRAIL_RADIX = 0x80
+_NOT_RECORD_STARTS = bytes(range(0x80, 0x100))
 _BITS_PER_BYTE = 7
 _FLAG_BASE = 0x80
-_CODE_BASE = 0x20
-_CODE_RADIX = 0x100 - _CODE_BASE
+# Words that make up most of any message, given the one-byte codes when a pattern names them:
+# each token is then a byte shorter, and the RE2 automaton reads one byte less.
+_FREQUENT_WORDS = (
+    ",", ".", "the", "i", "to", "a", "and", "you", "my", "for", "of", "in", "your", "is", "at",
+    "on", "me", "it", "with", "be", "that", "this", "would", "?", "!", "'m", "have", "we", "if",
+    "as", "am", "are", "was", "so", "an", "about", "can", "could", "any", "our", "from", "or",
+    "not", "do", "will", "all", "but", "by", "'s", "there", "what", "'d", "just", "'ve", "-",
+    "up", "out", "time", "know", "love", "happy", "help",
+)
 
 
 class Unsupported(Exception):
@@ -130,12 +147,15 @@ class Codebook:
         self._named[field].update(words)
 
     def freeze(self) -> None:
-        """Number the codes: 0 for unnamed words, then each named word, then each named lemma."""
+        """Number the codes: 0 for unnamed words, then each named word (frequent ones first,
+        for the one-byte codes), then each named lemma."""
         if self._classes:
             return
         lowers, lemmas = self._named
+        frequent = [word for word in _FREQUENT_WORDS if word in lowers]
         self._classes = [(None, None)]
-        self._classes += [(lower, lemma_of(lower)) for lower in sorted(lowers)]
+        self._classes += [(lower, lemma_of(lower)) for lower in frequent]
+        self._classes += [(lower, lemma_of(lower)) for lower in sorted(lowers.difference(frequent))]
         self._classes += [(None, lemma) for lemma in sorted(lemmas)]
         codes_by_lemma = defaultdict(list)
         for code, (lower, lemma) in enumerate(self._classes):
@@ -152,10 +172,11 @@ class Codebook:
         return -(-len(self.tests) // _BITS_PER_BYTE)
 
     @property
-    def code_digits(self) -> int:
-        digits, capacity = 1, _CODE_RADIX
-        while capacity < len(self._classes):
-            digits, capacity = digits + 1, capacity * _CODE_RADIX
+    def trail_digits(self) -> int:
+        """How many base-128 digits follow the lead byte of a code past the one-byte ones."""
+        digits, capacity = 1, _LEADS * _TRAIL_RADIX
+        while _SINGLE_CODES + capacity < len(self._classes):
+            digits, capacity = digits + 1, capacity * _TRAIL_RADIX
         return digits
 
     def code(self, lower: str, lemma: str) -> bytes:
@@ -163,18 +184,21 @@ class Codebook:
         number = self._lower_codes.get(lower)
         if number is None:
             number = self._lemma_codes.get(lemma, 0)
+        if number < _SINGLE_CODES:
+            return bytes((_SINGLE_BASE + number,))
+        number -= _SINGLE_CODES
         digits = []
-        for _ in range(self.code_digits):
-            number, digit = divmod(number, _CODE_RADIX)
-            digits.append(_CODE_BASE + digit)
-        return bytes(reversed(digits))
+        for _ in range(self.trail_digits):
+            number, digit = divmod(number, _TRAIL_RADIX)
+            digits.append(_TRAIL_BASE + digit)
+        return bytes((_LEAD_BASE + number, *reversed(digits)))
 
     def code_class(self, conditions: tuple[WordCondition, ...]) -> bytes:
         """A regex for the codes of the words that meet every condition."""
         found = self._code_classes.get(conditions)
         if found is None:
-            found = self._code_classes[conditions] = _digits_regex(
-                self._passing_codes(conditions), self.code_digits, 0, len(self._classes)
+            found = self._code_classes[conditions] = _code_regex(
+                self._passing_codes(conditions), len(self._classes), self.trail_digits
             )
         return found
 
@@ -195,25 +219,43 @@ class Codebook:
         ]
 
 
-def _digits_regex(codes: list[int], digits: int, offset: int, total: int) -> bytes:
-    """A regex for ``codes``, fixed-width base-224 numbers of ``digits`` digits in
-    [offset, offset + 224**digits); numbers from ``total`` on never occur."""
-    span = _CODE_RADIX**digits
-    present = max(0, min(total, offset + span) - offset)
-    if len(codes) == present:
-        return b"[\\x%02x-\\x%02x]" % (_CODE_BASE, _CODE_BASE + _CODE_RADIX - 1) + (b"{%d}" % digits if digits > 1 else b"")
+def _code_regex(codes: list[int], total: int, trail_digits: int) -> bytes:
+    """A regex for word ``codes`` (of ``total``): one-byte codes as a byte class, the others as
+    lead bytes that share their trailing digits' regex."""
     if not codes:
         raise Unsupported("a token no word can match")
+    singles = [code for code in codes if code < _SINGLE_CODES]
+    alternatives = [_byte_class([_SINGLE_BASE + code for code in singles])] if singles else []
+    span = _TRAIL_RADIX**trail_digits
+    by_lead: dict[int, list[int]] = defaultdict(list)
+    for code in codes:
+        if code >= _SINGLE_CODES:
+            by_lead[(code - _SINGLE_CODES) // span].append(code - _SINGLE_CODES)
+    leads_by_rest: dict[bytes, list[int]] = defaultdict(list)
+    for lead, group in by_lead.items():
+        rest = _digits_regex(group, trail_digits, lead * span, total - _SINGLE_CODES)
+        leads_by_rest[rest].append(_LEAD_BASE + lead)
+    alternatives += [_byte_class(leads) + rest for rest, leads in sorted(leads_by_rest.items())]
+    return alternatives[0] if len(alternatives) == 1 else b"(?:" + b"|".join(alternatives) + b")"
+
+
+def _digits_regex(codes: list[int], digits: int, offset: int, total: int) -> bytes:
+    """A regex for ``codes``, fixed-width base-128 numbers of ``digits`` trailing digits in
+    [offset, offset + 128**digits); numbers from ``total`` on never occur."""
+    span = _TRAIL_RADIX**digits
+    present = max(0, min(total, offset + span) - offset)
+    if len(codes) == present:
+        return b"[\\x%02x-\\xff]" % _TRAIL_BASE + (b"{%d}" % digits if digits > 1 else b"")
     if digits == 1:
-        return _byte_class([_CODE_BASE + code - offset for code in codes])
-    lower_span = span // _CODE_RADIX
+        return _byte_class([_TRAIL_BASE + code - offset for code in codes])
+    lower_span = span // _TRAIL_RADIX
     by_high: dict[int, list[int]] = defaultdict(list)
     for code in codes:
         by_high[(code - offset) // lower_span].append(code)
     highs_by_rest: dict[bytes, list[int]] = defaultdict(list)
     for high, group in by_high.items():
         rest = _digits_regex(group, digits - 1, offset + high * lower_span, total)
-        highs_by_rest[rest].append(_CODE_BASE + high)
+        highs_by_rest[rest].append(_TRAIL_BASE + high)
     alternatives = [_byte_class(highs) + rest for rest, highs in sorted(highs_by_rest.items())]
     return alternatives[0] if len(alternatives) == 1 else b"(?:" + b"|".join(alternatives) + b")"
 
@@ -244,7 +286,7 @@ class TokenExpression:
 
     def regex(self, codebook: Codebook) -> bytes:
         flags = b"".join(_flag_byte_class(self.bits, index) for index in range(codebook.flag_bytes))
-        record = _escape(RECORD) + codebook.code_class(self.conditions) + flags
+        record = codebook.code_class(self.conditions) + flags
         return b"(?:" + record + b")" + _quantifier(self.minimum, self.maximum)
 
 
@@ -256,8 +298,17 @@ class WordPattern:
     sentence_start: bool | None = None
 
     def regex(self, codebook: Codebook) -> bytes:
-        start = {None: b"", True: _escape(SENTENCE), False: b"[^" + _escape(SENTENCE) + b"]"}[self.sentence_start]
+        # Not a sentence start: some record comes before the first token's (``lead_records``).
+        start = {None: b"", True: _escape(SENTENCE), False: _ANY_TOKEN.regex(codebook)}[self.sentence_start]
         return start + b"".join(token.regex(codebook) for token in self.tokens)
+
+    @property
+    def lead_records(self) -> int:
+        """Records a match reads before the pattern's first token."""
+        return 1 if self.sentence_start is False else 0
+
+
+_ANY_TOKEN = TokenExpression((), (), 1, 1)
 
 
 def _escape(data: bytes) -> bytes:
@@ -398,17 +449,19 @@ def _operator_bounds(operator: Any) -> tuple[int, int | None]:
 class EncodedDoc:
     """A Doc's sentences as records, one byte string each, and the way back to tokens."""
 
-    def __init__(self, sentences: list[bytes], first_tokens: list[int], record_width: int) -> None:
+    def __init__(self, sentences: list[bytes], first_tokens: list[int]) -> None:
         self.sentences = sentences
         self._first_tokens = first_tokens
-        self._record_width = record_width
 
-    def token_span(self, sentence: int, start: int, end: int) -> tuple[int, int]:
-        """The tokens (start, end) a match of bytes [start, end) of a sentence covers."""
-        # Records begin after the sentence mark. A match may begin just before its first
-        # record: on the mark, or on the byte a "not a sentence start" pattern reads.
-        width, first_token = self._record_width, self._first_tokens[sentence]
-        return first_token + max(start + width - 2, 0) // width, first_token + (end - 1) // width
+    def token_span(self, sentence: int, start: int, end: int, lead_records: int = 0) -> tuple[int, int]:
+        """The tokens (start, end) a match of bytes [start, end) of a sentence covers, less the
+        ``lead_records`` it read before its first token."""
+        data = self.sentences[sentence]
+        start = max(start, 1)  # a sentence-start pattern's match begins on the sentence mark
+        # Each record has one byte below 0x80, its first: count them.
+        first = len(data[1:start].translate(None, _NOT_RECORD_STARTS))
+        last = first + len(data[start:end].translate(None, _NOT_RECORD_STARTS))
+        return self._first_tokens[sentence] + first + lead_records, self._first_tokens[sentence] + last
 
 
 class TokenEncoder:
@@ -418,7 +471,6 @@ class TokenEncoder:
         codebook.freeze()
         self._codebook = codebook
         self._records: dict[int, bytes] = {}  # orth -> record
-        self._record_width = len(RECORD) + codebook.code_digits + codebook.flag_bytes
 
     def _add_records(self, vocab: Vocab, orth_ids: set[int]) -> None:
         if len(self._records) + len(orth_ids) > _MAX_CACHED_WORDS:
@@ -432,13 +484,13 @@ class TokenEncoder:
             for number, test in enumerate(codebook.tests):
                 if test(orth, lower, lemma, lexeme):
                     bits |= 1 << number
-            self._records[orth_id] = RECORD + codebook.code(lower, lemma) + _flag_bytes(bits, codebook.flag_bytes)
+            self._records[orth_id] = codebook.code(lower, lemma) + _flag_bytes(bits, codebook.flag_bytes)
 
     def encode(self, doc: Doc, sentence_tokens: list[tuple[int, int]]) -> EncodedDoc:
         """``sentence_tokens``: each sentence's (first token, end token); the encoded sentences
         are numbered as these are."""
         if not len(doc):
-            return EncodedDoc([], [], self._record_width)
+            return EncodedDoc([], [])
         orths = token_columns(doc).orths
         try:
             records = look_up_all(orths, self._records)
@@ -449,7 +501,6 @@ class TokenEncoder:
         return EncodedDoc(
             [SENTENCE + join(records[first:end]) for first, end in sentence_tokens],
             [first for first, _ in sentence_tokens],
-            self._record_width,
         )
 
 
@@ -467,6 +518,7 @@ class PatternSet:
         codebook.freeze()
         self._set = re2.Set.SearchSet(_options(longest=False))
         self._sources = [pattern.regex(codebook) for pattern in patterns]
+        self._lead_records = [pattern.lead_records for pattern in patterns]
         for source in self._sources:
             self._set.Add(source)
         # Each pattern's own regex, to locate its matches, is compiled the first time it is
@@ -503,5 +555,5 @@ class PatternSet:
             start, stop = search(UNANCHORED, data, position, end)[0]
             if start < 0:
                 return found
-            found.append(encoded.token_span(sentence, start, stop))
+            found.append(encoded.token_span(sentence, start, stop, self._lead_records[number]))
             position = start + 1
