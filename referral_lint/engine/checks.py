@@ -111,7 +111,13 @@ def _in_scope(match: Match, scopes: list[CharSpan]) -> bool:
 
 
 def _overlaps(match: Match, others: list[Match]) -> bool:
-    return any(other.start < match.end and match.start < other.end for other in others)
+    return _touches((match.start, match.end), others)
+
+
+def _touches(span: CharSpan, others: list[Match] | list[CharSpan]) -> bool:
+    """Whether ``span`` overlaps any of ``others`` (spans or matches)."""
+    start, end = span
+    return any(other[0] < end and start < other[1] for other in others)
 
 
 def relevant_matches(rule_index: int, role: str, rule: RuleSpec, context: MessageContext) -> list[Match]:
@@ -128,10 +134,7 @@ def relevant_matches(rule_index: int, role: str, rule: RuleSpec, context: Messag
     scopes = context.scope(rule.scope)
 
     def may_count(pattern: PatternSpec, sentence: CharSpan) -> bool:
-        start, end = sentence
-        return any(first < end and start < last for first, last in scopes) and _sentence_passes(
-            pattern, sentence, context
-        )
+        return _touches(sentence, scopes) and _sentence_passes(pattern, sentence, context)
 
     found = [match for match in matches.other(slot) if _passes_options(match, context)]
     found += matches.word_matches(slot, may_count)
@@ -141,10 +144,7 @@ def relevant_matches(rule_index: int, role: str, rule: RuleSpec, context: Messag
     exceptions_slot = (rule_index, "exceptions")
 
     def may_cancel(pattern: PatternSpec, sentence: CharSpan) -> bool:
-        start, end = sentence
-        return any(match.start < end and start < match.end for match in found) and _sentence_passes(
-            pattern, sentence, context
-        )
+        return _touches(sentence, found) and _sentence_passes(pattern, sentence, context)
 
     exceptions = [match for match in matches.other(exceptions_slot) if _passes_options(match, context)]
     exceptions += matches.word_matches(exceptions_slot, may_cancel)
@@ -176,12 +176,11 @@ def _survives_in_its_sentence(
     others = matches.other(exceptions)
     scopes: list[CharSpan] | None = None
     for pattern, sentence in matches.sentence_hits(slot):
-        start, end = sentence
-        if sentence in blocked or any(other.start < end and start < other.end for other in others):
+        if sentence in blocked or _touches(sentence, others):
             continue
         if scopes is None:
             scopes = context.scope(rule.scope)
-        if not any(first <= start and end <= last for first, last in scopes):
+        if not any(first <= sentence[0] and sentence[1] <= last for first, last in scopes):
             continue
         if _sentence_passes(pattern, sentence, context):
             return True

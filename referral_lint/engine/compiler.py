@@ -130,9 +130,10 @@ class CompiledRules:
     def find(self, doc: Doc) -> DocMatches:
         """The matches of every pattern in ``doc``, by (rule index, role).
 
-        One RE2 pass finds which word patterns match at all, and one more which
-        regexes do; where each match is, is worked out only when a check asks for
-        its slot: a rule that does not apply costs nothing more.
+        One RE2 pass per sentence finds which word patterns match in it, and one
+        more which regexes match the text; where a word pattern matches is worked
+        out only when a check asks, and only in the sentences it asks about: a
+        rule that does not apply costs nothing more.
         """
         other: dict[tuple[int, str], list[Match]] = defaultdict(list)
         matches = DocMatches(self, doc, other)
@@ -175,7 +176,6 @@ class DocMatches:
 
     def __init__(self, compiled: CompiledRules, doc: Doc, other: dict[tuple[int, str], list[Match]]) -> None:
         self._compiled = compiled
-        self._doc = doc
         self._other = other
         self._spans: dict[tuple[int, int], list[tuple[int, int]]] = {}  # (pattern, sentence) -> token spans
         self._parts = parts = message_parts(doc)
@@ -209,9 +209,9 @@ class DocMatches:
         """The slot's word patterns by the sentences they match in, without locating them:
         (pattern, sentence span), once for every sentence a pattern matches in."""
         patterns, sentences = self._compiled._word_patterns, self._sentences
-        for number, numbers in self._hits.get(slot, ()):
+        for number, sentence_numbers in self._hits.get(slot, ()):
             pattern = patterns[number][1]
-            for sentence in numbers:
+            for sentence in sentence_numbers:
                 yield pattern, sentences[sentence]
 
     def other(self, slot: tuple[int, str]) -> list[Match]:
@@ -230,9 +230,9 @@ class DocMatches:
         located: list[Match] = []
         compiled = self._compiled
         starts, ends, sentences = self._token_starts, self._token_ends, self._sentences
-        for number, numbers in self._hits.get(slot, ()):
+        for number, sentence_numbers in self._hits.get(slot, ()):
             pattern = compiled._word_patterns[number][1]
-            for sentence in numbers:
+            for sentence in sentence_numbers:
                 if where is not None and not where(pattern, sentences[sentence]):
                     continue
                 spans = self._spans.get((number, sentence))
