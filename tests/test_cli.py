@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import HEAVY_MODULES_LOADED, run_python
 
 from referral_lint.engine.loader import builtin_rules_dir
 
@@ -552,13 +553,11 @@ def test_help_rules_and_explain_do_not_import_spacy():
         "        main(args)\n"
         "    except SystemExit:\n"
         "        pass\n"
-        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('spacy', 'thinc', 'numpy'))\n"
-        "print('LOADED', loaded, file=sys.stderr)\n"
+        + HEAVY_MODULES_LOADED
+        + "print('LOADED', loaded, file=sys.stderr)\n"
         "sys.exit(1 if loaded else 0)\n"
     )
-    process = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert process.returncode == 0, process.stderr[-2000:]
-    assert "named-role" in process.stdout
+    assert "named-role" in run_python(code).stdout
 
 
 # --- colour ----------------------------------------------------------------------------------
