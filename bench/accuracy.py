@@ -26,12 +26,21 @@ not fire. The corpus is a development set: tests/test_accuracy_floor.py keeps th
 measured numbers from falling (bench/accuracy/floor.json), but a held-out set
 written by other people is what judges the rules.
 
+``--sets`` measures every corpus side by side: the project's three and the real
+messages of ``../shared/eval/real-messages.yaml`` (written by other people; read
+from there, never copied), split into two halves by a hash of each message's
+source (``real-A``, ``real-B``) so that failure classes found on one half are
+confirmed on the other. The real set's labels are mapped to the same shape by
+``load_real_set``: named-role applies only to ``job_ask`` messages, easy-out only
+to ``favour_ask`` ones, and its ``kind`` gives the channel.
+
 The metric code lives here, once; the floor test imports this file by path.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import sys
@@ -43,6 +52,22 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "accuracy" / "dev-corpus.yaml"
 FLOOR = HERE / "accuracy" / "floor.json"
+PROJECT_SETS = {
+    "dev": CORPUS,
+    "holdout": HERE / "accuracy" / "holdout-corpus.yaml",
+    "holdout-2": HERE / "accuracy" / "holdout-2-corpus.yaml",
+}
+# Real messages by other people, beside the project (../shared/eval/), never copied into it.
+REAL_SET = HERE.parent.parent / "shared" / "eval" / "real-messages.yaml"
+REAL_HALVES = ("real-A", "real-B")
+# the real set's message kinds -> the channel the message is linted as (None: detect)
+REAL_KIND_CHANNELS = {
+    "connection_note": "connection-note",
+    "inmail": "inmail",
+    "email": "email",
+    "followup": "followup",
+    "other": None,
+}
 
 # rule id -> (label, the label value that means "a violation is expected")
 RULE_LABELS: dict[str, tuple[str, bool]] = {
@@ -63,6 +88,44 @@ def load_corpus(path: Path = CORPUS) -> list[dict[str, Any]]:
     if not isinstance(entries, list):
         raise ValueError(f"{path}: expected a list of messages")
     return entries
+
+
+def real_half(source: str) -> str:
+    """``real-A`` or ``real-B``: a stable split by source, so one source's messages stay together."""
+    return REAL_HALVES[hashlib.sha1(source.encode("utf-8")).digest()[0] % 2]
+
+
+def load_real_set(path: Path = REAL_SET) -> list[dict[str, Any]]:
+    """The real messages in the project corpora's shape, each with its ``half``."""
+    entries = []
+    for item in load_corpus(path):
+        labels = item["labels"]
+        entries.append({
+            "id": item["id"],
+            "kind": item["kind"],
+            "channel": REAL_KIND_CHANNELS[item["kind"]],
+            "half": real_half(item["source"]),
+            "text": item["text"],
+            "labels": {
+                "named_role": labels["named_role"] if labels["job_ask"] else None,
+                "stated_connection": labels["connection"],
+                "gratitude": labels["gratitude"],
+                "easy_out": labels["easy_out"] if labels["favour_ask"] else None,
+                "demanding": bool(labels["demanding"]),
+            },
+        })
+    return entries
+
+
+def load_sets(real: Path = REAL_SET) -> dict[str, list[dict[str, Any]]]:
+    """Every corpus by name: the project's three, then the real set's halves and the whole."""
+    sets = {name: load_corpus(path) for name, path in PROJECT_SETS.items()}
+    if real.exists():
+        whole = load_real_set(real)
+        for half in REAL_HALVES:
+            sets[half] = [entry for entry in whole if entry["half"] == half]
+        sets["real"] = whole
+    return sets
 
 
 def expected_violation(entry: dict[str, Any], rule: str) -> bool:
@@ -223,6 +286,23 @@ def format_table(results: dict[str, dict[str, RuleMetrics]]) -> str:
     return "\n".join(lines)
 
 
+def format_sets_table(results: dict[str, dict[str, RuleMetrics]], sizes: dict[str, int]) -> str:
+    """MCC per rule and corpus, with precision and recall; one column per corpus."""
+    names = list(results)
+    width = max(len(rule) for rule in RULES)
+    cell = max(16, *(len(name) + 2 for name in names))
+    head = f"{'rule':<{width}} | " + " | ".join(f"{f'{n} ({sizes[n]})':^{cell}}" for n in names)
+    lines = [head, f"{'':<{width}} | " + " | ".join(f"{'MCC  prec  rec':^{cell}}" for _ in names)]
+    lines.append("-" * len(head))
+    for rule in RULES:
+        cells = []
+        for name in names:
+            m = results[name][rule]
+            cells.append(f"{f'{m.mcc:.2f}  {m.precision:.2f}  {m.recall:.2f}':^{cell}}")
+        lines.append(f"{rule:<{width}} | " + " | ".join(cells))
+    return "\n".join(lines)
+
+
 def format_errors(rule: str, metrics: RuleMetrics) -> str:
     lines = [f"{rule}: {metrics.fp} false positives, {metrics.fn} false negatives"]
     for error in sorted(metrics.errors, key=lambda e: (e.kind, e.id)):
@@ -238,6 +318,10 @@ def format_errors(rule: str, metrics: RuleMetrics) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="the labelled corpus (YAML)")
+    parser.add_argument("--sets", action="store_true",
+                        help="every corpus side by side: dev, holdout, holdout-2 and the real set (its halves and whole)")
+    parser.add_argument("--real", choices=(*REAL_HALVES, "real"),
+                        help="measure the real set (one half, or whole) instead of --corpus")
     parser.add_argument("--model", help="also run with this trained spaCy pipeline, if installed")
     parser.add_argument("--json", type=Path, metavar="PATH", help="save the metrics as JSON")
     parser.add_argument("--show-errors", metavar="RULE", choices=RULES,
@@ -246,7 +330,16 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"raise {FLOOR.relative_to(HERE.parent)} to the measured numbers (never lowers it)")
     args = parser.parse_args(argv)
 
-    corpus = load_corpus(args.corpus)
+    if args.sets:
+        return _print_sets(args)
+    if args.real:
+        if not REAL_SET.exists():
+            print(f"the real set is not there: {REAL_SET}", file=sys.stderr)
+            return 2
+        corpus = load_sets()[args.real]
+        args.corpus = REAL_SET
+    else:
+        corpus = load_corpus(args.corpus)
     results = {"default": evaluate(corpus)}
     note = None
     if args.model:
@@ -255,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             note = f"model {args.model!r} is not installed; showing the default pipeline only."
 
-    print(f"{len(corpus)} messages from {args.corpus}")
+    print(f"{len(corpus)} messages from {args.corpus}" + (f" ({args.real})" if args.real else ""))
     print(format_table(results))
     if note:
         print(note)
@@ -282,6 +375,25 @@ def main(argv: list[str] | None = None) -> int:
                 name: {rule: m.summary() for rule, m in metrics.items()} for name, metrics in results.items()
             },
         }
+        args.json.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+def _print_sets(args: argparse.Namespace) -> int:
+    from referral_lint import Linter
+
+    linter = Linter(model=args.model) if args.model else Linter()
+    sets = load_sets()
+    results = {name: evaluate(corpus, linter=linter) for name, corpus in sets.items()}
+    print(format_sets_table(results, {name: len(corpus) for name, corpus in sets.items()}))
+    if "real" not in sets:
+        print(f"(the real set is not there: {REAL_SET})")
+    if args.show_errors:
+        for name in (args.real,) if args.real else results:
+            print(f"\n[{name}]")
+            print(format_errors(args.show_errors, results[name][args.show_errors]))
+    if args.json:
+        payload = {name: {rule: m.summary() for rule, m in metrics.items()} for name, metrics in results.items()}
         args.json.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     return 0
 

@@ -73,3 +73,17 @@ def test_floor_is_rounded_down_and_never_lowered():
     floor = accuracy.raised_floor(m, {"gratitude": {"mcc": 0.95, "precision": 0.5}})["rules"]
     assert floor["easy-out"] == {"mcc": 0.70, "precision": 0.80}
     assert floor["gratitude"] == {"mcc": 0.95, "precision": 0.80}
+
+
+@pytest.mark.skipif(not accuracy.REAL_SET.exists(), reason="../shared/eval/ is not beside the project")
+def test_the_real_set_is_mapped_onto_the_corpus_shape():
+    sets = accuracy.load_sets()
+    whole = sets["real"]
+    assert len(sets["real-A"]) + len(sets["real-B"]) == len(whole) > 0
+    assert {entry["channel"] for entry in whole} <= {None, "connection-note", "inmail", "email", "followup"}
+    for entry in whole:
+        # the check does not apply where the message asks for no job (named-role) or no favour (easy-out)
+        assert set(entry["labels"]) == {"named_role", "stated_connection", "gratitude", "easy_out", "demanding"}
+        assert isinstance(entry["labels"]["demanding"], bool)
+    # the split is by source: every source's messages land in one half
+    assert accuracy.real_half("seed:x") == accuracy.real_half("seed:x")
