@@ -20,8 +20,9 @@ from referral_lint.engine.loader import load_rules
 from referral_lint.engine.schema import RuleSpec
 from referral_lint.engine.yamlsource import RuleError
 from referral_lint.formats import DEFAULT_FORMAT, FORMATS, FileResult
-from referral_lint.inputs import Draft, InputError, display_name, expand, read
+from referral_lint.inputs import STDIN, InputError, display_name, expand
 from referral_lint.model import Severity
+from referral_lint.session import Linted, LintSession
 
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
 
@@ -98,54 +99,36 @@ def check(
     [tool.referral-lint] table, above it; options given here override it. See
     docs/configuration.md, and docs/suppression.md for ignoring a violation.
     """
-    session = _Session.from_options(
+    run = _Run.from_options(
         channel=channel, fail_on=fail_on, model=model, select=select, extend_select=extend_select, ignore=ignore,
-        config_file=config_file, isolated=isolated, stdin_filename=stdin_filename,
+        config_file=config_file, isolated=isolated,
     )
 
     results: list[FileResult] = []
     errors: list[InputError] = []
     for item in expand(paths):
-        if isinstance(item, InputError):
-            errors.append(item)
-            click.echo(f"referral-lint: error: {item}", err=True)
+        linted = item if isinstance(item, InputError) else run.lint(item[1], stdin_filename)
+        if isinstance(linted, InputError):
+            errors.append(linted)
+            click.echo(f"referral-lint: error: {linted}", err=True)
             continue
-        if item[1] is None and stdin_filename:  # stdin, named
-            item = (stdin_filename, None)
-        linter = session.linter_for(item[1])  # one Linter per distinct configuration; spaCy loads with the first
-        draft = read(*item, filename=stdin_filename) if item[1] is None else read(*item)
-        if isinstance(draft, InputError):
-            errors.append(draft)
-            click.echo(f"referral-lint: error: {draft}", err=True)
+        for note in linted.draft.notes:
+            click.echo(f"referral-lint: note: {display_name(linted.draft.name)}: {note}", err=True)
+        if not run.suppressed(linted, errors):  # a broken ignore file: reported once
             continue
-        for note in draft.notes:
-            click.echo(f"referral-lint: note: {display_name(draft.name)}: {note}", err=True)
-        try:
-            # A file that says where it goes (an .eml is an email) sets the channel,
-            # unless the user chose one.
-            report = linter.lint(draft.text, channel=draft.channel if linter.config.channel is None else None)
-        except Exception as error:  # a bug on one draft must not stop the others, nor print a traceback
-            cause = f"internal error while linting ({type(error).__name__}: {_one_line(error)}); please report it"
-            failure = InputError(draft.name, cause)
-            errors.append(failure)
-            click.echo(f"referral-lint: error: {failure}", err=True)
-            continue
-        report = session.suppress(draft, item[1], report, linter.config, errors)  # ignore comments and files
-        if report is None:
-            continue
-        results.append(session.record(FileResult.from_draft(draft, report), linter.config))
+        results.append(run.record(FileResult.from_draft(linted.draft, linted.report), linted.config))
 
-    results += session.unused_ignore_results()
+    results += run.unused_ignore_results()
     if add_ignore:
-        session.add_ignores(quiet)
+        run.add_ignores(quiet)
         sys.exit(EXIT_ERROR if errors else EXIT_CLEAN)
     if statistics:
-        session.print_statistics(results, output_format, output_file)
+        run.print_statistics(results, output_format, output_file)
     else:
-        _emit(results, errors, output_format, _use_colour(no_colour), session.rules(), output_file, summary=not quiet)
+        _emit(results, errors, output_format, _use_colour(no_colour), run.rules(), output_file, summary=not quiet)
     if errors:
         sys.exit(EXIT_ERROR)
-    failing = any(result.report.failing(session.fail_on(result)) for result in results)
+    failing = any(result.report.failing(run.fail_on(result)) for result in results)
     sys.exit(EXIT_VIOLATIONS if failing and not exit_zero else EXIT_CLEAN)
 
 
@@ -168,20 +151,16 @@ def _emit(
     click.echo(render(output_format, Run(results, errors, rules, colour=colour, summary=summary)), nl=False, color=colour)
 
 
-class _Session:
-    """What ``check`` keeps across drafts: one Linter per distinct configuration, and the ignores.
+class _Run:
+    """What ``check`` and ``fix`` keep across drafts: the lint session, and the ignores.
 
-    Each draft's configuration is found with ``referral_lint.settings.config_for``;
-    drafts whose configurations come out equal share a Linter (the spaCy pipeline is
-    cached per process anyway). A bad configuration file ends the run (exit 2).
+    Every draft is linted by one :class:`referral_lint.session.LintSession` (its
+    configuration found per path, one Linter per distinct configuration); a bad
+    configuration or rule file, or a model that cannot load, ends the run (exit 2).
     """
 
-    def __init__(self, overrides: dict[str, Any], config_file: str | None, isolated: bool, stdin_filename: str | None) -> None:
-        self.overrides = overrides
-        self.config_file = config_file
-        self.isolated = isolated
-        self.stdin_filename = stdin_filename
-        self.linters: dict[Config, Any] = {}
+    def __init__(self, session: LintSession) -> None:
+        self.session = session
         self.configs: dict[int, Config] = {}  # id(FileResult) -> its configuration
         self.linted: list[tuple[str | None, Any, str | None]] = []  # (path, report, the file's text) per draft
         self.stale: dict[Path, tuple[Any, str, list[Any], Config, str]] = {}
@@ -191,9 +170,8 @@ class _Session:
     def from_options(
         cls, *, channel: str | None, fail_on: str | None, model: str | None, select: tuple[str, ...],
         extend_select: tuple[str, ...], ignore: tuple[str, ...], config_file: str | None, isolated: bool,
-        stdin_filename: str | None,
-    ) -> _Session:
-        """A session from the command line's options, which override every configuration file."""
+    ) -> _Run:
+        """A run from the command line's options, which override every configuration file."""
         if isolated and config_file is not None:
             _fail("--config and --isolated cannot be used together")
         overrides = {
@@ -205,54 +183,40 @@ class _Session:
             )
             if value is not None
         }
-        return cls(overrides, config_file, isolated, stdin_filename)
+        return cls(LintSession(config_file=config_file, isolated=isolated, overrides=overrides))
 
-    def _path(self, path: Path | None) -> str | None:
-        """The path a draft's configuration and ignore file are looked up from."""
-        return str(path) if path is not None else self.stdin_filename
-
-    def linter_for(self, path: Path | None) -> Any:
-        from referral_lint.settings import config_for
-
+    def lint(self, path: Path | None, stdin_filename: str | None) -> Linted | InputError:
+        """Read and lint the draft at ``path`` (None: stdin); a configuration that cannot be used ends the run."""
         try:
-            config = config_for(self._path(path), config_file=self.config_file, isolated=self.isolated, overrides=self.overrides)
-            linter = self.linters.get(config)
-            if linter is None:
-                from referral_lint.linter import Linter  # spaCy loads here, once
-
-                linter = self.linters[config] = Linter(config)
+            return self.session.lint_path(path if path is not None else STDIN, filename=stdin_filename)
         except ConfigError as error:
-            if error.file is None and error.path and error.path[0] in self.overrides:
+            if error.file is None and error.path and error.path[0] in self.session.overrides:
                 _fail(f"--{error.path[0]}: {error.problem}")  # a bad command-line option
             _fail(str(error))
         except RuleError as error:
             _fail(str(error))
         except Exception as error:  # a broken trained pipeline must not end in a traceback
             _fail(f"cannot load the pipeline: {error}")
-        return linter
 
-    def suppress(self, draft: Draft, path: Path | None, report: Any, config: Config, errors: list[InputError]) -> Any:
-        """``report`` without what the draft's ignore comments and ignore file suppress (None: a broken ignore file)."""
-        from referral_lint.suppress import IGNORE_FILE, IgnoreFileError, apply_suppressions
+    def suppressed(self, linted: Linted, errors: list[InputError]) -> bool:
+        """Note what the draft's ignores left (False: its ignore file is broken, and reported once)."""
+        from referral_lint.suppress import IGNORE_FILE
 
-        where = self._path(path)
-        markdown = getattr(draft, "kind", "text") == "markdown"
-        source = getattr(draft, "source", None)
-        try:
-            outcome = apply_suppressions(report, config=config, path=where, markdown=markdown, source=source)
-        except IgnoreFileError as error:
+        error = linted.ignore_error
+        if error is not None:
             if str(error) not in self.broken:
                 self.broken.add(str(error))
                 failure = InputError(f"{error.file}:{error.line}" if error.line else str(error.file), error.problem)
                 errors.append(failure)
                 click.echo(f"referral-lint: error: {failure}", err=True)
-            return None
-        if outcome.stale and outcome.ignore_file is not None:
-            key = Path(os.path.abspath(outcome.ignore_file.path))
-            shown = str(Path(draft.name).parent / IGNORE_FILE)
-            self.stale.setdefault(key, (outcome.ignore_file, shown, [], config, report.channel))[2].extend(outcome.stale)
-        self.linted.append((where, outcome.report, source))
-        return outcome.report
+            return False
+        if linted.stale and linted.ignore_file is not None:
+            key = Path(os.path.abspath(linted.ignore_file.path))
+            shown = str(Path(linted.draft.name).parent / IGNORE_FILE)
+            entry = self.stale.setdefault(key, (linted.ignore_file, shown, [], linted.config, linted.report.channel))
+            entry[2].extend(linted.stale)
+        self.linted.append((linted.path, linted.report, linted.draft.source))
+        return True
 
     def record(self, result: FileResult, config: Config) -> FileResult:
         self.configs[id(result)] = config
@@ -273,10 +237,10 @@ class _Session:
     def rules(self) -> tuple[RuleSpec, ...]:
         """The rules that ran (for formats that describe them), unused-ignore included when it did."""
         seen: dict[str, RuleSpec] = {}
-        for linter in self.linters.values():
+        for linter in self.session.linters.values():
             for rule in linter.rules:
                 seen.setdefault(rule.id, rule)
-        if any(UNUSED_IGNORE in _enabled(config) for config in self.linters):
+        if any(UNUSED_IGNORE in _enabled(config) for config in self.session.linters):
             from referral_lint.suppress import unused_ignore_rule
 
             seen.setdefault(UNUSED_IGNORE, unused_ignore_rule())
@@ -374,9 +338,9 @@ def fix(
     error. What could not be fixed is reported as check reports it, with the same
     exit status.
     """
-    session = _Session.from_options(
+    run = _Run.from_options(
         channel=channel, fail_on=fail_on, model=None, select=select, extend_select=extend_select, ignore=ignore,
-        config_file=config_file, isolated=isolated, stdin_filename=stdin_filename,
+        config_file=config_file, isolated=isolated,
     )
     # With stdin, the fixed text is the output: everything else goes to stderr.
     to_stdout_is_text = any(path == "-" for path in paths)
@@ -392,15 +356,15 @@ def fix(
             errors.append(item)
             click.echo(f"referral-lint: error: {item}", err=True)
             continue
-        if item[1] is None and stdin_filename:
-            item = (stdin_filename, None)
-        linter = session.linter_for(item[1])
-        outcome = _fix_one(item, linter, session, unsafe_fixes, stdin_filename)
+        outcome = _fix_one(item[1], run, unsafe_fixes, stdin_filename, errors)
+        if outcome is None:
+            continue
         if isinstance(outcome, InputError):
             errors.append(outcome)
             click.echo(f"referral-lint: error: {outcome}", err=True)
             continue
-        draft, original, result, channel = outcome
+        linted, original, result, channel = outcome
+        draft = linted.draft
         fixed_count += len(result.fixed)
         unsafe_left += sum(
             1 for v in result.remaining if v.suggestions and v.suggestions[0].applicability.value == "unsafe"
@@ -430,11 +394,11 @@ def fix(
         from referral_lint.model import Report
 
         remaining = Report(text=result.text, channel=channel, violations=list(result.remaining))
-        results.append(session.record(FileResult(draft.name, remaining), linter.config))
+        results.append(run.record(FileResult(draft.name, remaining), linted.config))
 
     from referral_lint.formats import Run, render
 
-    remaining_text = render(DEFAULT_FORMAT, Run(results, errors, session.rules(), colour=False, summary=False))
+    remaining_text = render(DEFAULT_FORMAT, Run(results, errors, run.rules(), colour=False, summary=False))
     if any(r.report.violations for r in results):
         click.echo(remaining_text, nl=False, err=report_stream_err or diff)
     if not quiet:
@@ -447,37 +411,36 @@ def fix(
         click.echo(line, err=report_stream_err or diff)
     if errors:
         sys.exit(EXIT_ERROR)
-    failing = any(result.report.failing(session.fail_on(result)) for result in results)
+    failing = any(result.report.failing(run.fail_on(result)) for result in results)
     sys.exit(EXIT_VIOLATIONS if failing and not exit_zero else EXIT_CLEAN)
 
 
-def _fix_one(item: tuple[str, Path | None], linter: Any, session: "_Session", unsafe: bool, stdin_filename: str | None) -> Any:
-    """Fix one draft: (draft, its original text, FixResult, the channel it was judged as), or an InputError."""
+def _fix_one(path: Path | None, run: _Run, unsafe: bool, stdin_filename: str | None, errors: list[InputError]) -> Any:
+    """Fix one draft: (Linted, its original text, FixResult, the channel it was judged as), an InputError,
+    or None when its ignore file is broken (reported by ``run``)."""
     from referral_lint.fix import fix_until_stable
-    from referral_lint.inputs import prepare
-    from referral_lint.suppress import apply_suppressions
 
-    name, path = item
-    draft = read(name, path, filename=stdin_filename) if path is None else read(name, path)
-    if isinstance(draft, InputError):
-        return draft
-    if draft.positions != "file":
-        return InputError(draft.name, "the email body is transfer-encoded (quoted-printable or base64); fix it in your mail client")
-    original = draft.source or draft.text
-    where = session._path(path)
+    linted = run.lint(path, stdin_filename)
+    if isinstance(linted, InputError):
+        return linted
+    if linted.draft.positions != "file":
+        return InputError(linted.draft.name, "the email body is transfer-encoded (quoted-printable or base64); fix it in your mail client")
+    if not run.suppressed(linted, errors):
+        return None
+    original = linted.text
     channels: list[str] = []
 
     def lint(source: str) -> list[Any]:
-        current = draft if source == original else prepare(Draft(draft.name, source), draft.kind)
+        current = linted if source == original else run.session.lint_text(
+            source, path=linted.path, language=linted.draft.kind, name=linted.draft.name
+        )
         if isinstance(current, InputError):
             return []
-        report = linter.lint(current.text, channel=draft.channel if linter.config.channel is None else None)
-        channels.append(report.channel)
-        outcome = apply_suppressions(report, config=linter.config, path=where, markdown=draft.kind == "markdown", source=source)
-        return [v for v in outcome.report.violations if v.rule != UNUSED_IGNORE]
+        channels.append(current.report.channel)
+        return [v for v in current.report.violations if v.rule != UNUSED_IGNORE]
 
     result = fix_until_stable(original, lint, unsafe=unsafe)
-    return draft, original, result, channels[-1] if channels else "message"
+    return linted, original, result, channels[-1] if channels else "message"
 
 
 def _write_fixed(path: Path, text: str) -> None:

@@ -8,16 +8,19 @@ What an editor gets:
   safe fix in the document), and "ignore this rule in this document";
 - hover on an underlined span: the rule's reasoning and a good example.
 
-How it works: the pipeline is built once per server (and again only when a setting
-that changes it changes); each lint runs on one worker thread, so the event loop keeps
+How it works: every lint goes through one :class:`referral_lint.session.LintSession`,
+as ``check`` does: the reader by language id (or the file's extension), the
+configuration file above the document (``per-path`` entries included) under the
+editor's options, the ignore comments and ignore file. The session (and its pipeline)
+is built once per server, and again when the settings or a configuration file change;
+each lint runs on one worker thread, so the event loop keeps
 answering requests; every change bumps the document's generation, and a lint whose
 generation is no longer current is dropped instead of published. Offsets from the
 linter are Python code points; they are converted to LSP positions in the encoding
 negotiated at ``initialize`` (UTF-16 unless the client offers UTF-8 or UTF-32).
 
 Helpers: :mod:`referral_lint.lsp_positions` (offsets and LSP positions) and
-:mod:`referral_lint.lsp_settings` (settings, read in one function, :func:`load_settings`,
-where configuration-file discovery will plug in).
+:mod:`referral_lint.lsp_settings` (settings, read in one function, :func:`load_settings`).
 """
 
 from __future__ import annotations
@@ -43,11 +46,14 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.uris import to_fs_path
 
 from referral_lint import __version__
-from referral_lint.config import Config, ConfigError
+from referral_lint.config import ConfigError
+from referral_lint.engine.yamlsource import RuleError
 from referral_lint.fix import plan_fixes
 from referral_lint.lsp_positions import ENCODINGS, PositionMap
 from referral_lint.lsp_settings import CONFIG_FILE_GLOBS, SETTINGS_SECTION, ServerSettings, load_settings, our_section
 from referral_lint.model import Applicability, Report, Severity, Violation
+from referral_lint.inputs import InputError
+from referral_lint.session import LintSession
 
 logger = logging.getLogger("referral_lint.lsp")
 
@@ -117,6 +123,15 @@ def _one_line(message: object) -> str:
 # --- the server ------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Lint:
+    """One lint of a document's text: the report (its .text is that text) and the rules that ran."""
+
+    report: Report
+    rules: Mapping[str, Any]  # rule id -> RuleSpec, for hover
+    note: str | None = None  # why the document's configuration file could not be used
+
+
 @dataclass
 class _Document:
     """The server's state for one open document."""
@@ -124,7 +139,7 @@ class _Document:
     uri: str
     generation: int = 0  # bumped by every change; a lint of an older generation is dropped
     task: asyncio.Task | None = None
-    report: Report | None = None  # the latest lint (its .text is the text it linted)
+    lint: _Lint | None = None  # the latest lint
     linted: bool = False  # whether diagnostics were published for it
 
 
@@ -152,9 +167,10 @@ class ReferralLintServer(LanguageServer):
         #: Rules ignored per document URI (the "ignore this rule in this document" action);
         #: kept until the server stops, so a document closed and opened again keeps them.
         self.ignored: dict[str, set[str]] = {}
-        self._linter = None  # a referral_lint.Linter, only touched on the lint thread
-        self._rules: dict[str, Any] = {}  # rule id -> RuleSpec, for hover
+        self._session: LintSession | None = None  # only touched on the lint thread
+        self._session_options: Mapping[str, Any] | None = None  # the editor options it was built with
         self._builtin_rules: frozenset[str] = frozenset()
+        self._notes_shown: set[str] = set()  # configuration-file problems already logged
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="referral-lint")
         self._notes: list[tuple[lsp.MessageType, str]] = []  # to show once initialized
         self._reload_lock: asyncio.Lock | None = None
@@ -213,10 +229,10 @@ class ReferralLintServer(LanguageServer):
     async def _warm_up(self) -> None:
         loop = asyncio.get_running_loop()
         try:
-            await loop.run_in_executor(self._executor, self._build_linter, self.settings.config)
+            await loop.run_in_executor(self._executor, self._build_session, self.settings.options)
         except Exception as error:  # a model that is not installed, an unknown rule in select
             self._show(lsp.MessageType.Error, f"cannot use these settings ({_one_line(error)}); using the defaults")
-            self.settings = replace(self.settings, config=Config())
+            self.settings = replace(self.settings, options={})
 
     async def _pull_configuration(self) -> Mapping[str, Any] | None:
         caps = self.client_capabilities.workspace
@@ -272,7 +288,7 @@ class ReferralLintServer(LanguageServer):
                 settings, warnings = load_settings(self.root, self.init_options, self.editor_options)
                 for warning in warnings:
                     self._log(lsp.MessageType.Warning, warning)
-                await asyncio.get_running_loop().run_in_executor(self._executor, self._build_linter, settings.config)
+                await asyncio.get_running_loop().run_in_executor(self._executor, self._build_session, settings.options)
             except Exception as error:  # ConfigError, RuleError, a model that is not installed
                 self._show(lsp.MessageType.Error, f"cannot use these settings ({_one_line(error)}); keeping the previous ones")
                 return
@@ -280,43 +296,52 @@ class ReferralLintServer(LanguageServer):
             for uri in list(self.documents):
                 self.schedule(uri, delay=0)
 
-    def _build_linter(self, config: Config) -> None:
-        """On the lint thread: a Linter for ``config`` (the pipeline is cached per model)."""
-        if self._linter is not None and self._linter.config == config:
-            return
+    def _build_session(self, options: Mapping[str, Any]) -> None:
+        """On the lint thread: a fresh session for the editor's ``options``, its Linter for the root built.
+
+        Configuration files are read again (the discovery cache is cleared: this runs on
+        every settings change and when a configuration file changes). Raises for options
+        that cannot be used (an unknown rule, a model that is not installed); a broken
+        configuration file is not the editor's fault, and is reported when a lint needs it.
+        """
         from referral_lint.engine.loader import load_rules
-        from referral_lint.linter import Linter  # spaCy is imported here, once
+        from referral_lint.settings import clear_cache
 
-        linter = Linter(config)
-        self._rules = {rule.id: rule for rule in load_rules(config.rule_dirs)}
-        self._builtin_rules = frozenset(rule.id for rule in load_rules())
-        self._linter = linter
-
-    def _lint_now(self, text: str, language_id: str | None = None, uri: str | None = None) -> Report:
-        """On the lint thread: lint as the CLI would (markdown prose only, ignore comments and files)."""
-        if self._linter is None:
-            try:
-                self._build_linter(self.settings.config)
-            except Exception:  # reported by the warm-up; lint with the defaults meanwhile
-                self._build_linter(Config())
-        markdown = language_id == "markdown"
-        if markdown:
-            from referral_lint.readers.markdown import prose
-
-            linted = prose(text)  # code, front matter, comments and URLs blanked; offsets unchanged
-        else:
-            linted = text
-        report = self._linter.lint(linted)
-        if linted is not text:
-            report = replace(report, text=text)
-        from referral_lint.suppress import IgnoreFileError, apply_suppressions
-
-        path = _file_path(uri) if uri else None
+        clear_cache()
+        self._notes_shown.clear()
+        session = LintSession(overrides=options, root=self.root)
         try:
-            outcome = apply_suppressions(report, config=self._linter.config, path=path, markdown=markdown, source=text)
-        except IgnoreFileError:
-            return report  # a broken ignore file is the CLI's to report; show the plain lint
-        return outcome.report
+            config = session.config_for(self.root)
+        except (ConfigError, RuleError) as error:
+            if not _an_option_at_fault(error, options):
+                config = LintSession(isolated=True, overrides=options).config_for(None)
+            else:
+                raise
+        session.linter_for(config)  # spaCy and the rules load here, once
+        self._builtin_rules = frozenset(rule.id for rule in load_rules())
+        self._session, self._session_options = session, options
+
+    def _lint_now(self, text: str, language_id: str | None = None, uri: str | None = None) -> _Lint:
+        """On the lint thread: lint the buffer as ``check`` would lint the file (see LintSession)."""
+        if self._session is None or self._session_options != self.settings.options:
+            try:
+                self._build_session(self.settings.options)
+            except Exception:  # reported by the warm-up; lint with the defaults meanwhile
+                self._build_session({})
+        path = _file_path(uri) if uri else None
+        note = None
+        try:
+            linted = self._session.lint_text(text, path=path, language=language_id, name=uri)
+        except (ConfigError, RuleError) as error:  # a broken configuration file: the editor's options only
+            note = f"cannot use the configuration for {path} ({_one_line(error)}); using the editor's settings only"
+            fallback = LintSession(isolated=True, overrides=self.settings.options, root=self.root)
+            fallback.linters = self._session.linters  # Linters are per configuration: share them
+            linted = fallback.lint_text(text, path=path, language=language_id, name=uri)
+        if isinstance(linted, InputError):  # nothing to lint (empty, only code), or not readable as an email
+            return _Lint(Report(text=text, channel="message", violations=[]), {}, note)
+        # A broken ignore file is the CLI's to report; the editor shows the lint without it.
+        report = replace(linted.report, text=text)
+        return _Lint(report, {rule.id: rule for rule in linted.rules}, note)
 
     # -- documents ----------------------------------------------------------------
 
@@ -350,14 +375,14 @@ class ReferralLintServer(LanguageServer):
         document = self._text_document(state.uri)
         if document is None or self.documents.get(state.uri) is not state:
             return
-        if not self.settings.lints(document.language_id):
+        if not self.settings.lints(document.language_id, _file_path(state.uri)):
             if state.linted:  # the languages setting changed: take the old diagnostics away
-                state.linted, state.report = False, None
+                state.linted, state.lint = False, None
                 self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=state.uri, diagnostics=[]))
             return
         text, version = document.source, document.version
         try:
-            report = await asyncio.get_running_loop().run_in_executor(
+            lint = await asyncio.get_running_loop().run_in_executor(
                 self._executor, self._lint_now, text, document.language_id, state.uri
             )
         except asyncio.CancelledError:
@@ -367,15 +392,21 @@ class ReferralLintServer(LanguageServer):
             cause = f"{type(error).__name__}: {_one_line(error)}"
             self._log(lsp.MessageType.Error, f"internal error while linting {state.uri} ({cause}); please report it")
             return
+        self._note(lint)
         if state.generation != generation or self.documents.get(state.uri) is not state:
             return  # superseded by a change, or closed, while it ran
-        state.report = report
+        state.lint = lint
         self.publish(state, version)
 
+    def _note(self, lint: _Lint) -> None:
+        if lint.note is not None and lint.note not in self._notes_shown:
+            self._notes_shown.add(lint.note)
+            self._log(lsp.MessageType.Warning, lint.note)
+
     def publish(self, state: _Document, version: int | None) -> None:
-        report = state.report
-        if report is None:
+        if state.lint is None:
             return
+        report = state.lint.report
         diagnostics = [self.diagnostic(v, PositionMap(report.text, position_encoding_of(self)))
                        for v in self._visible(state.uri, report.violations)]
         state.linted = True
@@ -401,17 +432,21 @@ class ReferralLintServer(LanguageServer):
             source=SOURCE,
         )
 
-    async def current(self, uri: str) -> tuple[Any, Report] | None:
-        """The document and a lint of its current text (the latest one, or a fresh one)."""
+    async def current(self, uri: str) -> tuple[Any, _Lint] | None:
+        """The document and a lint of its current text (the latest one, or a fresh one, linted
+        exactly as the debounced lint will: same language id, same path)."""
         document = self._text_document(uri)
         state = self.documents.get(uri)
-        if document is None or state is None or not self.settings.lints(document.language_id):
+        if document is None or state is None or not self.settings.lints(document.language_id, _file_path(uri)):
             return None
         text = document.source
-        if state.report is not None and state.report.text == text:
-            return document, state.report
-        report = await asyncio.get_running_loop().run_in_executor(self._executor, self._lint_now, text)
-        return document, report
+        if state.lint is not None and state.lint.report.text == text:
+            return document, state.lint
+        lint = await asyncio.get_running_loop().run_in_executor(
+            self._executor, self._lint_now, text, document.language_id, uri
+        )
+        self._note(lint)
+        return document, lint
 
     # -- code actions, commands, hover ---------------------------------------------
 
@@ -420,7 +455,8 @@ class ReferralLintServer(LanguageServer):
         found = await self.current(uri)
         if found is None:
             return None
-        document, report = found
+        document, lint = found
+        report = lint.report
         positions = PositionMap(report.text, position_encoding_of(self))
         start, end = positions.offset(params.range.start), positions.offset(params.range.end)
         only = params.context.only
@@ -491,7 +527,7 @@ class ReferralLintServer(LanguageServer):
         if state is None:
             return
         document = self._text_document(uri)
-        if state.report is not None and document is not None and state.report.text == document.source:
+        if state.lint is not None and document is not None and state.lint.report.text == document.source:
             self.publish(state, document.version)
         else:
             self.schedule(uri, delay=0)
@@ -500,7 +536,8 @@ class ReferralLintServer(LanguageServer):
         found = await self.current(params.text_document.uri)
         if found is None:
             return None
-        _, report = found
+        _, lint = found
+        report = lint.report
         positions = PositionMap(report.text, position_encoding_of(self))
         offset = positions.offset(params.position)
         hits = [
@@ -511,7 +548,7 @@ class ReferralLintServer(LanguageServer):
             return None
         hits.sort(key=lambda v: (v.end - v.start, v.start))  # the narrowest span (the one pointed at) first
         markdown = self._supports_markdown()
-        parts = [self._explain(v, markdown) for v in hits]
+        parts = [self._explain(v, lint.rules.get(v.rule), markdown) for v in hits]
         separator = "\n\n---\n\n" if markdown else "\n\n"
         return lsp.Hover(
             contents=lsp.MarkupContent(
@@ -526,8 +563,7 @@ class ReferralLintServer(LanguageServer):
         formats = hover.content_format if hover else None
         return formats is None or lsp.MarkupKind.Markdown in formats
 
-    def _explain(self, violation: Violation, markdown: bool) -> str:
-        rule = self._rules.get(violation.rule)
+    def _explain(self, violation: Violation, rule: Any, markdown: bool) -> str:
         why = " ".join(rule.why.split()) if rule else ""
         good = " ".join(rule.good_examples[0].text.split()) if rule and rule.good_examples else ""
         todo = [s.description for s in violation.suggestions if s.applicability not in _APPLICABLE]
@@ -634,6 +670,11 @@ def serve(*, log_level: str = "warning") -> None:
     protocol_out = _claim_stdout()
     server = make_server()
     server.start_io(sys.stdin.buffer, protocol_out)
+
+
+def _an_option_at_fault(error: ConfigError | RuleError, options: Mapping[str, Any]) -> bool:
+    """Whether a configuration error comes from the editor's options rather than from a file."""
+    return isinstance(error, ConfigError) and error.file is None and bool(error.path) and error.path[0] in options
 
 
 def _file_path(uri: str) -> str | None:

@@ -1,11 +1,12 @@
 """Settings of the language server, read in one place: :func:`load_settings`.
 
-The server starts from the configuration the CLI would use (:func:`project_config`) and
-lays the editor's options over it (``initializationOptions``, then
-``workspace/didChangeConfiguration`` or ``workspace/configuration``). When the project
-gains configuration-file discovery, it plugs into :func:`project_config`, and the server
-re-reads it on every settings change and when a file matching ``CONFIG_FILE_GLOBS``
-changes.
+The editor's options (``initializationOptions``, then ``workspace/didChangeConfiguration``
+or ``workspace/configuration``) are layered over the configuration the CLI would use
+for each document: the server lints through :class:`referral_lint.session.LintSession`,
+which finds the nearest configuration file above the document (its ``per-path``
+entries included) and applies the editor's lint options on top, as the command line's
+options are applied. The server re-reads the files when one matching
+``CONFIG_FILE_GLOBS`` changes.
 """
 
 from __future__ import annotations
@@ -25,8 +26,7 @@ SETTINGS_SECTION = "referral-lint"
 #: "mail", Emacs/eglot "text", "gfm", "message" and "mail").
 DEFAULT_LANGUAGES: tuple[str, ...] = ("plaintext", "text", "markdown", "gfm", "mail", "email", "message")
 DEFAULT_DEBOUNCE_MS = 300
-#: Files whose change makes the server re-read its configuration (the configuration-file
-#: discovery that reads them plugs into :func:`project_config`).
+#: Files whose change makes the server re-read its configuration.
 CONFIG_FILE_GLOBS: tuple[str, ...] = ("**/.referral-lint.yaml", "**/.referral-lint.yml", "**/pyproject.toml")
 
 _SERVER_KEYS = {"languages", "debounce-ms"}
@@ -36,18 +36,28 @@ _IGNORED_KEYS = {"fail-on"}  # meaningful for the CLI's exit status only
 
 @dataclass(frozen=True)
 class ServerSettings:
-    """What the server runs with: the lint configuration and the server's own options.
+    """What the server runs with: the editor's lint options and the server's own options.
 
-    ``languages``: the language ids of the documents to lint (``"*"`` among them: every
-    document). ``debounce``: seconds to wait after a change before linting.
+    ``options``: lint options (``Config.from_mapping`` keys, kebab-case; ``rule-dirs``
+    absolute), laid over each document's configuration file. ``languages``: the
+    language ids of the documents to lint (``"*"`` among them: every document).
+    ``debounce``: seconds to wait after a change before linting.
     """
 
-    config: Config = field(default_factory=Config)
+    options: Mapping[str, Any] = field(default_factory=dict)
     languages: frozenset[str] = frozenset(DEFAULT_LANGUAGES)
     debounce: float = DEFAULT_DEBOUNCE_MS / 1000
 
-    def lints(self, language_id: str | None) -> bool:
-        return "*" in self.languages or (language_id or "").lower() in self.languages
+    def lints(self, language_id: str | None, filename: str | None = None) -> bool:
+        """Whether to lint a document; one without a language id (Neovim without filetype
+        detection) is linted when its file name is a draft's (.txt, .md, .eml)."""
+        if "*" in self.languages or (language_id or "").lower() in self.languages:
+            return True
+        if language_id or not filename:
+            return False
+        from referral_lint.inputs import DRAFT_SUFFIXES
+
+        return Path(filename).suffix.lower() in DRAFT_SUFFIXES
 
 
 def _normalise_key(key: str) -> str:
@@ -55,29 +65,12 @@ def _normalise_key(key: str) -> str:
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"-\1", str(key)).replace("_", "-").lower()
 
 
-def project_config(root: Path | None) -> Config:
-    """The configuration the CLI would use for files under ``root``: the nearest
-    ``.referral-lint.yaml`` or ``pyproject.toml`` [tool.referral-lint] at or above it.
-
-    Called on start, on every settings change, and when a file matching
-    ``CONFIG_FILE_GLOBS`` changes (the discovery cache is cleared first, so an edited
-    file is read again). A broken file falls back to the defaults; the CLI reports it.
-    """
-    from referral_lint.engine.yamlsource import RuleError
-    from referral_lint.settings import clear_cache, config_for
-
-    clear_cache()
-    try:
-        return config_for(root)
-    except (ConfigError, RuleError):
-        return Config()
-
-
 def load_settings(root: Path | None, *layers: Mapping[str, Any] | None) -> tuple[ServerSettings, list[str]]:
-    """The server's settings: :func:`project_config` for ``root``, then each layer on top.
+    """The server's settings from the editor's options, each layer over the one before.
 
-    The layers are the editor's options, in increasing priority: ``initializationOptions``,
-    then ``workspace/didChangeConfiguration`` (or ``workspace/configuration``) settings.
+    The layers, in increasing priority: ``initializationOptions``, then
+    ``workspace/didChangeConfiguration`` (or ``workspace/configuration``) settings.
+    Relative ``ruleDirs`` are relative to ``root``.
     Keys, in camelCase, snake_case or kebab-case: ``channel``, ``select``, ``ignore``,
     ``severity``, ``model``, ``ruleDirs`` (as in :class:`referral_lint.Config`),
     ``languages`` and ``debounceMs``. ``failOn`` is accepted and ignored. Returns the
@@ -93,17 +86,12 @@ def load_settings(root: Path | None, *layers: Mapping[str, Any] | None) -> tuple
         merged.update({_normalise_key(key): value for key, value in layer.items()})
 
     warnings = [f"unknown setting {key!r} ignored" for key in sorted(set(merged) - _SERVER_KEYS - _CONFIG_KEYS - _IGNORED_KEYS)]
-    config = project_config(root)
-    values = {key: value for key, value in merged.items() if key in _CONFIG_KEYS}
-    if values:
-        given = Config.from_mapping(values)
-        changes = {name.replace("-", "_"): None for name in values}
-        changes = {name: getattr(given, name) for name in changes}
-        if "rule_dirs" in changes and root is not None:
-            changes["rule_dirs"] = tuple(path if path.is_absolute() else root / path for path in changes["rule_dirs"])
-        config = replace(config, **changes)
-
-    settings = ServerSettings(config=config)
+    values = {key: value for key, value in merged.items() if key in _CONFIG_KEYS and value is not None}
+    given = Config.from_mapping(values)  # a bad value raises here, before any lint
+    if "rule-dirs" in values:
+        base = root if root is not None else Path.cwd()
+        values["rule-dirs"] = [str(base / path) for path in given.rule_dirs]  # absolute paths stay as they are
+    settings = ServerSettings(options=values)
     if "languages" in merged:
         languages = merged["languages"]
         if isinstance(languages, str):

@@ -569,17 +569,29 @@ def apply_suppressions(
 
 def lint_draft(
     linter: Any, text: str, *, path: str | Path | None = None, markdown: bool | None = None, channel: str | None = None,
-    ignore_file: bool = True,
 ) -> Outcome:
     """Lint ``text`` with ``linter`` (a referral_lint.Linter) and apply the suppressions.
 
-    In a markdown draft the referral-lint comments are blanked out before linting
-    (offsets do not move); the report holds the text as given.
+    A thin caller of :class:`referral_lint.session.LintSession` with the linter's
+    configuration: a markdown draft (``markdown``, default: by ``path``'s suffix) is
+    read as the CLI reads a .md file, its comments and code blanked out before
+    linting; the report holds the text as given. Raises ValueError for a text that
+    cannot be linted (empty, or a markdown draft with no prose), IgnoreFileError for an
+    ignore file that cannot be read.
     """
-    if markdown is None:
-        markdown = is_markdown(path)
-    linted = blank_directives(text) if markdown else text
-    report = linter.lint(linted, channel=channel)
-    if linted is not text:
-        report = replace(report, text=text)
-    return apply_suppressions(report, config=linter.config, path=path, markdown=markdown, ignore_file=ignore_file)
+    from referral_lint.inputs import Draft, InputError
+    from referral_lint.session import LintSession
+
+    session = LintSession(config=linter.config)
+    session.linters[linter.config] = linter
+    where = str(path) if path is not None else None
+    if markdown is False:
+        linted = session.lint_draft(Draft(where or "<text>", text), path=where, channel=channel)
+    else:
+        linted = session.lint_text(text, path=where, language="markdown" if markdown else None, channel=channel)
+    if isinstance(linted, InputError):
+        raise ValueError(str(linted))
+    if linted.ignore_error is not None:
+        raise linted.ignore_error
+    report = replace(linted.report, text=linted.text)
+    return Outcome(report, list(linted.suppressed), linted.ignore_file, list(linted.stale))

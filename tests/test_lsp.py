@@ -26,6 +26,7 @@ from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
+from helpers import write
 from referral_lint.config import Config, ConfigError
 from referral_lint.model import Applicability
 from referral_lint.engine.loader import load_rules
@@ -625,13 +626,13 @@ def test_load_settings_layers_and_key_styles():
         {"channel": "email", "debounceMs": 250, "ignore": ["length"]},
         {"rule_dirs": ["my-rules"], "languages": ["Markdown"], "failOn": "error", "colour": True},
     )
-    assert settings.config == Config(channel="email", ignore=("length",), rule_dirs=(Path("/work/my-rules"),))
+    assert settings.options == {"channel": "email", "ignore": ["length"], "rule-dirs": ["/work/my-rules"]}
     assert settings.debounce == 0.25
     assert settings.lints("markdown") and not settings.lints("plaintext")
     assert warnings == ["unknown setting 'colour' ignored"]
 
     defaults, _ = load_settings(None)
-    assert defaults.config == Config() and defaults.debounce == 0.3
+    assert defaults.options == {} and defaults.debounce == 0.3
     assert all(defaults.lints(language) for language in DEFAULT_LANGUAGES) and not defaults.lints("python")
     assert load_settings(None, {"languages": "*"})[0].lints("python")
 
@@ -656,13 +657,96 @@ def test_markdown_is_linted_for_its_prose_and_its_ignore_comments():
     """The server lints a markdown buffer as the CLI lints a .md file."""
     from referral_lint.lsp import ReferralLintServer
 
-    server = ReferralLintServer.__new__(ReferralLintServer)  # only the lint path, no protocol
-    server._linter = None
-    server.settings = type("S", (), {"config": __import__("referral_lint").Config()})()
+    server = ReferralLintServer()  # only the lint path: no transport
     text = (
         "Hi Lee,\n\nWe met at PyCon.\n\n```\nRefer me ASAP\n```\n\n"
         "<!-- referral-lint disable-next-line demanding-phrasing -->\nRefer me to the hiring manager ASAP.\n"
     )
-    report = server._lint_now(text, "markdown", None)
+    report = server._lint_now(text, "markdown", None).report
     assert not [v for v in report.violations if v.rule == "demanding-phrasing"]
     assert report.text == text
+
+
+# --- the server lints as check does (one LintSession) -----------------------------------
+
+PARITY_BODY = "We met at PyData in May. Refer me for the Data Engineer role (job 4410) ASAP.\n"
+PARITY_FILES = {
+    # per-path: drafts under notes/ do not get the length rule
+    ".referral-lint.yaml": 'per-path:\n  "notes/*":\n    ignore: [length]\n',
+    "notes/short.txt": "Hi Ana,\n" + PARITY_BODY + "No worries if not. Thanks!\n",
+    "short.txt": "Hi Ana,\n" + PARITY_BODY + "No worries if not. Thanks!\n",
+    # the email reader: the From/To headers are not linted, the Subject is; the channel is email
+    "ask.eml": "From: Sam <sam@example.com>\nTo: Ana <ana@example.com>\nSubject: Refer me ASAP\n\nHi Ana,\n"
+    + PARITY_BODY + "Thanks!\n",
+    # the markdown reader: front matter and code are not prose; an ignore comment suppresses
+    "ask.md": "---\ntitle: Refer me ASAP\n---\nHi Ana,\n\n```\nRefer me ASAP\n```\n\n"
+    "<!-- referral-lint disable-next-line demanding-phrasing -->\n" + PARITY_BODY + "Thanks!\n",
+    "notes/ask.md": "Hi Ana,\n\n" + PARITY_BODY + "No worries if not. Thanks!\n",
+}
+
+
+@e2e
+async def test_the_server_and_check_give_the_same_diagnostics(client: LanguageClient, tmp_path, cli):
+    """Same files, same configuration (a per-path entry, the client's select): same violations.
+
+    The drafts are ASCII, so the server's UTF-16 characters are the CLI's columns.
+    """
+    for name, text in PARITY_FILES.items():
+        write(tmp_path / name, text)
+    drafts = [name for name in PARITY_FILES if not name.startswith(".")]
+    result = cli("check", "--select", ",".join(RULES), "--output-format", "json", *(tmp_path / name for name in drafts))
+    from_check = {
+        Path(entry["path"]).relative_to(tmp_path).as_posix(): sorted(
+            (v["rule"], (v["line"] - 1, v["column"] - 1, v["end_line"] - 1, v["end_column"] - 1)) for v in entry["violations"]
+        )
+        for entry in json.loads(result.stdout)["files"]
+    }
+    from_server = {}
+    for name in drafts:
+        uri = (tmp_path / name).as_uri()
+        _, diagnostics = await open_draft(client, PARITY_FILES[name], uri=uri, language="markdown" if name.endswith(".md") else "plaintext")
+        from_server[name] = spans(diagnostics)
+        close(client, uri)
+    assert from_server == from_check
+    assert "length" in {rule for rule, _ in from_check["short.txt"]}
+    assert "length" not in {rule for rule, _ in from_check["notes/short.txt"] + from_check["notes/ask.md"]}
+    assert ("demanding-phrasing", (2, 9, 2, 17)) in from_check["ask.eml"]  # the Subject line
+    assert {rule for rule, _ in from_check["ask.md"]} == {"easy-out", "length"}  # front matter, code, the comment
+
+
+@pytest.mark.parametrize(
+    ("name", "language", "head"),
+    [
+        # No language id (Neovim without filetype detection): the extension says markdown.
+        ("draft.md", "", "Hi Ana,\n\n```\nRefer me ASAP\n```\n"),
+        # An .eml buffer goes through the email reader: only the Subject of the headers is read.
+        ("draft.eml", "plaintext", "To: Ana <ana@example.com>\nX-Note: Refer me ASAP\nSubject: The Data Engineer role\n\nHi Ana,\n"),
+    ],
+)
+@e2e
+async def test_the_reader_follows_the_file_extension(client: LanguageClient, tmp_path, name, language, head):
+    uri = (tmp_path / name).as_uri()
+    _, diagnostics = await open_draft(client, head + PARITY_BODY, uri=uri, language=language)
+    line = head.count("\n")
+    assert [span for rule, span in spans(diagnostics) if rule == "demanding-phrasing"] == [(line, 25, line, 33), (line, 72, line, 76)]
+    close(client, uri)
+
+
+@e2e
+async def test_a_hover_before_the_debounced_lint_reads_the_markdown_and_its_comments(client: LanguageClient, tmp_path):
+    """A request that arrives before the debounced lint lints the new text as markdown, at its path."""
+    uri = (tmp_path / "hover.md").as_uri()
+    await open_draft(client, "Hi Ana,\n\nThanks!\n", uri=uri, language="markdown")
+    text = "Hi Ana,\n\n<!-- referral-lint disable-next-line demanding-phrasing -->\nRefer me ASAP.\n\n`Refer me` ASAP.\n"
+    change(client, uri, 2, text)  # and ask at once, well within the debounce
+    hovers = [
+        await client.text_document_hover_async(
+            lsp.HoverParams(text_document=lsp.TextDocumentIdentifier(uri=uri), position=lsp.Position(line=line, character=character))
+        )
+        for line, character in ((3, 2), (5, 2), (5, 12))
+    ]
+    suppressed, code, asap = hovers
+    assert suppressed is None or "demanding-phrasing" not in suppressed.contents.value  # the comment is honoured
+    assert code is None or "demanding-phrasing" not in code.contents.value  # code is not prose
+    assert asap is not None and asap.contents.value.startswith("**demanding-phrasing**")
+    close(client, uri)

@@ -1,0 +1,188 @@
+"""A draft in, a report out: the one lint path every front end calls.
+
+``check``, ``fix``, the language server (and the API's :func:`referral_lint.suppress.lint_draft`)
+are thin callers of :class:`LintSession`, so a draft gets the same reader, the same
+configuration and the same suppressions wherever it is linted. ::
+
+    session = LintSession(overrides={"ignore": ["length"]})   # once per run, server or request
+    linted = session.lint_path("notes/draft.md")               # a file (or "-" for stdin)
+    linted = session.lint_text(buffer, path="notes/draft.md", language="markdown")  # a buffer
+    if isinstance(linted, InputError): ...                     # unreadable, empty, no prose
+    linted.report.violations                                   # suppressions applied
+
+What one lint does:
+
+1. **The reader**, by ``language`` (an editor's language id: ``markdown``/``gfm`` read
+   as markdown, ``mail``/``email``/``eml`` as an email), falling back on ``path``'s
+   extension (``.md``, ``.eml``; anything else is plain text) when the id is empty,
+   generic (``plaintext``, ``text``) or unknown.
+2. **The configuration for that path**: ``--config`` or the nearest configuration file
+   above ``path``, its ``per-path`` entries for ``path`` included, under ``overrides``
+   (command-line or editor options); see :func:`referral_lint.settings.config_for`.
+   A draft without a path is taken to be in ``root`` (default: the current directory).
+3. **The lint**, with one cached :class:`~referral_lint.linter.Linter` per distinct
+   configuration; an email file implies the ``email`` channel unless the configuration
+   names one, and ``channel`` overrides both.
+4. **Suppressions**: ignore comments (markdown) and the ``.referral-lint-ignore`` file
+   beside ``path``.
+
+Errors: an input that cannot be linted (unreadable, empty, no prose, a bug on one
+draft) is returned as an :class:`~referral_lint.inputs.InputError`; a broken
+configuration or rule file raises ConfigError or RuleError, and a model that cannot
+load raises what spaCy raises, from the first lint that needs it (or :meth:`linter_for`).
+A session is not thread-safe: use it from one thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from referral_lint.config import Config
+from referral_lint.inputs import STDIN, Draft, InputError, decode, decode_email, kind_of, prepare, read
+from referral_lint.model import Report, Violation
+
+if TYPE_CHECKING:
+    from referral_lint.engine.schema import RuleSpec
+    from referral_lint.linter import Linter
+    from referral_lint.suppress import IgnoreFile, IgnoreFileError
+
+#: Editor language ids that choose a reader; any other id falls back on the file's extension.
+LANGUAGE_READERS = {"markdown": "markdown", "gfm": "markdown", "mail": "email", "email": "email", "eml": "email"}
+
+
+@dataclass(frozen=True)
+class Linted:
+    """One draft, linted: what was read, the configuration it got, and its report.
+
+    ``report``: the violations left after suppression (offsets, lines and columns are
+    the file's; see ``draft.positions`` for a transfer-encoded email). ``text``: the
+    draft as the writer sees it (what offsets index; ``report.text`` is what the linter
+    read, of the same length). ``rules``: the rules that ran. ``suppressed``: the
+    violations the draft's ignores dropped.
+    ``stale`` and ``ignore_file``: entries of the draft's ignore file that matched
+    nothing (see :func:`referral_lint.suppress.unused_entries_report`).
+    ``ignore_error``: the draft's ignore file could not be read; ``report`` is then the
+    lint without any suppression.
+    """
+
+    draft: Draft
+    path: str | None
+    config: Config
+    report: Report
+    rules: tuple[RuleSpec, ...] = ()
+    suppressed: tuple[Violation, ...] = ()
+    ignore_file: IgnoreFile | None = None
+    stale: tuple[Any, ...] = ()
+    ignore_error: IgnoreFileError | None = None
+
+    @property
+    def text(self) -> str:
+        return self.draft.source if self.draft.source is not None else self.draft.text
+
+
+class LintSession:
+    """Lints drafts as one configuration source says; build it once, lint many drafts.
+
+    ``config_file``: use this configuration file for every draft instead of discovering
+    one; ``isolated``: use none. ``overrides``: options on top (``Config.from_mapping``
+    keys), e.g. ``{"ignore": ["length"], "rule-dirs": ["team-rules"]}``. ``config``: one
+    fixed Config for every draft, with no discovery (the other three are then unused).
+    ``root``: where a draft without a path is taken to be.
+    """
+
+    def __init__(
+        self,
+        *,
+        config_file: str | Path | None = None,
+        isolated: bool = False,
+        overrides: Mapping[str, Any] | None = None,
+        config: Config | None = None,
+        root: str | Path | None = None,
+    ) -> None:
+        self.config_file = config_file
+        self.isolated = isolated
+        self.overrides = dict(overrides or {})
+        self.fixed = config
+        self.root = str(root) if root is not None else None
+        self.linters: dict[Config, Linter] = {}
+
+    def config_for(self, path: str | Path | None) -> Config:
+        """The configuration of the draft at ``path`` (per-path entries included)."""
+        if self.fixed is not None:
+            return self.fixed
+        from referral_lint.settings import config_for
+
+        where = path if path is not None else self.root
+        return config_for(where, config_file=self.config_file, isolated=self.isolated, overrides=self.overrides)
+
+    def linter_for(self, config: Config) -> Linter:
+        """The Linter for ``config``, built once per session (the first one loads spaCy)."""
+        linter = self.linters.get(config)
+        if linter is None:
+            from referral_lint.linter import Linter
+
+            linter = self.linters[config] = Linter(config)
+        return linter
+
+    def lint_path(self, path: str | Path, *, filename: str | None = None, channel: str | None = None) -> Linted | InputError:
+        """Read and lint the file at ``path`` (``"-"``: stdin, named ``filename`` if given)."""
+        if str(path) == STDIN:
+            draft = read(filename or "<stdin>", None, filename=filename)
+            where = filename
+        else:
+            draft = read(str(path), Path(path))
+            where = str(path)
+        if isinstance(draft, InputError):
+            return draft
+        return self.lint_draft(draft, path=where, channel=channel)
+
+    def lint_text(
+        self, text: str, *, path: str | Path | None = None, language: str | None = None, channel: str | None = None,
+        name: str | None = None,
+    ) -> Linted | InputError:
+        """Lint a buffer: ``text`` as it would be in a file at ``path`` (which need not exist).
+
+        ``language``: the editor's language id (see the module docstring); ``name``:
+        how errors name the draft (default: ``path``, else ``<text>``).
+        """
+        where = str(path) if path is not None else None
+        name = name or where or "<text>"
+        kind = LANGUAGE_READERS.get((language or "").lower()) or kind_of(where or "") or "text"
+        if kind == "email":
+            draft = decode_email(name, text.encode("utf-8", "surrogatepass"))
+        else:
+            # The checks a file gets (empty, too long, NUL bytes), on the buffer's own text.
+            decoded = decode(name, text.encode("utf-8", "surrogatepass"))
+            if isinstance(decoded, Draft) and decoded.text != text:
+                decoded = replace(decoded, text=text)  # a leading BOM stays, so offsets stay the buffer's
+            draft = prepare(decoded, kind) if isinstance(decoded, Draft) else decoded
+        if isinstance(draft, InputError):
+            return draft
+        return self.lint_draft(draft, path=where, channel=channel)
+
+    def lint_draft(self, draft: Draft, *, path: str | None = None, channel: str | None = None) -> Linted | InputError:
+        """Lint a draft already read (``path``: where it is, for configuration and ignore file)."""
+        from referral_lint.suppress import IgnoreFileError, apply_suppressions
+
+        config = self.config_for(path)
+        linter = self.linter_for(config)
+        try:
+            # A file that says where it goes (an .eml is an email) sets the channel, unless configured.
+            report = linter.lint(draft.text, channel=channel or (draft.channel if config.channel is None else None))
+        except Exception as error:  # a bug on one draft must not stop the others, nor print a traceback
+            cause = f"internal error while linting ({type(error).__name__}: {' '.join(str(error).split())}); please report it"
+            return InputError(draft.name, cause)
+        linted = Linted(draft, path, config, report, linter.rules)
+        try:
+            outcome = apply_suppressions(
+                report, config=config, path=path, markdown=draft.kind == "markdown", source=draft.source
+            )
+        except IgnoreFileError as error:
+            return replace(linted, ignore_error=error)
+        return replace(
+            linted, report=outcome.report, suppressed=tuple(outcome.suppressed), ignore_file=outcome.ignore_file,
+            stale=tuple(outcome.stale),
+        )
