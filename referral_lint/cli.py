@@ -57,9 +57,41 @@ def main() -> None:
     """
 
 
+#: The options of every command that lints (check and fix), declared once.
+_LINT_OPTIONS = (
+    click.option("--channel", type=click.Choice(CHANNELS), help="Where the message will be sent (default: from the file and the configuration; see docs/configuration.md)."),
+    click.option("--select", multiple=True, metavar="RULES", help="Run only these rules or groups (comma-separated; 'all' for every rule)."),
+    click.option("--extend-select", multiple=True, metavar="RULES", help="Run these rules or groups too."),
+    click.option("--ignore", multiple=True, metavar="RULES", help="Skip these rules or groups."),
+    click.option(
+        "--fail-on", type=click.Choice([s.value for s in Severity]), default=None,
+        help="Exit 1 when a violation is at least this severe.  [default: warning, or the configuration's fail-on]",
+    ),
+    click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are violations (errors still exit 2)."),
+    click.option("--model", help="A trained spaCy pipeline to use (e.g. en_core_web_sm), if installed."),
+    click.option("-q", "--quiet", is_flag=True, help="Print only the violations and errors: no summary."),
+    click.option("--stdin-filename", metavar="PATH", help="The file name of the draft on stdin: where its configuration is looked up, how it is read, and its name in the output."),
+    click.option("--config", "config_file", metavar="PATH", help="Use this configuration file (.referral-lint.yaml or pyproject.toml) for every draft."),
+    click.option("--isolated", is_flag=True, help="Ignore all configuration files."),
+    click.option("--no-color", "no_colour", is_flag=True, help="Never colour the output (also: NO_COLOR=1)."),
+)
+
+
+def _lint_options(command: Any) -> Any:
+    """Add the options every linting command shares (see ``_LINT_OPTIONS``), after its own."""
+    for option in reversed(_LINT_OPTIONS):
+        command = option(command)
+    return click.argument("paths", nargs=-1, required=True, metavar="PATH... | -")(command)
+
+
+def _deprecated_statistics(context: click.Context, parameter: click.Parameter, value: bool) -> bool:
+    if value:
+        click.echo("referral-lint: warning: --statistics is deprecated; use --output-format statistics", err=True)
+    return value
+
+
 @main.command(context_settings=_CONTEXT)
-@click.argument("paths", nargs=-1, required=True, metavar="PATH... | -")
-@click.option("--channel", type=click.Choice(CHANNELS), help="Where the message will be sent (default: email if it starts with 'Subject:', else message).")
+@_lint_options
 @click.option(
     "--output-format", "--format", "output_format", type=click.Choice(FORMATS), default=DEFAULT_FORMAT, show_default=True,
     help="How to print the results (see docs/output-formats.md).",
@@ -68,27 +100,10 @@ def main() -> None:
     "-o", "--output-file", type=click.Path(dir_okay=False, writable=True), metavar="PATH",
     help="Write the report to PATH (atomically, never coloured) instead of stdout.",
 )
-@click.option(
-    "--fail-on", type=click.Choice([s.value for s in Severity]), default=None,
-    help="Exit 1 when a violation is at least this severe.  [default: warning, or the configuration's fail-on]",
-)
-@click.option("--model", help="A trained spaCy pipeline to use (e.g. en_core_web_sm), if installed.")
-@click.option("--no-color", "no_colour", is_flag=True, help="Never colour the output (also: NO_COLOR=1).")
-@click.option("--select", multiple=True, metavar="RULES", help="Run only these rules or groups (comma-separated; 'all' for every rule).")
-@click.option("--extend-select", multiple=True, metavar="RULES", help="Run these rules or groups too.")
-@click.option("--ignore", multiple=True, metavar="RULES", help="Skip these rules or groups.")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are violations (errors still exit 2).")
-@click.option("--statistics", is_flag=True, help="Print how many violations each rule found, instead of the violations.")
-@click.option("-q", "--quiet", is_flag=True, help="Print only the violations and errors: no summary.")
-@click.option("--stdin-filename", metavar="PATH", help="The file name of the draft on stdin: where its configuration is looked up, and its name in the output.")
-@click.option("--config", "config_file", metavar="PATH", help="Use this configuration file (.referral-lint.yaml or pyproject.toml) for every draft.")
-@click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
 @click.option("--add-ignore", is_flag=True, help="Add every current violation to the .referral-lint-ignore file beside its draft.")
+@click.option("--statistics", is_flag=True, hidden=True, callback=_deprecated_statistics, help="Deprecated: --output-format statistics.")
 def check(
-    paths: tuple[str, ...], channel: str | None, output_format: str, fail_on: str | None, model: str | None, no_colour: bool,
-    output_file: str | None = None, select: tuple[str, ...] = (), extend_select: tuple[str, ...] = (),
-    ignore: tuple[str, ...] = (), exit_zero: bool = False, statistics: bool = False, quiet: bool = False,
-    stdin_filename: str | None = None, config_file: str | None = None, isolated: bool = False, add_ignore: bool = False,
+    paths: tuple[str, ...], output_format: str, output_file: str | None, add_ignore: bool, statistics: bool, **options: Any
 ) -> None:
     """Lint drafts: files, directories (searched for .txt, .md and .eml) or - for stdin.
 
@@ -99,10 +114,8 @@ def check(
     [tool.referral-lint] table, above it; options given here override it. See
     docs/configuration.md, and docs/suppression.md for ignoring a violation.
     """
-    run = _Run.from_options(
-        channel=channel, fail_on=fail_on, model=model, select=select, extend_select=extend_select, ignore=ignore,
-        config_file=config_file, isolated=isolated,
-    )
+    run = _Run.from_options(options)
+    stdin_filename, quiet = options["stdin_filename"], options["quiet"]
 
     results: list[FileResult] = []
     errors: list[InputError] = []
@@ -122,14 +135,10 @@ def check(
     if add_ignore:
         run.add_ignores(quiet)
         sys.exit(EXIT_ERROR if errors else EXIT_CLEAN)
-    if statistics:
-        run.print_statistics(results, output_format, output_file)
-    else:
-        _emit(results, errors, output_format, _use_colour(no_colour), run.rules(), output_file, summary=not quiet)
-    if errors:
-        sys.exit(EXIT_ERROR)
-    failing = any(result.report.failing(run.fail_on(result)) for result in results)
-    sys.exit(EXIT_VIOLATIONS if failing and not exit_zero else EXIT_CLEAN)
+    if statistics:  # the deprecated flag
+        output_format = "statistics"
+    _emit(results, errors, output_format, _use_colour(options["no_colour"]), run.rules(), output_file, summary=not quiet)
+    run.exit(results, errors)
 
 
 def _emit(
@@ -159,31 +168,38 @@ class _Run:
     configuration or rule file, or a model that cannot load, ends the run (exit 2).
     """
 
-    def __init__(self, session: LintSession) -> None:
+    def __init__(self, session: LintSession, *, exit_zero: bool = False) -> None:
         self.session = session
+        self.exit_zero = exit_zero
         self.configs: dict[int, Config] = {}  # id(FileResult) -> its configuration
         self.linted: list[tuple[str | None, Any, str | None]] = []  # (path, report, the file's text) per draft
         self.stale: dict[Path, tuple[Any, str, list[Any], Config, str]] = {}
         self.broken: set[str] = set()
 
     @classmethod
-    def from_options(
-        cls, *, channel: str | None, fail_on: str | None, model: str | None, select: tuple[str, ...],
-        extend_select: tuple[str, ...], ignore: tuple[str, ...], config_file: str | None, isolated: bool,
-    ) -> _Run:
-        """A run from the command line's options, which override every configuration file."""
-        if isolated and config_file is not None:
+    def from_options(cls, options: dict[str, Any]) -> _Run:
+        """A run from the command line's options (``_LINT_OPTIONS``), which override every configuration file."""
+        if options["isolated"] and options["config_file"] is not None:
             _fail("--config and --isolated cannot be used together")
         overrides = {
             key: value
             for key, value in (
-                ("channel", channel), ("fail-on", fail_on), ("model", model),
-                ("select", split_names(select) if select else None),
-                ("extend-select", split_names(extend_select) or None), ("ignore", split_names(ignore) or None),
+                ("channel", options["channel"]), ("fail-on", options["fail_on"]), ("model", options["model"]),
+                ("select", split_names(options["select"]) if options["select"] else None),
+                ("extend-select", split_names(options["extend_select"]) or None),
+                ("ignore", split_names(options["ignore"]) or None),
             )
             if value is not None
         }
-        return cls(LintSession(config_file=config_file, isolated=isolated, overrides=overrides))
+        session = LintSession(config_file=options["config_file"], isolated=options["isolated"], overrides=overrides)
+        return cls(session, exit_zero=options["exit_zero"])
+
+    def exit(self, results: list[FileResult], errors: list[InputError]) -> NoReturn:
+        """Exit 2 on any error, else 1 when a result fails its configuration's fail-on (unless --exit-zero)."""
+        if errors:
+            sys.exit(EXIT_ERROR)
+        failing = any(result.report.failing(self.fail_on(result)) for result in results)
+        sys.exit(EXIT_VIOLATIONS if failing and not self.exit_zero else EXIT_CLEAN)
 
     def lint(self, path: Path | None, stdin_filename: str | None) -> Linted | InputError:
         """Read and lint the draft at ``path`` (None: stdin); a configuration that cannot be used ends the run."""
@@ -271,66 +287,12 @@ class _Run:
             entries_word = "entry" if added == 1 else "entries"
             click.echo(f"Added {added} ignore {entries_word} to {files} file{'' if files == 1 else 's'}.", err=True)
 
-    def print_statistics(self, results: list[FileResult], output_format: str, output_file: str | None) -> None:
-        """``--statistics``: how many violations each rule found, most first (ruff's layout)."""
-        from referral_lint.model import Applicability
-
-        counts: dict[str, list[Any]] = {}
-        for result in results:
-            for violation in result.report.violations:
-                entry = counts.setdefault(violation.rule, [0, False])
-                entry[0] += 1
-                entry[1] |= bool(violation.suggestions) and violation.suggestions[0].applicability is Applicability.SAFE
-        summaries = {rule.id: rule.summary for rule in self.rules()}
-        rows = sorted(counts.items(), key=lambda item: (-item[1][0], item[0]))
-        if output_format in ("json", "json-lines"):
-            import json
-
-            document = [
-                {"rule": rule, "count": count, "fixable": fixable, "summary": summaries.get(rule, "")}
-                for rule, (count, fixable) in rows
-            ]
-            text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-        else:
-            count_width = max((len(str(count)) for _, (count, _) in rows), default=1)
-            rule_width = max((len(rule) for rule, _ in rows), default=1)
-            any_fixable = any(fixable for _, (_, fixable) in rows)
-            text = "".join(
-                f"{count:>{count_width}}\t{rule:<{rule_width}}\t"
-                f"{('[*] ' if fixable else '[ ] ') if any_fixable else ''}{summaries.get(rule, '')}\n"
-                for rule, (count, fixable) in rows
-            )
-        if output_file is not None:
-            from referral_lint.formats import OutputError, write_report
-
-            try:
-                write_report(output_file, text)
-            except OutputError as error:
-                _fail(str(error))
-            return
-        click.echo(text, nl=False)
-
 
 @main.command(context_settings=_CONTEXT)
-@click.argument("paths", nargs=-1, required=True, metavar="PATH... | -")
+@_lint_options
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe suggestions: inserted sentences with <blanks> to fill.")
 @click.option("--diff", is_flag=True, help="Print a unified diff of the fixes instead of writing any file.")
-@click.option("--channel", type=click.Choice(CHANNELS), help="Where the message will be sent (as for check).")
-@click.option("--select", multiple=True, metavar="RULES", help="Fix only these rules or groups (comma-separated).")
-@click.option("--extend-select", multiple=True, metavar="RULES", help="Fix these rules or groups too.")
-@click.option("--ignore", multiple=True, metavar="RULES", help="Leave these rules or groups alone.")
-@click.option("--fail-on", type=click.Choice([s.value for s in Severity]), help="Exit 1 when a remaining violation is at least this severe.")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when violations remain (errors still exit 2).")
-@click.option("-q", "--quiet", is_flag=True, help="Print only the remaining violations and errors.")
-@click.option("--stdin-filename", metavar="PATH", help="The file name of the draft on stdin (configuration lookup, reader).")
-@click.option("--config", "config_file", metavar="PATH", help="Use this configuration file for every draft.")
-@click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
-@click.option("--no-color", "no_colour", is_flag=True, help="Never colour the output (also: NO_COLOR=1).")
-def fix(
-    paths: tuple[str, ...], unsafe_fixes: bool, diff: bool, channel: str | None, select: tuple[str, ...],
-    extend_select: tuple[str, ...], ignore: tuple[str, ...], fail_on: str | None, exit_zero: bool, quiet: bool,
-    stdin_filename: str | None, config_file: str | None, isolated: bool, no_colour: bool,
-) -> None:
+def fix(paths: tuple[str, ...], unsafe_fixes: bool, diff: bool, **options: Any) -> None:
     """Apply the safe suggestions to drafts (files, directories, or - for stdin to stdout).
 
     Each file is rewritten atomically, keeping its encoding, line ends, final newline
@@ -338,10 +300,8 @@ def fix(
     error. What could not be fixed is reported as check reports it, with the same
     exit status.
     """
-    run = _Run.from_options(
-        channel=channel, fail_on=fail_on, model=None, select=select, extend_select=extend_select, ignore=ignore,
-        config_file=config_file, isolated=isolated,
-    )
+    run = _Run.from_options(options)
+    stdin_filename, quiet = options["stdin_filename"], options["quiet"]
     # With stdin, the fixed text is the output: everything else goes to stderr.
     to_stdout_is_text = any(path == "-" for path in paths)
     report_stream_err = to_stdout_is_text and not diff
@@ -409,10 +369,7 @@ def fix(
         if unsafe_left and not unsafe_fixes:
             line += f" {unsafe_left} more can be fixed with --unsafe-fixes."
         click.echo(line, err=report_stream_err or diff)
-    if errors:
-        sys.exit(EXIT_ERROR)
-    failing = any(result.report.failing(run.fail_on(result)) for result in results)
-    sys.exit(EXIT_VIOLATIONS if failing and not exit_zero else EXIT_CLEAN)
+    run.exit(results, errors)
 
 
 def _fix_one(path: Path | None, run: _Run, unsafe: bool, stdin_filename: str | None, errors: list[InputError]) -> Any:

@@ -678,3 +678,39 @@ def test_an_internal_error_on_one_draft_does_not_stop_the_others(run, tmp_path, 
         "(RuntimeError: simulated failure with a second line); please report it"
     ]
     assert {HEADER.match(line)["path"] for line in headers(result.stdout)} == {str(fine)}
+
+
+# --- what a new user tripped on ----------------------------------------------------------
+
+
+def test_an_empty_stdin_prints_only_the_error(run):
+    result = run("check", "-", input="\n")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == "referral-lint: error: <stdin>: empty file, nothing to lint\n"
+
+
+def test_clean_files_beside_an_unreadable_one_do_not_read_as_all_clean(run, tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text(GOOD_NOTE.read_text(encoding="utf-8"), encoding="utf-8")
+    result = run("check", "--select", "placeholder", good, tmp_path / "missing.txt")
+    assert result.exit_code == 2
+    assert result.stdout == "No problems found; 1 file could not be linted.\n"
+
+
+def test_python_dash_m_runs_the_command_line():
+    process = subprocess.run(
+        [sys.executable, "-m", "referral_lint", "check", "--select", "placeholder", str(GOOD_NOTE)],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert (process.returncode, process.stdout, process.stderr) == (0, "No problems found.\n", "")
+    usage = subprocess.run([sys.executable, "-m", "referral_lint", "nonsense"], capture_output=True, text=True, timeout=60)
+    assert usage.returncode == 2 and "Usage: referral-lint" in usage.stderr
+
+
+def test_check_and_fix_share_their_linting_options():
+    from referral_lint.cli import check, fix
+
+    shared = {"channel", "select", "extend_select", "ignore", "fail_on", "exit_zero", "model", "quiet", "stdin_filename", "config_file", "isolated", "no_colour"}
+    assert shared <= {p.name for p in check.params} and shared <= {p.name for p in fix.params}
+    assert [p.help for p in check.params if p.name in shared] == [p.help for p in fix.params if p.name in shared]

@@ -498,21 +498,21 @@ def test_an_empty_file_is_the_defaults(tmp_path):
 def test_statistics(run, tmp_path):
     first = write(tmp_path / "a.txt", DRAFT)
     second = write(tmp_path / "b.txt", DRAFT)
-    result = run("check", "--statistics", "--select", "demanding-phrasing,length", first, second)
+    result = run("check", "--output-format", "statistics", "--select", "demanding-phrasing,length", first, second)
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
         "4\tdemanding-phrasing\t[*] Demanding, rushing or presumptive phrasing",
         "2\tlength            \t[ ] " + next(rule.summary for rule in load_rules() if rule.id == "length"),
     ]
-    document = json.loads(run("check", "--statistics", "--format", "json", "--select", "demanding-phrasing", first).stdout)
-    assert document == [
-        {"rule": "demanding-phrasing", "count": 2, "fixable": True, "summary": "Demanding, rushing or presumptive phrasing"}
-    ]
+    # The old flag still works, and says what replaces it.
+    deprecated = run("check", "--statistics", "--select", "demanding-phrasing", first)
+    assert deprecated.stdout == "2\tdemanding-phrasing\t[*] Demanding, rushing or presumptive phrasing\n"
+    assert deprecated.stderr == "referral-lint: warning: --statistics is deprecated; use --output-format statistics\n"
 
 
 def test_statistics_of_a_clean_run_is_empty(run, tmp_path):
     draft = write(tmp_path / "a.txt", DRAFT)
-    result = run("check", "--statistics", "--select", "placeholder", draft)
+    result = run("check", "--output-format", "statistics", "--select", "placeholder", draft)
     assert result.exit_code == 0
     assert result.stdout == ""
 

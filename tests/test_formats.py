@@ -104,7 +104,7 @@ def drafts(tmp_path: Path) -> dict[str, Path]:
 
 def test_the_formats_are_the_modules_of_the_package():
     assert FORMATS[0] == "text"
-    assert set(FORMATS) == {"text", "concise", "json", "json-lines", "sarif", "github"}
+    assert set(FORMATS) == {"text", "concise", "json", "json-lines", "sarif", "github", "statistics"}
     for name in FORMATS:
         assert callable(formats.get(name).render)
         assert formats.describe(name)

@@ -346,7 +346,7 @@ def test_stdin_uses_the_ignore_file_of_its_stdin_filename(run, tmp_path, monkeyp
 def test_statistics_count_unused_ignores(run, tmp_path):
     draft = write(tmp_path / "draft.txt", DRAFT)
     write(tmp_path / IGNORE_FILE, f"gratitude {sentence_digest(DRAFT, 0)} draft.txt\n")
-    rows = [line.split("\t") for line in run("check", "--statistics", draft).stdout.splitlines()]
+    rows = [line.split("\t") for line in run("check", "--output-format", "statistics", draft).stdout.splitlines()]
     assert ["1", "unused-ignore"] in [[count, rule.strip()] for count, rule, _ in rows]
 
 

@@ -50,8 +50,13 @@ def render(run: Run) -> str:
         footer = style(f"Found {total} problem{'s' if total != 1 else ''} ({detail}).", bold=True)
         if fixable:
             footer += f"\n[*] {fixable} with a safe suggested fix."
-    else:
+    elif not run.errors:
         footer = style("No problems found.", fg="green", bold=True)
+    elif not run.results:  # nothing could be read: the errors on stderr say it all
+        return ""
+    else:
+        failed = len(run.errors)
+        footer = style(f"No problems found; {failed} file{'s' if failed != 1 else ''} could not be linted.", bold=True)
     return "\n".join(blocks + [footer]) + "\n"
 
 
