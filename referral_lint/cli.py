@@ -422,20 +422,58 @@ def _enabled(config: Config) -> frozenset[str]:
     return rule_catalogue(config)[1]
 
 
-def _rules_or_fail() -> tuple[RuleSpec, ...]:
-    """The built-in rules, and the unused-ignore pseudo-rule (it can be selected and explained too)."""
+def _rules_or_fail(config_file: str | None, isolated: bool) -> tuple[RuleSpec, ...]:
+    """The rules a draft here would know: the built-in ones, those of the configuration's
+    ``rule-dirs``, and the unused-ignore pseudo-rule (it can be selected and explained too)."""
     from referral_lint.suppress import unused_ignore_rule
 
+    if isolated and config_file is not None:
+        _fail("--config and --isolated cannot be used together")
     try:
-        return (*load_rules(), unused_ignore_rule())
-    except RuleError as error:
+        config = LintSession(config_file=config_file, isolated=isolated).config_for(None)
+        return (*load_rules(config.rule_dirs), unused_ignore_rule())
+    except (ConfigError, RuleError) as error:
         _fail(str(error))
 
 
+#: How ``rules`` and ``explain`` find the configuration (for its rule-dirs), as ``check`` does.
+_CONFIG_OPTIONS = (
+    click.option("--config", "config_file", metavar="PATH", help="Use this configuration file (for its rule-dirs)."),
+    click.option("--isolated", is_flag=True, help="Ignore all configuration files: the built-in rules only."),
+)
+
+
+def _config_options(command: Any) -> Any:
+    for option in reversed(_CONFIG_OPTIONS):
+        command = option(command)
+    return command
+
+
 @main.command(context_settings=_CONTEXT)
-def rules() -> None:
-    """List the rules: id, severity, check kind and what each one wants."""
-    specs = _rules_or_fail()
+@click.option(
+    "--output-format", "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+    help="A table, or a JSON list of the rules.",
+)
+@_config_options
+def rules(output_format: str, config_file: str | None, isolated: bool) -> None:
+    """List the rules: id, severity, check kind and what each one wants.
+
+    The built-in rules, and those of the rule-dirs of the configuration found from the
+    current directory (as check finds it).
+    """
+    specs = _rules_or_fail(config_file, isolated)
+    if output_format == "json":
+        import json
+
+        document = [
+            {
+                "id": rule.id, "severity": rule.severity.value, "check": rule.check, "group": rule.group,
+                "default": rule.default, "summary": rule.summary, "why": " ".join(rule.why.split()), "file": rule.file,
+            }
+            for rule in specs
+        ]
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        return
     width = max(len(rule.id) for rule in specs)
     click.echo(f"{'RULE':<{width}}  {'SEVERITY':<8}  {'CHECK':<7}  SUMMARY")
     for rule in specs:
@@ -445,13 +483,52 @@ def rules() -> None:
 @main.command(context_settings=_CONTEXT)
 @click.argument("rule_id", metavar="RULE")
 @click.option("--model", help="Say which patterns run with this trained pipeline.")
-def explain(rule_id: str, model: str | None) -> None:
-    """Explain a rule: what it checks, why, and good and bad examples."""
-    specs = {rule.id: rule for rule in _rules_or_fail()}
+@_config_options
+def explain(rule_id: str, model: str | None, config_file: str | None, isolated: bool) -> None:
+    """Explain a rule (built in, or from the configuration's rule-dirs): what it checks, why, and examples."""
+    specs = {rule.id: rule for rule in _rules_or_fail(config_file, isolated)}
     rule = specs.get(rule_id)
     if rule is None:
         _fail(f"unknown rule {rule_id!r} (see 'referral-lint rules')")
     click.echo(_explanation(rule, model))
+
+
+@main.command("test-rules", context_settings=_CONTEXT)
+@click.argument("directory", metavar="DIR")
+def test_rules(directory: str) -> None:
+    """Run the examples of the rules in DIR, as the test suite runs the built-in rules' examples.
+
+    Each bad example must be flagged by its rule (and, with 'fixed:', fix to that text);
+    each good example must not be. Exit status: 0 all hold, 1 an example fails, 2 a rule
+    file or the directory is broken.
+    """
+    from referral_lint.engine.loader import rule_files
+    from referral_lint.rule_examples import cases, examples_linter, problem
+
+    where = Path(os.path.abspath(directory))
+    try:
+        files = {str(path) for path in rule_files(where)}
+        if not files:
+            _fail(f"{display_name(directory)}: no rule files (.yaml, .yml) in this directory")
+        theirs = tuple(rule for rule in load_rules((where,)) if rule.file in files)
+        linter = examples_linter((where,))
+    except RuleError as error:
+        _fail(str(error))
+    except Exception as error:  # a broken trained pipeline must not end in a traceback
+        _fail(f"cannot load the pipeline: {error}")
+    total = failed = 0
+    for case in cases(theirs):
+        total += 1
+        found = problem(linter, case)
+        if found is not None:
+            failed += 1
+            click.echo(f"FAIL {display_name(case.rule.file)}: {case.rule.id}: {case.kind} example {case.number}: {found}")
+            click.echo(f"     {' '.join(case.example.text.split())}")
+    rules_word = f"{len(theirs)} rule{'s' if len(theirs) != 1 else ''}"
+    if failed:
+        click.echo(f"{failed} of {total} examples of {rules_word} failed.")
+        sys.exit(EXIT_VIOLATIONS)
+    click.echo(f"All {total} examples of {rules_word} hold.")
 
 
 def _explanation(rule: RuleSpec, model: str | None) -> str:

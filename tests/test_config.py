@@ -401,6 +401,51 @@ def test_rule_dirs_add_a_teams_rules(run, tmp_path):
     assert "no-buzzwords" not in rules_of(run("check", "--format", "json", "--isolated", draft), draft)
 
 
+def test_rules_and_explain_know_a_teams_rules(run, tmp_path, monkeypatch):
+    write(tmp_path / "team-rules" / "no-buzzwords.yaml", TEAM_RULE)
+    write(tmp_path / ".referral-lint.yaml", "rule-dirs: [team-rules]\n")
+    monkeypatch.chdir(tmp_path)
+    listed = run("rules")
+    assert listed.exit_code == 0
+    assert "no-buzzwords          warning   forbid   Skip the buzzwords" in listed.stdout.splitlines()
+    explained = run("explain", "no-buzzwords")
+    assert explained.exit_code == 0
+    assert explained.stdout.startswith("no-buzzwords: Skip the buzzwords\n")
+    assert "  - I am a rockstar engineer." in explained.stdout
+    document = json.loads(run("rules", "--output-format", "json").stdout)
+    team = next(rule for rule in document if rule["id"] == "no-buzzwords")
+    assert team == {
+        "id": "no-buzzwords", "severity": "warning", "check": "forbid", "group": "team", "default": True,
+        "summary": "Skip the buzzwords", "why": 'Readers skim past "synergy" and "rockstar"; a concrete result says more.',
+        "file": str(tmp_path / "team-rules" / "no-buzzwords.yaml"),
+    }
+    assert {rule["id"] for rule in document} >= {"demanding-phrasing", "unused-ignore"}
+    # --isolated: the built-in rules only.
+    unknown = run("explain", "--isolated", "no-buzzwords")
+    assert unknown.exit_code == 2
+    assert one_error_line(unknown) == "referral-lint: error: unknown rule 'no-buzzwords' (see 'referral-lint rules')"
+
+
+def test_test_rules_runs_a_directorys_examples(run, tmp_path):
+    write(tmp_path / "team-rules" / "no-buzzwords.yaml", TEAM_RULE)
+    passing = run("test-rules", tmp_path / "team-rules")
+    assert (passing.exit_code, passing.stdout) == (0, "All 2 examples of 1 rule hold.\n")
+
+    broken = TEAM_RULE.replace('good: ["I cut the build time in half."]', 'good: ["I cut the build time in half.", "We had real synergy."]')
+    write(tmp_path / "broken-rules" / "no-buzzwords.yaml", broken)  # rules are cached per directory
+    failing = run("test-rules", tmp_path / "broken-rules")
+    assert failing.exit_code == 1
+    assert failing.stdout.splitlines() == [
+        f"FAIL {tmp_path / 'broken-rules' / 'no-buzzwords.yaml'}: no-buzzwords: good example 2: flagged 'synergy' in a good example",
+        "     We had real synergy.",
+        "1 of 3 examples of 1 rule failed.",
+    ]
+
+    empty = tmp_path / "nothing"
+    empty.mkdir()
+    assert one_error_line(run("test-rules", empty)) == f"referral-lint: error: {empty}: no rule files (.yaml, .yml) in this directory"
+
+
 def test_a_broken_team_rule_names_its_file_line_and_key(run, tmp_path):
     write(tmp_path / "team-rules" / "no-buzzwords.yaml", TEAM_RULE.replace("check: forbid", "check: ban"))
     write(tmp_path / ".referral-lint.yaml", "rule-dirs: [team-rules]\n")

@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from referral_lint import Config, apply_fixes
 from referral_lint.fix import apply_edits
-from referral_lint.linter import Linter
 from referral_lint.engine.loader import builtin_rules_dir, load_rules
+from referral_lint.rule_examples import cases, examples_linter, problem
 
 RULES = load_rules()
 
@@ -17,39 +16,18 @@ RULES = load_rules()
 @pytest.fixture(scope="module")
 def linter():
     """Every rule, the opt-in ones too: each rule's examples are checked."""
-    return Linter(Config(select=tuple(rule.id for rule in RULES)))
+    return examples_linter()
 
 
 def _cases(kind: str) -> list:
-    return [
-        pytest.param(rule, example, id=f"{rule.id}-{kind}-{number}")
-        for rule in RULES
-        for number, example in enumerate(rule.bad_examples if kind == "bad" else rule.good_examples)
-    ]
+    """The examples as ``referral-lint test-rules`` runs them (one implementation: rule_examples)."""
+    return [pytest.param(case, id=case.name) for case in cases(RULES, kind)]
 
 
-@pytest.mark.parametrize(("rule", "example"), _cases("bad"))
-def test_bad_example_is_flagged(linter, rule, example):
-    report = linter.lint(example.text, channel=example.channel)
-    assert [v for v in report.violations if v.rule == rule.id], f"{rule.id} missed: {example.text!r}"
-
-
-@pytest.mark.parametrize(("rule", "example"), _cases("good"))
-def test_good_example_passes(linter, rule, example):
-    report = linter.lint(example.text, channel=example.channel)
-    flagged = [example.text[v.start : v.end] for v in report.violations if v.rule == rule.id]
-    assert not flagged, f"{rule.id} flagged {flagged} in a good example: {example.text!r}"
-
-
-@pytest.mark.parametrize(
-    ("rule", "example"),
-    [p for p in _cases("bad") if p.values[1].fixed is not None],
-)
-def test_bad_example_fixes_to_expected_text(linter, rule, example):
-    report = linter.lint(example.text, channel=example.channel)
-    own = [v for v in report.violations if v.rule == rule.id]
-    # `fixed` is the text after applying each violation's first suggestion, safe or not.
-    assert apply_fixes(example.text, own, unsafe=True) == example.fixed
+@pytest.mark.parametrize("case", _cases("bad") + _cases("good"))
+def test_example_holds(linter, case):
+    """A bad example is flagged by its rule (and fixes to its ``fixed``); a good one is not flagged."""
+    assert problem(linter, case) is None, f"{case.name}: {problem(linter, case)}: {case.example.text!r}"
 
 
 def test_every_rule_has_good_and_bad_examples():
@@ -78,9 +56,10 @@ def test_installed_package_ships_the_rules():
     assert shipped == source
 
 
-@pytest.mark.parametrize(("rule", "example"), [p for p in _cases("bad") if p.values[0].check == "require"])
-def test_a_require_rules_own_suggestion_satisfies_it(linter, rule, example):
+@pytest.mark.parametrize("case", [p for p in _cases("bad") if p.values[0].rule.check == "require"])
+def test_a_require_rules_own_suggestion_satisfies_it(linter, case):
     """Applying what a require rule suggests makes it pass, so fixing twice inserts nothing twice."""
+    rule, example = case.rule, case.example
     report = linter.lint(example.text, channel=example.channel)
     own = [v for v in report.violations if v.rule == rule.id]
     applicable = [s for s in own[0].suggestions if s.applicability.value != "display"]
