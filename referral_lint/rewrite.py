@@ -17,7 +17,7 @@ from spacy.tokens import Doc
 
 from referral_lint.engine.schema import SuggestSpec
 from referral_lint.message import CharSpan, MessageParts
-from referral_lint.model import Edit, Suggestion
+from referral_lint.model import Applicability, Edit, Suggestion
 from referral_lint.normalize import NormalizedText
 
 # A draft's own edit, in normalised offsets: (start, end, replacement).
@@ -60,7 +60,10 @@ def build_suggestions(
         original_edits = tuple(
             Edit(*context.source.span_to_original(start, end), replacement) for start, end, replacement in edits
         )
-        suggestions.append(Suggestion(spec.description or description, original_edits, spec.applicability))
+        applicability = spec.applicability
+        if applicability is Applicability.SAFE and _is_deletion(spec) and not leaves_whole_sentence(context, span):
+            applicability = Applicability.UNSAFE  # "what the salary range is" -> "what the is": the writer must look
+        suggestions.append(Suggestion(spec.description or description, original_edits, applicability))
     return tuple(suggestions)
 
 
@@ -79,6 +82,44 @@ def _match_case(original: str, replacement: str, sentence_start: bool) -> str:
     if original[:1].isupper() and (sentence_start or original[1:2].islower()):
         return replacement[:1].upper() + replacement[1:]
     return replacement
+
+
+def _is_deletion(spec: SuggestSpec) -> bool:
+    return spec.action == "delete" or (spec.action == "replace" and not spec.argument)
+
+
+# Words a sentence cannot end on: what is left before a deletion at the end of a sentence
+# ("Please send me the salary range." -> "Please send me the.") must not end on one.
+_DANGLING = frozenset(
+    "a an the my your our their his her its to for of with by at in on from about into than as and or but nor "
+    "is are was were be been am very so such".split()
+)
+_WORD = re.compile(r"[\w']+")
+
+
+def leaves_whole_sentence(context: RewriteContext, span: CharSpan) -> bool:
+    """Whether deleting ``span`` (as ``_delete`` does) leaves its sentence whole.
+
+    Yes for a phrase that opens the sentence and is set off by punctuation ("ASAP, could
+    you…"), one set off by commas on both sides, and one that ends the sentence or a
+    clause after a word a sentence can end on ("…for the Data Engineer role ASAP."); no
+    for anything in the middle of a clause ("what the salary range is"), where only the
+    writer can tell.
+    """
+    text = context.text
+    start, end = span
+    sentence_start, sentence_end = context.sentence_of(start)
+    if sentence_end <= sentence_start:  # between sentences
+        sentence_start, sentence_end = start, end
+    before = text[sentence_start:start].rstrip()
+    after = text[end:max(end, sentence_end)].strip()
+    if not _WORD.search(before):  # the sentence opens with it
+        return after[:1] in (",", ";", ":")
+    if before.endswith(",") and after.startswith(","):
+        return True
+    if not after or after[0] in _TERMINAL_PUNCTUATION + ",;:":  # it ends the sentence or a clause
+        return _WORD.findall(before)[-1].lower() not in _DANGLING
+    return False
 
 
 def _delete(spec: SuggestSpec, context: RewriteContext, span: CharSpan) -> tuple[str, list[RawEdit]] | None:

@@ -426,6 +426,47 @@ def test_rules_and_explain_know_a_teams_rules(run, tmp_path, monkeypatch):
     assert one_error_line(unknown) == "referral-lint: error: unknown rule 'no-buzzwords' (see 'referral-lint rules')"
 
 
+SALARY_RULE = """\
+id: no-salary-talk
+summary: Leave pay for later
+severity: warning
+check: forbid
+group: team
+why: Asking about pay in a referral request reads as if the pay is all you care about.
+message: '"{match}" is for the recruiter, later.'
+patterns:
+  - phrases: [salary range, pay band]
+    suggest: {delete: true}
+examples:
+  bad: ["Could you tell me what the salary range is?"]
+  good: ["Could you tell me what the team works on?"]
+"""
+
+
+def test_a_deletion_that_breaks_the_sentence_is_not_safe(run, tmp_path):
+    write(tmp_path / "team-rules" / "no-salary-talk.yaml", SALARY_RULE)
+    write(tmp_path / ".referral-lint.yaml", "rule-dirs: [team-rules]\nselect: [no-salary-talk]\n")
+    text = "Hi Ana,\n\nCould you tell me what the salary range is? I would also like to know the pay band.\n\nSam\n"
+    draft = write(tmp_path / "draft.txt", text)
+    found = files(run("check", "--format", "json", draft))[str(draft)]
+    assert [(text[v["start"] : v["end"]], v["suggestions"][0]["applicability"]) for v in found] == [
+        ("salary range", "unsafe"),  # "what the is": only the writer can rephrase it
+        ("pay band", "unsafe"),  # "to know the.": the sentence would end on "the"
+    ]
+    fixed = run("fix", draft)
+    assert fixed.exit_code == 1
+    assert draft.read_text(encoding="utf-8") == text  # nothing safe to apply
+    assert fixed.stdout.splitlines()[-1] == "Fixed 0 problems in 0 files; 2 remain. 2 more can be fixed with --unsafe-fixes."
+
+    # Set off by commas, the same deletion leaves the sentence whole: safe.
+    whole = "Hi Ana,\n\nI read the posting, salary range, and the team page. Thanks!\n\nSam\n"
+    draft.write_text(whole, encoding="utf-8")
+    [violation] = files(run("check", "--format", "json", draft))[str(draft)]
+    assert violation["suggestions"][0]["applicability"] == "safe"
+    assert run("fix", draft).exit_code == 0
+    assert draft.read_text(encoding="utf-8") == whole.replace(", salary range,", "")
+
+
 def test_test_rules_runs_a_directorys_examples(run, tmp_path):
     write(tmp_path / "team-rules" / "no-buzzwords.yaml", TEAM_RULE)
     passing = run("test-rules", tmp_path / "team-rules")
