@@ -214,7 +214,7 @@ def rule_page(rule: RuleSpec) -> str:
         facts.append(
             ("Needs", f"{rule.trained_only_patterns} of its patterns run only with a trained spaCy pipeline (`--model`)")
         )
-    out += [table(["", ""], facts), ""]
+    out += [f"- **{name}**: {value}" for name, value in facts] + [""]  # a list: a table would need a header row
     out += ["## Why", "", text(rule.why), ""]
     if rule.details:
         out += ["## What counts", "", text(rule.details), ""]
