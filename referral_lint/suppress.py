@@ -43,6 +43,7 @@ from typing import Any
 from referral_lint.config import ALL, DEFAULT_CHANNEL, PSEUDO_RULES, UNUSED_IGNORE, Config, ConfigError, RuleInfo, catalogue, enabled_rules
 from referral_lint.files import replace_file
 from referral_lint.model import Edit, Report, Severity, Suggestion, Violation
+from referral_lint.positions import LINE_END, LineIndex
 
 IGNORE_FILE = ".referral-lint-ignore"
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -50,7 +51,6 @@ DIRECTIVE_KINDS = ("disable", "enable", "disable-next-line", "disable-line")
 DIGEST_LENGTH = 12
 
 _DIRECTIVE = re.compile(r"<!--\s*referral-lint\b(?P<body>.*?)-->", re.DOTALL)
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def unused_ignore_rule() -> Any:
@@ -109,12 +109,13 @@ class Directive:
 def parse_directives(text: str) -> list[Directive]:
     """Every referral-lint comment in ``text``, in order."""
     directives = []
+    lines = LineIndex(text)
     for match in _DIRECTIVE.finditer(text):
         words = match["body"].lstrip(" \t:").replace(",", " ").split()  # "referral-lint: disable" too
         kind = words[0] if words else ""
         names = tuple(words[1:]) or None
-        line = _line_of(text, match.start())
-        end_line = _line_of(text, match.end() - 1)
+        line = lines.position(match.start())[0]
+        end_line = lines.position(match.end() - 1)[0]
         directives.append(Directive(kind, names, match.start(), match.end(), line, end_line))
     return directives
 
@@ -122,10 +123,6 @@ def parse_directives(text: str) -> list[Directive]:
 def blank_directives(text: str) -> str:
     """``text`` with each referral-lint comment replaced by spaces (line breaks kept, offsets unchanged)."""
     return _DIRECTIVE.sub(lambda m: re.sub(r"[^\r\n]", " ", m[0]), text)
-
-
-def _line_of(text: str, offset: int) -> int:
-    return len(_LINE_BREAK.findall(text, 0, offset)) + 1
 
 
 @dataclass
@@ -254,7 +251,7 @@ def _unused_comment(text: str, directive: Directive, problem: str, severity: Sev
 def _whole_lines(text: str, start: int, end: int) -> tuple[int, int]:
     """``start``–``end`` widened to whole lines (with the line break) when nothing else is on them."""
     line_start = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
-    rest = _LINE_BREAK.search(text, end)
+    rest = LINE_END.search(text, end)
     line_end = rest.end() if rest else len(text)
     if text[line_start:start].strip() or text[end : rest.start() if rest else len(text)].strip():
         return start, end
@@ -262,23 +259,13 @@ def _whole_lines(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _violation(text: str, start: int, end: int, message: str, severity: Severity, suggestion: Suggestion) -> Violation:
-    line, column = _line_column(text, start)
-    end_line, end_column = _line_column(text, end)
+    lines = LineIndex(text)
+    line, column = lines.position(start)
+    end_line, end_column = lines.position(end)
     return Violation(
         rule=UNUSED_IGNORE, severity=severity, message=message, start=start, end=end, line=line, column=column,
         suggestions=(suggestion,), end_line=end_line, end_column=end_column,
     )
-
-
-def _line_column(text: str, offset: int) -> tuple[int, int]:
-    line_start = 0
-    line = 1
-    for match in _LINE_BREAK.finditer(text, 0, offset):
-        if match.end() > offset:
-            break
-        line += 1
-        line_start = match.end()
-    return line, offset - line_start + 1
 
 
 # --- sentences and their hashes --------------------------------------------------------

@@ -69,7 +69,7 @@ class FileResult:
         """
         source = getattr(draft, "source", None)
         if source is not None and source != report.text:
-            from referral_lint.formats._lines import LineIndex
+            from referral_lint.positions import LineIndex
 
             index = LineIndex(source)
             violations = []

@@ -13,7 +13,7 @@ from typing import Any
 
 from referral_lint import __version__
 from referral_lint.formats import FileResult, Run, summary_counts
-from referral_lint.formats._lines import LineIndex
+from referral_lint.positions import LineIndex
 from referral_lint.model import Applicability, Violation
 
 SCHEMA_VERSION = 2

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 from referral_lint.formats import Run
-from referral_lint.formats._lines import LineIndex
+from referral_lint.positions import LineIndex
 from referral_lint.formats.json import violation_record
 
 # Characters JSON leaves raw that some line readers (Python's str.splitlines among them)

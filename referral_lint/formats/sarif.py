@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 from referral_lint import __version__
 from referral_lint.formats import FileResult, Run
-from referral_lint.formats._lines import LineIndex
+from referral_lint.positions import LineIndex
 from referral_lint.model import Severity, Suggestion, Violation
 
 SARIF_VERSION = "2.1.0"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import click
 
 from referral_lint.formats import Run, summary_counts
-from referral_lint.formats._lines import LINE_END as _LINE_END
+from referral_lint.positions import LineIndex
 from referral_lint.inputs import display_name
 from referral_lint.model import Applicability, Severity, Violation
 
@@ -32,7 +32,7 @@ def render(run: Run) -> str:
     for result in run.results:
         # The lines of the file as the writer sees it (a markdown file's code, an
         # email's headers), which has the same offsets as the text that was linted.
-        lines = _LINE_END.split(result.text)
+        lines = LineIndex(result.text)
         for violation in result.report.violations:
             blocks.append(_violation_block(display_name(result.name), lines, violation, style))
     if not run.summary:  # --quiet
@@ -78,14 +78,14 @@ def _window(line: str, column: int, end_column: int) -> tuple[str, int, int]:
     return prefix + line[start:end] + suffix, column - shift, min(end_column - shift, end - shift + len(suffix))
 
 
-def _violation_block(name: str, lines: list[str], violation: Violation, style) -> str:  # type: ignore[no-untyped-def]
+def _violation_block(name: str, lines: LineIndex, violation: Violation, style) -> str:  # type: ignore[no-untyped-def]
     fixable = " [*]" if violation.suggestions and violation.suggestions[0].applicability is Applicability.SAFE else ""
     header = (
         f"{style(name, bold=True)}:{violation.line}:{violation.column}: "
         f"{style(violation.rule, fg=_SEVERITY_COLOURS[violation.severity], bold=True)}{fixable} "
         f"{violation.message}"
     )
-    source = lines[violation.line - 1] if violation.line - 1 < len(lines) else ""
+    source = lines.line_text(violation.line)
     if not source.isprintable():
         # A tab, form feed or zero-width space is one column: show it as one space.
         source = "".join(ch if ch.isprintable() else " " for ch in source)

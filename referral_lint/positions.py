@@ -1,0 +1,48 @@
+"""Text positions: offsets into a text, its lines and columns, counted one way everywhere.
+
+A line ends at ``\\r\\n``, ``\\r`` or ``\\n``, and at nothing else: not at a form feed or
+U+2028, where ``str.splitlines`` would also split, and which neither editors (LSP) nor
+the readers count. Offsets index the Python string (code points). The command line's
+formats give 1-based lines and columns in code points (:meth:`LineIndex.position`); the
+language server converts to 0-based lines and the client's code units in
+:mod:`referral_lint.lsp_positions`, on top of the same index.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+class LineIndex:
+    """Offsets to lines and columns and back, and the text of each line."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0]  # offset where each line starts
+        self.ends: list[int] = []  # offset where each line's content ends (before its line end)
+        for match in LINE_END.finditer(text):
+            self.ends.append(match.start())
+            self.starts.append(match.end())
+        self.ends.append(len(text))
+
+    def line_index(self, offset: int) -> int:
+        """The 0-based line ``offset`` is on (clamped to the text)."""
+        return bisect.bisect_right(self.starts, max(0, min(offset, len(self.text)))) - 1
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """The 1-based line and column of ``offset`` (0 <= offset <= len(text))."""
+        line = self.line_index(offset)
+        return line + 1, offset - self.starts[line] + 1
+
+    def line_text(self, line: int) -> str:
+        """Line ``line`` (1-based) without its line end; "" past the end."""
+        if not 1 <= line <= len(self.starts):
+            return ""
+        return self.text[self.starts[line - 1] : self.ends[line - 1]]
+
+    def context(self, offset: int) -> str:
+        """The whole line that ``offset`` is on."""
+        return self.line_text(self.position(offset)[0])
