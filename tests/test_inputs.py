@@ -60,8 +60,27 @@ def json_entries(outcome) -> dict[str, dict]:
 
 
 def test_plain_prose_is_untouched():
-    text = "Hi Ana,\n\nWould you be open to referring me? *Thanks* for your time.\n# Heading\n- a list item\n"
+    text = "Hi Ana,\n\nWould you be open to referring me? *Thanks* for your time.\n- a list item\n> quoted\n"
     assert prose(text) == text
+
+
+def test_a_title_is_not_prose_but_a_setext_underline_stays():
+    text = "# Referral note\n\nHi Ana,\n## Why me\nThanks.\n---\n"
+    assert prose(text) == blanked(text, "# Referral note", "## Why me")
+
+
+def test_a_title_is_not_the_messages_opening(run, tmp_path):
+    draft = tmp_path / "note.md"
+    draft.write_text(
+        "# Referral note for the Data Engineer role\n\nHi Ana,\n\nWe met at PyData in May. Would you be open to referring me "
+        "for the Data Engineer role (job 4410)? No worries if not. Thanks for your time!\n\nSam\n",
+        encoding="utf-8",
+    )
+    result = run("check", "--isolated", "--select", "missing-greeting,length", "--format", "concise", draft)
+    assert result.stdout.splitlines() == [  # no missing-greeting at the title; the length counts the message only
+        f"{draft}:5:1: length [warning] 31 words is too short to say who you are, how you know the reader and which role;"
+        " 50 to 125 words get the most replies."
+    ]
 
 
 def test_yaml_and_toml_front_matter():

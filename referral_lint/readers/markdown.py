@@ -15,18 +15,21 @@ What is blanked:
 - front matter: a YAML block between ``---`` lines (closed by ``---`` or ``...``) or a
   TOML block between ``+++`` lines, at the very start of the file;
 - fenced code blocks (``````` or ``~~~``, closed by a fence at least as long; an unclosed
-  fence runs to the end of the file, as in CommonMark) and indented code blocks (four
-  spaces or a tab past the enclosing list item's content, after a blank line);
+  fence runs to the end of the file) and indented code blocks, as CommonMark reads them
+  (markdown-it-py finds the blocks: see ``_block_ranges``);
+- ATX headings (``# Title``): a document's title, not the message's opening;
 - inline code spans, HTML comments (which may span lines), autolinks ``<https://…>`` and
   ``<someone@example.com>``, and bare URLs (``https://…``, ``http://…``, ``www.…``, with
   trailing punctuation left to the sentence, as GitHub does);
 - the URL part of links: in ``[the posting](https://…)``, ``[text][ref]`` and ``[text]``
   with a matching definition, the brackets and the destination and title are blanked
-  and the link text stays; link reference definition lines; images ``![alt](src)``
+  and the link text stays; link reference definition lines (those whose destination
+  looks like a link: ``[Role]: TBD`` is a blank left to fill); images ``![alt](src)``
   entirely (the reader sees a picture, not its alt text).
 
-What stays: everything else, markdown punctuation included (``#`` before a heading,
-``*`` around emphasis, list bullets): the linter reads a plain-text draft with the
+What stays: everything else, markdown punctuation included (``*`` around emphasis,
+list bullets, a setext heading's ``---`` underline, which in a draft is as often a
+paragraph separator): the linter reads a plain-text draft with the
 same marks the same way. Raw HTML tags stay too, because ``<job title>``, a blank left
 for the writer to fill, is also a valid HTML tag, and the placeholder check must see
 it; and so does ``[Name]`` when it is not a link.
@@ -37,19 +40,18 @@ from __future__ import annotations
 import bisect
 import re
 
-_LINE_END = re.compile(r"\r\n|\r|\n")
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import normalizeReference
+
+from referral_lint.positions import LineIndex
+
 _NOT_LINE_END = re.compile(r"[^\r\n]")
 _BACKTICKS = re.compile(r"`+")
 
-_FENCE = re.compile(r"(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)")
-_QUOTE_PREFIX = re.compile(r"(?: {0,3}>[ \t]?)*")
-_LIST_ITEM = re.compile(r"(?P<marker> {0,3}(?:[-+*]|\d{1,9}[.)]))(?P<space>[ \t]+|$)")
-_DEFINITION = re.compile(
-    r" {0,3}\[(?P<label>(?:[^\[\]\\]|\\.){1,999})\]:[ \t]*"
-    r"(?P<dest><[^<>\r\n]*>|\S*[/.#:@]\S*)"
-    r"(?:[ \t]+(?:\"[^\"]*\"|'[^']*'|\([^()]*\)))?[ \t]*"
-)
 _FRONT_MATTER = {"---": ("---", "..."), "+++": ("+++",)}
+_MARKDOWN = MarkdownIt("commonmark").disable(["inline", "text_join"])  # the blocks are enough
+# What follows "]:" in a link reference definition that is one (not a "[Role]: TBD" blank).
+_LINK_DESTINATION = re.compile(r"\s*(?:<|\S*[/.#:@])")
 
 _INLINE = re.compile(r"\\|`+|<|!\[|\[|\]|(?<![\w/.@:+-])(?:https?://|www\.)", re.IGNORECASE)
 _URI_AUTOLINK = re.compile(r"<[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*>")
@@ -104,105 +106,54 @@ def _apply(text: str, ranges: list[tuple[int, int]]) -> str:
     return "".join(out)
 
 
-# --- blocks: front matter, fenced and indented code, link reference definitions ---------
+# --- blocks: front matter, then what markdown-it-py finds ---------------------------------
 
 
-def _lines(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each line's content, without its line end."""
-    lines = []
-    position = 0
-    for match in _LINE_END.finditer(text):
-        lines.append((position, match.start()))
-        position = match.end()
-    lines.append((position, len(text)))
-    return lines
-
-
-def _indent(line: str) -> int:
-    """The width of ``line``'s leading whitespace, with tab stops every four columns."""
-    width = 0
-    for character in line:
-        if character == " ":
-            width += 1
-        elif character == "\t":
-            width += 4 - width % 4
-        else:
-            break
-    return width
-
-
-def _front_matter(text: str, lines: list[tuple[int, int]]) -> int:
+def _front_matter(lines: LineIndex) -> int:
     """How many lines of front matter the file starts with (0 if none)."""
-    first = text[lines[0][0] : lines[0][1]].rstrip()
-    closers = _FRONT_MATTER.get(first)
-    if not closers or len(lines) < 2:
+    closers = _FRONT_MATTER.get(lines.line_text(1).rstrip())
+    if not closers:
         return 0
-    for number, (start, end) in enumerate(lines[1:], start=1):
-        if text[start:end].rstrip() in closers:
-            return number + 1
+    for number in range(2, len(lines.starts) + 1):
+        if lines.line_text(number).rstrip() in closers:
+            return number
     return 0
 
 
 def _block_ranges(text: str) -> tuple[list[tuple[int, int]], set[str]]:
-    """The code blocks, front matter and link definitions to blank, and the definitions' labels."""
-    lines = _lines(text)
-    ranges: list[tuple[int, int]] = []
-    labels: set[str] = set()
-    skip = _front_matter(text, lines)
-    if skip:
-        ranges.append((lines[0][0], lines[skip - 1][1]))
-    fence: tuple[str, int] | None = None  # (fence character, length) of an open fence
-    after_blank = True  # the previous line was blank (or there was none): code may start
-    in_code = False  # inside an indented code block
-    list_content: int | None = None  # content indent of the list item we are in
-    for start, end in lines[skip:]:
-        line = text[start:end]
-        quote = _QUOTE_PREFIX.match(line)
-        content = line[quote.end() :] if quote else line
-        if fence is not None:
-            ranges.append((start, end))
-            closing = content.strip()
-            if closing and set(closing) == {fence[0]} and len(closing) >= fence[1]:
-                fence = None
-                after_blank = True
-            continue
-        if not content.strip():
-            after_blank = True
-            continue
-        indent = _indent(content)
-        base = list_content if list_content is not None else 0
-        if indent >= base + 4 and (after_blank or in_code):
-            ranges.append((start, end))
-            in_code = True
-            after_blank = False
-            continue
-        in_code = False
-        opened = _FENCE.fullmatch(content)
-        if opened and not (opened["fence"][0] == "`" and "`" in opened["info"]):
-            fence = (opened["fence"][0], len(opened["fence"]))
-            ranges.append((start, end))
-            continue
-        definition = _DEFINITION.fullmatch(content)
-        if definition:
-            labels.add(_normalise_label(definition["label"]))
-            ranges.append((start, end))
-            after_blank = True
-            continue
-        item = _LIST_ITEM.match(content)
-        if item:
-            space = _indent(item["space"]) if item["space"] else 1
-            list_content = len(item["marker"]) + (space if space <= 4 else 1)
-        elif list_content is not None and after_blank and indent < list_content:
-            list_content = None  # a paragraph after a blank line, outside the list
-        after_blank = False
-    return ranges, labels
+    """The lines to blank (front matter, code, titles, link definitions) and the link labels defined.
+
+    markdown-it-py (CommonMark, block rules only) finds the blocks and gives each its
+    lines: fenced code (an unclosed fence runs to the end) and indented code, an ATX
+    heading (``# Title``: a document's title, not the message's opening; a setext
+    heading's text underlined with ``---`` stays, as that is also how a draft separates a
+    paragraph), and link reference definitions whose destination looks like a link (a
+    path, URL or ``<…>``: ``[Role]: TBD`` is a template blank, and stays).
+    """
+    lines = LineIndex(text)
+    skip = _front_matter(lines)
+    blanked: set[int] = set(range(skip))
+    parsed = _apply(text, [(0, lines.ends[skip - 1])]) if skip else text  # line numbers stay the file's
+    env: dict = {}
+    for token in _MARKDOWN.parse(parsed, env):
+        if token.map and (token.type in ("fence", "code_block") or (token.type == "heading_open" and token.markup.startswith("#"))):
+            blanked.update(range(*token.map))
+    labels = set()
+    for label, definition in env.get("references", {}).items():
+        first, last = definition["map"]
+        source = text[lines.starts[first] : lines.ends[last - 1]]
+        if _LINK_DESTINATION.match(source, source.index("]:") + 2):
+            labels.add(_normalise_label(label))
+            blanked.update(range(first, last))
+    return [(lines.starts[line], lines.ends[line]) for line in sorted(blanked)], labels
 
 
 # --- inlines: code spans, comments, autolinks, links, images, bare URLs ------------------
 
 
 def _normalise_label(label: str) -> str:
-    return " ".join(label.split()).casefold()
+    """A link label as markdown-it-py keys its definitions, case folded."""
+    return normalizeReference(label).casefold()
 
 
 class _Inlines:
@@ -214,7 +165,8 @@ class _Inlines:
         self.labels = labels
         # Paragraph boundaries (the starts of blank lines): a code span or a link does
         # not cross one.
-        self.breaks = [start for start, end in _lines(text) if not text[start:end].strip()]
+        lines = LineIndex(text)
+        self.breaks = [start for start, end in zip(lines.starts, lines.ends) if not text[start:end].strip()]
         self.runs: dict[int, list[int]] = {}  # backtick-run length -> starts
         for match in _BACKTICKS.finditer(text):
             self.runs.setdefault(len(match[0]), []).append(match.start())
