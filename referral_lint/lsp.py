@@ -339,6 +339,9 @@ class ReferralLintServer(LanguageServer):
             linted = fallback.lint_text(text, path=path, language=language_id, name=uri)
         if isinstance(linted, InputError):  # nothing to lint (empty, only code), or not readable as an email
             return _Lint(Report(text=text, channel="message", violations=[]), {}, note)
+        if linted.draft.positions != "file":  # a transfer-encoded body: its offsets are not the buffer's
+            note = f"{uri}: the email body is quoted-printable or base64; it is not linted in the editor"
+            return _Lint(Report(text=text, channel="email", violations=[]), {}, note)
         # A broken ignore file is the CLI's to report; the editor shows the lint without it.
         report = replace(linted.report, text=text)
         return _Lint(report, {rule.id: rule for rule in linted.rules}, note)

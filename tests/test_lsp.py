@@ -750,3 +750,25 @@ async def test_a_hover_before_the_debounced_lint_reads_the_markdown_and_its_comm
     assert code is None or "demanding-phrasing" not in code.contents.value  # code is not prose
     assert asap is not None and asap.contents.value.startswith("**demanding-phrasing**")
     close(client, uri)
+
+
+def test_a_broken_configuration_file_falls_back_to_the_editors_settings(tmp_path, isolated_settings):
+    """In-process: the draft is still linted (with the editor's options), and the log says why."""
+    from referral_lint.lsp import ReferralLintServer
+
+    write(tmp_path / ".referral-lint.yaml", "channel: carrier-pigeon\n")
+    server = ReferralLintServer()
+    server.settings, _ = load_settings(tmp_path, {"select": ["demanding-phrasing"]})
+    lint = server._lint_now("Hi Ana,\nRefer me ASAP.\n", "plaintext", (tmp_path / "draft.txt").as_uri())
+    assert [v.rule for v in lint.report.violations] == ["demanding-phrasing", "demanding-phrasing"]
+    assert lint.note.startswith(f"cannot use the configuration for {tmp_path / 'draft.txt'} (")
+    assert "carrier-pigeon" in lint.note
+
+
+def test_a_transfer_encoded_email_buffer_is_not_underlined_at_wrong_places(isolated_settings):
+    from referral_lint.lsp import ReferralLintServer
+
+    text = "Subject: Data role\nContent-Transfer-Encoding: quoted-printable\n\nHi Ana, refer me ASAP=\n please.\n"
+    lint = ReferralLintServer()._lint_now(text, "plaintext", "file:///drafts/encoded.eml")
+    assert lint.report.violations == [] and lint.report.text == text
+    assert lint.note == "file:///drafts/encoded.eml: the email body is quoted-printable or base64; it is not linted in the editor"
