@@ -120,7 +120,7 @@ def check(
     results: list[FileResult] = []
     errors: list[InputError] = []
     for item in expand(paths):
-        linted = item if isinstance(item, InputError) else run.lint(item[1], stdin_filename)
+        linted = item if isinstance(item, InputError) else run.lint(item, stdin_filename)
         if isinstance(linted, InputError):
             errors.append(linted)
             click.echo(f"referral-lint: error: {linted}", err=True)
@@ -201,10 +201,14 @@ class _Run:
         failing = any(result.report.failing(self.fail_on(result)) for result in results)
         sys.exit(EXIT_VIOLATIONS if failing and not self.exit_zero else EXIT_CLEAN)
 
-    def lint(self, path: Path | None, stdin_filename: str | None) -> Linted | InputError:
-        """Read and lint the draft at ``path`` (None: stdin); a configuration that cannot be used ends the run."""
+    def lint(self, item: tuple[str, Path | None], stdin_filename: str | None) -> Linted | InputError:
+        """Read and lint the draft ``expand`` gave (name, path; path None: stdin); a configuration
+        that cannot be used ends the run."""
+        name, path = item
         try:
-            return self.session.lint_path(path if path is not None else STDIN, filename=stdin_filename)
+            if path is None:
+                return self.session.lint_path(STDIN, filename=stdin_filename)
+            return self.session.lint_path(path, name=name)
         except ConfigError as error:
             if error.file is None and error.path and error.path[0] in self.session.overrides:
                 _fail(f"--{error.path[0]}: {error.problem}")  # a bad command-line option
@@ -316,7 +320,7 @@ def fix(paths: tuple[str, ...], unsafe_fixes: bool, diff: bool, **options: Any) 
             errors.append(item)
             click.echo(f"referral-lint: error: {item}", err=True)
             continue
-        outcome = _fix_one(item[1], run, unsafe_fixes, stdin_filename, errors)
+        outcome = _fix_one(item, run, unsafe_fixes, stdin_filename, errors)
         if outcome is None:
             continue
         if isinstance(outcome, InputError):
@@ -372,12 +376,12 @@ def fix(paths: tuple[str, ...], unsafe_fixes: bool, diff: bool, **options: Any) 
     run.exit(results, errors)
 
 
-def _fix_one(path: Path | None, run: _Run, unsafe: bool, stdin_filename: str | None, errors: list[InputError]) -> Any:
+def _fix_one(item: tuple[str, Path | None], run: _Run, unsafe: bool, stdin_filename: str | None, errors: list[InputError]) -> Any:
     """Fix one draft: (Linted, its original text, FixResult, the channel it was judged as), an InputError,
     or None when its ignore file is broken (reported by ``run``)."""
     from referral_lint.fix import fix_until_stable
 
-    linted = run.lint(path, stdin_filename)
+    linted = run.lint(item, stdin_filename)
     if isinstance(linted, InputError):
         return linted
     if linted.draft.positions != "file":

@@ -127,13 +127,18 @@ class LintSession:
             linter = self.linters[config] = Linter(config)
         return linter
 
-    def lint_path(self, path: str | Path, *, filename: str | None = None, channel: str | None = None) -> Linted | InputError:
-        """Read and lint the file at ``path`` (``"-"``: stdin, named ``filename`` if given)."""
+    def lint_path(
+        self, path: str | Path, *, filename: str | None = None, channel: str | None = None, name: str | None = None
+    ) -> Linted | InputError:
+        """Read and lint the file at ``path`` (``"-"``: stdin, named ``filename`` if given).
+
+        ``name``: how the output names the draft (default: ``path`` as given, or ``filename``).
+        """
         if str(path) == STDIN:
-            draft = read(filename or "<stdin>", None, filename=filename)
+            draft = read(name or filename or "<stdin>", None, filename=filename)
             where = filename
         else:
-            draft = read(str(path), Path(path))
+            draft = read(name or str(path), Path(path))
             where = str(path)
         if isinstance(draft, InputError):
             return draft

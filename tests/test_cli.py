@@ -714,3 +714,10 @@ def test_check_and_fix_share_their_linting_options():
     shared = {"channel", "select", "extend_select", "ignore", "fail_on", "exit_zero", "model", "quiet", "stdin_filename", "config_file", "isolated", "no_colour"}
     assert shared <= {p.name for p in check.params} and shared <= {p.name for p in fix.params}
     assert [p.help for p in check.params if p.name in shared] == [p.help for p in fix.params if p.name in shared]
+
+
+def test_a_path_is_shown_as_it_was_given(run, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "draft.txt").write_text(DEMANDING, encoding="utf-8")
+    result = run("check", "--select", "demanding-phrasing", "--format", "concise", "./draft.txt")
+    assert [line.split(":")[0] for line in result.stdout.splitlines()] == ["./draft.txt", "./draft.txt"]
