@@ -7,6 +7,7 @@ mkdocs-material); these tests check what can be checked without building.
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 from pathlib import Path
 
@@ -177,14 +178,17 @@ def test_the_output_formats_page_documents_every_format():
 #   <!-- sample-output cwd=DIR: referral-lint ARGS... -->
 # The command is run in DIR (from the repository's root), and each paragraph of the sample
 # (blocks between blank lines) must be a paragraph of the output, in order: a sample may
-# leave paragraphs out ("one problem of several"), never change one.
-_SAMPLE = re.compile(r"^<!-- sample-output cwd=(?P<cwd>\S+): referral-lint (?P<args>.+?) -->\n```\w*\n(?P<body>.*?)^```$", re.M | re.S)
+# leave paragraphs out ("one problem of several"), never change one. A JSON sample may
+# leave violations out, and must match the output in everything it shows.
+_SAMPLE = re.compile(
+    r"^<!-- sample-output cwd=(?P<cwd>\S+): referral-lint (?P<args>.+?) -->\n```(?P<language>\w*)\n(?P<body>.*?)^```$", re.M | re.S
+)
 _SAMPLE_PAGES = [REPO / "README.md", *sorted(DOCS.glob("*.md"))]
 
 
 def _samples() -> list:
     return [
-        pytest.param(match["cwd"], match["args"].split(), match["body"], id=f"{page.name}:{page.read_text(encoding='utf-8')[: match.start()].count(chr(10)) + 1}")
+        pytest.param(match["cwd"], match["args"].split(), match["language"], match["body"], id=f"{page.name}:{page.read_text(encoding='utf-8')[: match.start()].count(chr(10)) + 1}")
         for page in _SAMPLE_PAGES
         for match in _SAMPLE.finditer(page.read_text(encoding="utf-8"))
     ]
@@ -199,10 +203,17 @@ def test_the_docs_have_sample_outputs():
     assert {"README.md", "index.md", "getting-started.md", "output-formats.md"} <= pages
 
 
-@pytest.mark.parametrize(("cwd", "args", "sample"), _samples())
-def test_a_sample_output_is_what_the_tool_prints(cwd, args, sample, cli, isolated_settings, monkeypatch):
+@pytest.mark.parametrize(("cwd", "args", "language", "sample"), _samples())
+def test_a_sample_output_is_what_the_tool_prints(cwd, args, language, sample, cli, isolated_settings, monkeypatch):
     monkeypatch.chdir(REPO / cwd)
     output = cli(*args).stdout
+    if language == "json":
+        shown, printed = json.loads(sample), json.loads(output)
+        for shown_file, printed_file in zip(shown.pop("files"), printed.pop("files"), strict=True):
+            assert all(violation in printed_file["violations"] for violation in shown_file.pop("violations"))
+            assert shown_file == {key: value for key, value in printed_file.items() if key != "violations"}
+        assert shown == printed
+        return
     actual = iter(_paragraphs(output))
     missing = [paragraph for paragraph in _paragraphs(sample) if paragraph not in actual]  # in order: `in` consumes
     assert not missing, f"not in the output of referral-lint {' '.join(args)}:\n{missing[0]}\n\nthe output:\n{output}"
