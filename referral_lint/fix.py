@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from referral_lint.files import ChangedOnDisk, replace_file  # noqa: F401  (ChangedOnDisk: part of fix's API)
+from referral_lint.files import ChangedOnDisk, FileSnapshot, replace_file  # noqa: F401  (ChangedOnDisk: part of fix's API)
+from referral_lint.inputs import UTF8_BOM
 from referral_lint.model import Applicability, Edit, Suggestion, Violation
 
 
@@ -128,8 +129,9 @@ def _crlf(replacement: str) -> str:
     return replacement.replace("\r\n", "\n").replace("\n", "\r\n")
 
 
-def write_atomically(path: Path, original: bytes, text: str, *, bom: bool) -> None:
-    """Replace ``path``'s contents with ``text``, as UTF-8 (with the BOM it had), unless
-    the file no longer holds ``original`` (then ChangedOnDisk, and nothing is written)."""
-    data = ("\ufeff" if bom else "").encode("utf-8") + text.encode("utf-8")
-    replace_file(path, data, unchanged_from=original)
+def write_atomically(path: Path, snapshot: FileSnapshot, text: str, *, bom: bool) -> None:
+    """Replace ``path``'s contents with ``text``, as UTF-8 (with a BOM if ``bom``), unless
+    the file changed since ``snapshot`` was taken, when it was read (then ChangedOnDisk,
+    and nothing is written)."""
+    data = (UTF8_BOM if bom else b"") + text.encode("utf-8")
+    replace_file(path, data, unchanged_since=snapshot)

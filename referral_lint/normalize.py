@@ -72,12 +72,16 @@ class NormalizedText:
     def span_to_original(self, start: int, end: int) -> tuple[int, int]:
         if self._origin is None:
             return start, end
+        # A span starting on a CRLF's LF starts on its CR: an edit there must not split
+        # the pair (an inserted sentence would leave a lone CR behind).
+        origin = self._origin[start]
+        if origin and self.original[origin - 1 : origin + 1] == "\r\n":
+            origin -= 1
         if end <= start:
-            position = self._origin[start]
-            return position, position
+            return origin, origin
         # The end is one past the last kept character, so deleted characters
         # that follow the span stay outside it.
-        return self._origin[start], self._origin[end - 1] + 1
+        return origin, self._origin[end - 1] + 1
 
     def line_column(self, original_offset: int) -> tuple[int, int]:
         """1-based line and column of an offset into the original string."""
