@@ -75,7 +75,11 @@ def apply_fixes(text: str, violations: Iterable[Violation], *, unsafe: bool = Fa
 
 # --- fixing a whole draft, and writing it back --------------------------------------
 
-MAX_PASSES = 4
+# Each pass applies at least one fix, and a fix removes its violation; fixes that lost a
+# conflict wait for a later pass, so an empty draft can need one pass per inserted
+# sentence. The bound is above the number of rules (19), so only a rule set whose fixes
+# undo each other reaches it.
+MAX_PASSES = 24
 
 
 @dataclass

@@ -19,8 +19,6 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from operator import itemgetter
-from typing import Any
 
 import numpy
 from spacy.attrs import IDX, LEMMA, LENGTH, LOWER, ORTH, SENT_START
@@ -29,6 +27,7 @@ from spacy.tokens import Doc
 
 from referral_lint.engine.regex import RegexError, SafeRegex
 from referral_lint.lemmas import lemma_of
+from referral_lint.word_table import WordTable
 
 CharSpan = tuple[int, int]
 _AFTER_ANY_END = 1 << 62  # sorts after any end offset, for bisecting (start, end) pairs
@@ -213,7 +212,10 @@ def token_columns(doc: Doc) -> TokenColumns:
 
 # Lowercase form -> lemma, as string-store hashes; one table per vocabulary,
 # because a lemma string must be added to the store of the Doc it is set on.
-_LEMMA_IDS: dict[int, dict[int, int]] = {}
+_LEMMA_IDS: dict[int, WordTable[int]] = {}
+# Words whose lemmas are kept (the lemma strings stay in the store for good, so that the
+# kept hashes always resolve); the lemmas of rarer words are computed per Doc.
+MAX_KEPT_LEMMAS = 100_000
 
 
 @Language.component("referral_lemmas")
@@ -221,22 +223,16 @@ def set_lemmas(doc: Doc) -> Doc:
     if not len(doc):
         return doc
     strings = doc.vocab.strings
-    lemma_ids = _LEMMA_IDS.setdefault(id(strings), {})
+    lemma_ids = _LEMMA_IDS.setdefault(id(strings), WordTable(MAX_KEPT_LEMMAS))
+
+    def lemmas_of(lowers: set[int], kept: bool) -> dict[int, int]:
+        # A kept lemma's string must outlive a spaCy memory zone the Doc may be made in.
+        return {lower: strings.add(lemma_of(strings[lower]), allow_transient=not kept) for lower in lowers}
+
     lowers = token_columns(doc).lowers
-    try:
-        lemmas = look_up_all(lowers, lemma_ids)
-    except KeyError:  # words not seen before
-        for lower in set(lowers).difference(lemma_ids):
-            lemma_ids[lower] = strings.add(lemma_of(strings[lower]))
-        lemmas = look_up_all(lowers, lemma_ids)
+    lemmas = lemma_ids.values_for(lowers, lemmas_of)
     doc.from_array([LEMMA], numpy.fromiter(lemmas, dtype="uint64", count=len(lowers)))
     return doc
-
-
-def look_up_all(keys: list[int], table: dict[int, Any]) -> tuple[Any, ...]:
-    """``table``'s value for every key, in one call (KeyError if one is missing)."""
-    # itemgetter with one key gives a bare value, not a tuple.
-    return itemgetter(*keys)(table) if len(keys) > 1 else (table[keys[0]],)
 
 
 # --- message parts -----------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Rules are written against plain ASCII punctuation and ``\\n`` line ends, but
 people paste drafts with curly quotes, no-break spaces, CRLF line ends and
-zero-width characters. Normalisation replaces those one character for one,
+zero-width characters (and API callers may pass lone surrogates, read as U+FFFD). Normalisation replaces those one character for one,
 or deletes them; it never inserts, so every normalised offset maps back to
 exactly one offset in the original string.
 """
@@ -29,6 +29,10 @@ _REPLACEMENTS = {
     "\u2003": " ",
     "\r": "\n",  # a lone CR (old Mac line end); a CR before LF is deleted below
 }
+
+# A lone surrogate (from a JSON "\\ud800" escape, or Python code) cannot be encoded, so
+# nothing downstream could hash or print it: it is read as U+FFFD, the replacement character.
+_REPLACEMENTS.update(dict.fromkeys(map(chr, range(0xD800, 0xE000)), "\ufffd"))
 
 # Invisible characters that only get in the way of matching.
 _DELETIONS = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")

@@ -19,7 +19,7 @@ from spacy.tokens import Doc
 from referral_lint.engine.compiler import DocMatches, Match
 from referral_lint.engine.schema import Bound, PatternSpec, RuleSpec
 from referral_lint.message import CharSpan, MessageParts, token_columns
-from referral_lint.model import Severity, Suggestion
+from referral_lint.model import Applicability, Edit, Severity, Suggestion
 from referral_lint.rewrite import RewriteContext, build_suggestions
 
 
@@ -319,7 +319,19 @@ def _limit_finding(
         value=value, min=bound.min, max=bound.max, unit=unit, channel=context.channel, over=over, under=under,
     )
     suggestions = build_suggestions(bound.suggest or rule.suggest, context.rewrite, region)
+    if not suggestions:  # the rule's rewrite found nothing to act on (no sentence but the ask to cut)
+        suggestions = (_limit_fallback(context, span, unit, over, under),)
     return Finding(rule, bound.severity, message, span, suggestions)
+
+
+def _limit_fallback(context: MessageContext, span: CharSpan, unit: str, over: int, under: int) -> Suggestion:
+    """What every limit violation can say: how much to cut (showing what does not fit) or add."""
+    if under:
+        return Suggestion(f"Add about {under} {unit}", (), Applicability.DISPLAY)
+    edits: tuple[Edit, ...] = ()
+    if unit in ("characters", "words"):  # the span is exactly what does not fit
+        edits = (Edit(*context.rewrite.source.span_to_original(*span), ""),)
+    return Suggestion(f"Cut {over} {unit}", edits, Applicability.DISPLAY)
 
 
 def _measured_region(scope: str, context: MessageContext) -> CharSpan:
