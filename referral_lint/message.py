@@ -19,6 +19,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy
 from spacy.attrs import IDX, LEMMA, LENGTH, LOWER, ORTH, SENT_START
@@ -27,6 +28,7 @@ from spacy.tokens import Doc
 
 from referral_lint.engine.regex import RegexError, SafeRegex
 from referral_lint.lemmas import lemma_of
+from referral_lint.tokenizer import LONG_RUN, tokenize
 from referral_lint.word_table import WordTable
 
 CharSpan = tuple[int, int]
@@ -52,8 +54,8 @@ def make_doc(nlp: Language, text: str) -> Doc:
     """Run ``nlp`` on ``text``, telling the components the text (``Doc.text`` rebuilds it)
     and how many words it has (as ``wc -w`` counts them: runs of non-space characters)."""
     chunks = text.split()
-    _fill_tokenizer_cache(nlp.tokenizer, chunks)
-    doc = nlp.make_doc(text)
+    _fill_tokenizer_cache(nlp.tokenizer, [chunk for chunk in chunks if len(chunk) < LONG_RUN])
+    doc = tokenize(nlp, text)
     doc.user_data[_TEXT] = text
     doc.user_data[_WORD_COUNT] = len(chunks)
     for _, component in nlp.pipeline:
@@ -256,6 +258,7 @@ class MessageParts:
     signature: CharSpan | None = None
     placeholders: list[CharSpan] = field(default_factory=list)
     kind: str = "other"  # what the message asks for: one of referral_lint.config.KINDS
+    _body_sentences: tuple[Any, list[CharSpan]] | None = field(default=None, repr=False, compare=False)
 
     def sentence_at(self, offset: int) -> CharSpan:
         """The sentence holding ``offset``; an empty span at it when it is between sentences."""
@@ -265,8 +268,13 @@ class MessageParts:
         return (offset, offset)
 
     def body_sentences(self) -> list[CharSpan]:
-        start, end = self.body
-        return [s for s in self.sentences if s[0] >= start and s[1] <= end]
+        """The sentences of the body (a shared list: do not change it)."""
+        # Asked once per suggestion: worked out once per body (a long message has thousands).
+        key = (self.body, len(self.sentences))
+        if self._body_sentences is None or self._body_sentences[0] != key:
+            start, end = self.body
+            self._body_sentences = (key, [s for s in self.sentences if s[0] >= start and s[1] <= end])
+        return self._body_sentences[1]
 
     def scope(self, name: str) -> list[CharSpan]:
         """The spans a rule's ``scope`` names; empty when the part is absent."""

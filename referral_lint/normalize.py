@@ -40,6 +40,8 @@ _DELETIONS = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
 _TRANSLATION = str.maketrans(_REPLACEMENTS)
 _DELETION_OR_CRLF = re.compile("[" + "".join(sorted(_DELETIONS)) + "]|\r\n")
 _LINE_END = re.compile(r"\r\n?|\n")
+# Line/column lookups answered by scanning the text before the line starts are indexed.
+_SCANS_BEFORE_INDEXING = 16
 
 
 @dataclass
@@ -52,6 +54,7 @@ class NormalizedText:
     # None when nothing was deleted, so the mapping is the identity.
     _origin: list[int] | None = None
     _line_starts: list[int] = field(default_factory=list)
+    _lookups: int = 0
 
     @classmethod
     def from_original(cls, original: str) -> NormalizedText:
@@ -90,8 +93,10 @@ class NormalizedText:
     def line_column(self, original_offset: int) -> tuple[int, int]:
         """1-based line and column of an offset into the original string."""
         text = self.original
-        if "\r" not in text:
-            # Two scans in C beat building the list of line starts for a few violations.
+        self._lookups += 1
+        if "\r" not in text and self._lookups <= _SCANS_BEFORE_INDEXING:
+            # Two scans in C beat building the list of line starts for a few violations
+            # (but each scans the text: for many, the list keeps the cost linear).
             line_start = text.rfind("\n", 0, original_offset) + 1
             return text.count("\n", 0, original_offset) + 1, original_offset - line_start + 1
         if not self._line_starts:

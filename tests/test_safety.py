@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import time
+
+import pytest
 
 from helpers import run_python
 
@@ -43,3 +46,83 @@ for _ in range(300):
 assert linter.lint(probe) == before, "same message, same report"
 """
     run_python(code)
+
+
+# The shapes that were quadratic (issue 15), at the 100,000-character cap.
+WORST_SHAPES = {
+    "question marks": "?" * 100_000,
+    "emoji without spaces": "😀" * 100_000,
+    "brackets without spaces": "([{<" * 25_000,
+    "repeated pushy sentences": ("Refer me ASAP. " * 7000)[:100_000],
+    "one pushy line after another": ("Refer me\n" * 12_000)[:100_000],
+    "dots and spaces": ". " * 50_000,
+}
+
+
+@pytest.mark.parametrize("shape", WORST_SHAPES)
+def test_the_worst_shapes_at_the_input_cap_lint_in_linear_time(linter, shape):
+    """Linear time is about 1 s for these on a laptop; 10 s only catches a return of the
+    quadratic cases (which took minutes). bench/bench_shapes.py prints the curve."""
+    started = time.perf_counter()
+    report = linter.lint(WORST_SHAPES[shape])
+    assert time.perf_counter() - started < 10
+    assert all(v.suggestions for v in report.violations)
+
+
+def test_a_long_run_of_punctuation_gets_spacys_tokens(linter):
+    doc = linter.parse("Hi Dana" + "?" * 200 + " thanks")
+    assert [token.text for token in doc][:3] == ["Hi", "Dana", "?"]
+    assert doc.text == "Hi Dana" + "?" * 200 + " thanks"
+    assert len(doc) == 2 + 200 + 1
+
+
+def test_the_span_index_answers_as_the_naive_scan_does():
+    import random
+
+    from referral_lint.engine.checks import SpanIndex
+
+    rng = random.Random(15)
+    for _ in range(300):
+        spans = [(start, start + rng.randint(0, 6)) for start in (rng.randint(0, 40) for _ in range(rng.randint(0, 8)))]
+        index = SpanIndex(spans)
+        for start in range(0, 45):
+            for end in range(start, start + 8):
+                assert index.touches((start, end)) == any(s < end and start < e for s, e in spans)
+                assert index.holds((start, end)) == any(s <= start and end <= e for s, e in spans)
+
+
+ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]\n" for previous, name in zip("abcdefg", "bcdefgh")
+)
+
+
+def test_an_alias_bomb_in_a_configuration_file_is_one_line_naming_the_file(tmp_path):
+    from click.testing import CliRunner
+
+    from referral_lint.cli import main
+
+    (tmp_path / ".referral-lint.yaml").write_text(ALIAS_BOMB, encoding="utf-8")
+    (tmp_path / "draft.txt").write_text("Refer me ASAP.\n", encoding="utf-8")
+    started = time.perf_counter()
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "draft.txt")])
+    assert time.perf_counter() - started < 10
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"referral-lint: error: {tmp_path / '.referral-lint.yaml'}: over 200,000 values once its aliases are expanded"
+        " (an alias bomb?)\n"
+    )
+
+
+def test_deep_nesting_in_a_rule_file_is_an_error_naming_the_file():
+    from referral_lint.engine.yamlsource import RuleError, load_located
+
+    with pytest.raises(RuleError) as caught:
+        load_located("team/deep.yaml", "patterns: " + "[" * 5000 + "]" * 5000)
+    assert str(caught.value) == "team/deep.yaml: nested too deeply"
+
+
+def test_aliases_within_reason_still_work():
+    from referral_lint.engine.yamlsource import load_located
+
+    document = load_located("ok.yaml", "cut: &cut [a, b]\nagain: *cut\n")
+    assert document.value == {"cut": ["a", "b"], "again": ["a", "b"]}
