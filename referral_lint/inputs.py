@@ -89,11 +89,25 @@ def expand(paths: tuple[str, ...]) -> Iterator[tuple[str, Path | None] | InputEr
                 listed = ", ".join(DRAFT_SUFFIXES[:-1]) + " or " + DRAFT_SUFFIXES[-1]
                 yield InputError(raw, f"directory has no {listed} files to lint")
             for file in found:
-                yield (str(file), file)
+                yield InputError(str(file), _unreadable_kind(file)) if _waits_forever(file) else (str(file), file)
+        elif _waits_forever(path):
+            yield InputError(raw, _unreadable_kind(path))
         elif path.exists():
             yield (raw, path)
+        elif path.is_symlink():
+            yield InputError(raw, "broken or looping symbolic link")
         else:
             yield InputError(raw, "no such file or directory")
+
+
+def _waits_forever(path: Path) -> bool:
+    """A named pipe or a socket: opening or reading it waits for a writer that may never come.
+    (A device such as /dev/zero is read, up to the size limit, and refused as binary.)"""
+    return path.is_fifo() or path.is_socket()
+
+
+def _unreadable_kind(path: Path) -> str:
+    return f"{'a named pipe (FIFO)' if path.is_fifo() else 'a socket'}, not a file: skipped"
 
 
 def _drafts_under(directory: Path) -> Iterator[Path]:

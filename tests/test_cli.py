@@ -441,6 +441,25 @@ def test_an_endless_device_does_not_hang(run):
     assert line.startswith("referral-lint: error: /dev/zero: binary file")
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_named_pipe_is_skipped_and_the_other_files_are_linted(run, tmp_path):
+    """Reading a FIFO nobody writes to waits forever: given directly or found in a directory."""
+    os.mkfifo(tmp_path / "pipe.txt")
+    (tmp_path / "draft.txt").write_text("Refer me ASAP.\n", encoding="utf-8")
+    for args in ([tmp_path / "pipe.txt", tmp_path / "draft.txt"], [tmp_path]):
+        result = run("check", "--isolated", *args)
+        assert result.exit_code == 2
+        assert stderr_lines(result) == [f"referral-lint: error: {tmp_path / 'pipe.txt'}: a named pipe (FIFO), not a file: skipped"]
+        assert "demanding-phrasing" in result.stdout
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX symbolic links")
+def test_a_looping_symbolic_link_is_named_as_such(run, tmp_path):
+    (tmp_path / "loop.txt").symlink_to(tmp_path / "loop.txt")
+    result = run("check", tmp_path / "loop.txt")
+    assert stderr_lines(result) == [f"referral-lint: error: {tmp_path / 'loop.txt'}: broken or looping symbolic link"]
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX file names")
 def test_a_newline_in_a_file_name_does_not_break_the_one_line_error(run, tmp_path):
     draft = tmp_path / "two\nlines.txt"
