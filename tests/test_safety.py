@@ -126,3 +126,37 @@ def test_aliases_within_reason_still_work():
 
     document = load_located("ok.yaml", "cut: &cut [a, b]\nagain: *cut\n")
     assert document.value == {"cut": ["a", "b"], "again": ["a", "b"]}
+
+
+def test_an_unreadable_user_configuration_is_a_warning_and_the_drafts_are_linted(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from referral_lint import settings
+    from referral_lint.cli import main
+
+    home = tmp_path / "config-home"
+    home.mkdir()
+    (home / "config.yaml").write_text("ignore: [length]\n", encoding="utf-8")
+    monkeypatch.setenv(settings.USER_CONFIG_ENV, str(home))
+    settings.clear_cache()
+    real_open = Path.open
+
+    def denied(path, *args, **kwargs):  # root reads any file: deny this one as a chmod 000 would
+        if path == home / "config.yaml":
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", denied)
+    draft = tmp_path / "work" / "draft.txt"
+    draft.parent.mkdir()
+    draft.write_text("Refer me ASAP.\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(draft)])
+    settings.clear_cache()
+    assert result.exit_code == 1
+    assert "demanding-phrasing" in result.stdout
+    assert result.stderr.count("\n") == 1
+    assert result.stderr == (
+        f"referral-lint: warning: {home / 'config.yaml'}: cannot read the user configuration (Permission denied); using the defaults\n"
+    )
