@@ -631,9 +631,11 @@ def serve(*, log_level: str = "warning") -> None:
     logging.basicConfig(
         level=log_level.upper(), stream=sys.stderr, format="referral-lint lsp: %(levelname)s %(name)s: %(message)s"
     )
+    from referral_lint.lsp_transport import FramedStdin
+
     protocol_out = _claim_stdout()
     server = make_server()
-    server.start_io(sys.stdin.buffer, protocol_out)
+    server.start_io(FramedStdin(sys.stdin.buffer), protocol_out)  # type: ignore[arg-type]
 
 
 def _file_path(uri: str) -> str | None:
