@@ -100,7 +100,28 @@ class _Protocol(LanguageServerProtocol):
             msg_id = message.get("id") if isinstance(message, dict) else None
             self._send_error(msg_id, lsp.ErrorCodes.InvalidRequest, "not a JSON-RPC 2.0 message")
             return
+        if not self._lifecycle_allows(message):
+            return
         super().handle_message(message)
+
+    def _lifecycle_allows(self, message: Any) -> bool:
+        """The protocol's order: nothing but initialize (or exit) before initialize, an
+        error for a request after shutdown (pygls drops both silently, or fails with -32603)."""
+        method = getattr(message, "method", None)
+        if method is None or method == lsp.EXIT:
+            return True
+        request = hasattr(message, "id")
+        if self._shutdown:
+            if request:
+                self._send_error(message.id, lsp.ErrorCodes.InvalidRequest, f"{method}: the server is shut down")
+            return False
+        if method == lsp.INITIALIZE:
+            self._initialize_requested = True
+        elif not getattr(self, "_initialize_requested", False):
+            if request:
+                self._send_error(message.id, lsp.ErrorCodes.ServerNotInitialized, f"{method}: initialize first")
+            return False  # a notification before initialize is dropped, as the protocol says
+        return True
 
     def _send_error(self, msg_id: Any, code: int, message: str) -> None:
         msg_id = msg_id if isinstance(msg_id, (int, str)) and not isinstance(msg_id, bool) else None
@@ -636,6 +657,8 @@ def serve(*, log_level: str = "warning") -> None:
     protocol_out = _claim_stdout()
     server = make_server()
     server.start_io(FramedStdin(sys.stdin.buffer), protocol_out)  # type: ignore[arg-type]
+    # pygls swallows the exit code it raises: 0 after shutdown, 1 otherwise (as the protocol says).
+    sys.exit(0 if server.protocol._shutdown else 1)
 
 
 def _file_path(uri: str) -> str | None:

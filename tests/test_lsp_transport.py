@@ -84,3 +84,34 @@ def test_the_server_answers_after_a_malformed_header():
     )
     replies = [json.loads(part[part.index(b"{") :]) for part in process.stdout.split(b"Content-Length")[1:]]
     assert [reply.get("id") for reply in replies if "id" in reply] == [1, 3]
+
+
+def _session(*messages: dict) -> tuple[list[dict], int]:
+    import subprocess
+    import sys
+
+    stream = b"".join(frame(json.dumps(message).encode()) for message in messages)
+    process = subprocess.run([sys.executable, "-m", "referral_lint.cli", "lsp"], input=stream, capture_output=True, timeout=60)
+    replies = [json.loads(part[part.index(b"{") :]) for part in process.stdout.split(b"Content-Length")[1:]]
+    return [reply for reply in replies if "id" in reply], process.returncode
+
+
+INITIALIZE = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}
+SHUTDOWN = {"jsonrpc": "2.0", "id": 2, "method": "shutdown"}
+EXIT = {"jsonrpc": "2.0", "method": "exit"}
+HOVER = {"jsonrpc": "2.0", "id": 9, "method": "textDocument/hover",
+         "params": {"textDocument": {"uri": "file:///tmp/x.txt"}, "position": {"line": 0, "character": 0}}}
+
+
+def test_the_lifecycle_is_the_protocols():
+    replies, code = _session(HOVER, INITIALIZE, SHUTDOWN, {**HOVER, "id": 10}, EXIT)
+    by_id = {reply["id"]: reply for reply in replies}
+    assert by_id[9]["error"]["code"] == -32002  # before initialize: ServerNotInitialized, no traceback
+    assert "result" in by_id[1] and by_id[2].get("result") is None
+    assert by_id[10]["error"]["code"] == -32600  # after shutdown: an error, not silence
+    assert code == 0
+
+
+def test_exit_without_shutdown_exits_1():
+    _, code = _session(INITIALIZE, EXIT)
+    assert code == 1
