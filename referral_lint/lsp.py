@@ -45,6 +45,7 @@ from pygls.uris import to_fs_path
 from referral_lint import __version__
 from referral_lint.config import Config, ConfigError
 from referral_lint.fix import plan_fixes
+from referral_lint.inputs import MAX_CHARACTERS
 from referral_lint.lsp_positions import ENCODINGS, PositionMap
 from referral_lint.lsp_settings import CONFIG_FILE_GLOBS, SETTINGS_SECTION, ServerSettings, load_settings, our_section
 from referral_lint.model import Applicability, Report, Severity, Violation
@@ -128,6 +129,16 @@ class _Protocol(LanguageServerProtocol):
         logger.warning("answering message %r with error %s: %s", msg_id, int(code), message)
         # A plain dict, so that an unknown id is sent as "id": null (cattrs would leave it out).
         self._send_data({"jsonrpc": "2.0", "id": msg_id, "error": {"code": int(code), "message": message}})
+
+
+def _too_long(length: int) -> lsp.Diagnostic:
+    """The one diagnostic of a document over the input cap (it is not linted)."""
+    return lsp.Diagnostic(
+        range=lsp.Range(start=lsp.Position(line=0, character=0), end=lsp.Position(line=0, character=0)),
+        message=f"{length:,} characters is over the {MAX_CHARACTERS:,} limit for one draft: not linted.",
+        severity=lsp.DiagnosticSeverity.Warning,
+        source=SOURCE,
+    )
 
 
 def _one_line(message: object) -> str:
@@ -377,6 +388,12 @@ class ReferralLintServer(LanguageServer):
                 self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=state.uri, diagnostics=[]))
             return
         text, version = document.source, document.version
+        if len(text) > MAX_CHARACTERS:  # not linted: one line says why, and no other buffer waits
+            state.linted, state.report = True, None
+            self.text_document_publish_diagnostics(
+                lsp.PublishDiagnosticsParams(uri=state.uri, diagnostics=[_too_long(len(text))], version=version)
+            )
+            return
         try:
             report = await asyncio.get_running_loop().run_in_executor(
                 self._executor, self._lint_now, text, document.language_id, state.uri
@@ -429,6 +446,8 @@ class ReferralLintServer(LanguageServer):
         if document is None or state is None or not self.settings.lints(document.language_id):
             return None
         text = document.source
+        if len(text) > MAX_CHARACTERS:
+            return None
         if state.report is not None and state.report.text == text:
             return document, state.report
         report = await asyncio.get_running_loop().run_in_executor(self._executor, self._lint_now, text)

@@ -666,3 +666,17 @@ def test_markdown_is_linted_for_its_prose_and_its_ignore_comments():
     report = server._lint_now(text, "markdown", None)
     assert not [v for v in report.violations if v.rule == "demanding-phrasing"]
     assert report.text == text
+
+
+@e2e
+async def test_a_document_over_the_input_cap_gets_one_diagnostic_and_delays_no_other(client: LanguageClient):
+    big, diagnostics = await open_draft(client, "Refer me ASAP. " * 10_000)
+    assert [(d.message, d.severity) for d in diagnostics] == [
+        ("150,000 characters is over the 100,000 limit for one draft: not linted.", lsp.DiagnosticSeverity.Warning)
+    ]
+    started = asyncio.get_running_loop().time()
+    small, diagnostics = await open_draft(client, EMOJI_DRAFT)
+    assert asyncio.get_running_loop().time() - started < 10
+    assert "demanding-phrasing" in {d.code for d in diagnostics}
+    close(client, big)
+    close(client, small)
