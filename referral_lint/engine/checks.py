@@ -107,22 +107,27 @@ def _word_hashes(words: frozenset[str]) -> frozenset[int]:
     return frozenset(hash_string(word.lower()) for word in words)
 
 
+_SCAN_AT_MOST = 8
+
+
 class SpanIndex:
     """Spans or matches (possibly overlapping), asked in O(log n) whether any overlaps or
     holds a span: a message of 100,000 characters has thousands of sentences and matches,
     and asking each of them of each other was quadratic."""
 
     def __init__(self, spans: list[Match] | list[CharSpan]) -> None:
-        ordered = sorted((span[0], span[1]) for span in spans)
-        self._starts = [start for start, _ in ordered]
-        # The largest end among the first i spans (by start), for each i.
-        self._ends = list(accumulate((end for _, end in ordered), max))
-
-    def __bool__(self) -> bool:
-        return bool(self._starts)
+        # A typical message has a handful: scanning them beats sorting (the lint's hot path).
+        self._few = spans if len(spans) <= _SCAN_AT_MOST else None
+        if self._few is None:
+            ordered = sorted((span[0], span[1]) for span in spans)
+            self._starts = [start for start, _ in ordered]
+            # The largest end among the first i spans (by start), for each i.
+            self._ends = list(accumulate((end for _, end in ordered), max))
 
     def _furthest_end(self, starting_before: int) -> int:
         """The largest end of the spans that start before ``starting_before`` (-1: none)."""
+        if self._few is not None:
+            return max((span[1] for span in self._few if span[0] < starting_before), default=-1)
         count = bisect_left(self._starts, starting_before)
         return self._ends[count - 1] if count else -1
 
