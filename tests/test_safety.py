@@ -160,3 +160,16 @@ def test_an_unreadable_user_configuration_is_a_warning_and_the_drafts_are_linted
     assert result.stderr == (
         f"referral-lint: warning: {home / 'config.yaml'}: cannot read the user configuration (Permission denied); using the defaults\n"
     )
+
+
+def test_a_huge_rule_file_is_refused_at_once_naming_the_file(tmp_path):
+    from referral_lint import Config, Linter
+    from referral_lint.engine.yamlsource import RuleError
+
+    phrases = ", ".join(f"word{number} other{number}" for number in range(100_000))
+    (tmp_path / "huge.yaml").write_text(f"id: huge\npatterns:\n  - phrases: [{phrases}]\n", encoding="utf-8")
+    started = time.perf_counter()
+    with pytest.raises(RuleError) as caught:
+        Linter(Config(rule_dirs=(tmp_path,)))
+    assert time.perf_counter() - started < 10
+    assert str(caught.value) == f"{tmp_path / 'huge.yaml'}: over 1,000,000 characters, too large for a rule or configuration file"

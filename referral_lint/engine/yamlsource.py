@@ -58,6 +58,8 @@ class LocatedDocument:
 # configuration file (the largest built-in rule has a few hundred), far below what an
 # alias bomb (a few lines whose aliases nest, each doubling the last) expands to.
 MAX_VALUES = 200_000
+# The largest built-in rule file has about 25,000 characters.
+MAX_CHARACTERS = 1_000_000
 
 
 class _TooManyValues(Exception):
@@ -67,9 +69,12 @@ class _TooManyValues(Exception):
 def load_located(file: str | Path, text: str) -> LocatedDocument:
     """Parse ``text`` (the contents of ``file``) into a LocatedDocument.
 
-    Aliases are expanded up to MAX_VALUES values in all; nesting is limited by the
-    interpreter's recursion limit. Either is a RuleError naming the file, never a hang.
+    A text over MAX_CHARACTERS is refused unread; aliases are expanded up to MAX_VALUES
+    values in all; nesting is limited by the interpreter's recursion limit. Each is a
+    RuleError naming the file, never a hang.
     """
+    if len(text) > MAX_CHARACTERS:  # refused before parsing: PyYAML takes minutes on tens of MB
+        raise RuleError(file, None, "", f"over {MAX_CHARACTERS:,} characters, too large for a rule or configuration file")
     try:
         return _load_located(file, text)
     except _TooManyValues:
