@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -84,8 +84,11 @@ def expand(paths: tuple[str, ...]) -> Iterator[tuple[str, Path | None] | InputEr
             continue
         path = Path(raw)
         if path.is_dir():
-            found = sorted(_drafts_under(path))
-            if not found:
+            unlisted: list[OSError] = []
+            found = sorted(_drafts_under(path, unlisted.append))
+            for error in unlisted:  # a directory that cannot be listed is not an empty one
+                yield InputError(error.filename or raw, f"cannot list the directory: {error.strerror or error}")
+            if not found and not unlisted:
                 listed = ", ".join(DRAFT_SUFFIXES[:-1]) + " or " + DRAFT_SUFFIXES[-1]
                 yield InputError(raw, f"directory has no {listed} files to lint")
             for file in found:
@@ -110,8 +113,8 @@ def _unreadable_kind(path: Path) -> str:
     return f"{'a named pipe (FIFO)' if path.is_fifo() else 'a socket'}, not a file: skipped"
 
 
-def _drafts_under(directory: Path) -> Iterator[Path]:
-    for root, dirs, files in os.walk(directory):
+def _drafts_under(directory: Path, on_error: Callable[[OSError], None]) -> Iterator[Path]:
+    for root, dirs, files in os.walk(directory, onerror=on_error):
         dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS and not d.startswith("."))
         for name in files:
             # Hidden files are skipped like hidden directories (editor lock and backup

@@ -697,3 +697,21 @@ def test_an_internal_error_on_one_draft_does_not_stop_the_others(run, tmp_path, 
         "(RuntimeError: simulated failure with a second line); please report it"
     ]
     assert {HEADER.match(line)["path"] for line in headers(result.stdout)} == {str(fine)}
+
+
+def test_a_directory_that_cannot_be_listed_says_so(run, tmp_path, monkeypatch):
+    """Not "has no .txt, .md or .eml files": the cause (root lists anything, so the walk is made to fail)."""
+    import referral_lint.inputs as inputs
+
+    real_walk = os.walk
+
+    def walk(top, onerror=None, **options):
+        if onerror is not None:
+            onerror(PermissionError(13, "Permission denied", str(top)))
+        return iter(())
+
+    monkeypatch.setattr(inputs.os, "walk", walk)
+    result = run("check", tmp_path)
+    monkeypatch.setattr(inputs.os, "walk", real_walk)
+    assert result.exit_code == 2
+    assert stderr_lines(result) == [f"referral-lint: error: {tmp_path}: cannot list the directory: Permission denied"]
