@@ -680,3 +680,10 @@ async def test_a_document_over_the_input_cap_gets_one_diagnostic_and_delays_no_o
     assert "demanding-phrasing" in {d.code for d in diagnostics}
     close(client, big)
     close(client, small)
+
+
+@e2e
+async def test_a_lone_surrogate_in_a_buffer_is_linted(client: LanguageClient):
+    uri, diagnostics = await open_draft(client, "Hi Dana,\nRefer me ASAP \ud800 please.\nSam")
+    assert "demanding-phrasing" in {d.code for d in diagnostics}
+    close(client, uri)
