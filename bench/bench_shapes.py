@@ -20,6 +20,7 @@ SHAPES = {
     "pushy sentences": lambda n: ("Refer me ASAP. " * n)[:n],
     "pushy lines": lambda n: ("Refer me\n" * n)[:n],
     "dots": lambda n: (". " * n)[:n],
+    "underscores": lambda n: "_" * n,
     "words": lambda n: ("word " * n)[:n],
 }
 

@@ -16,11 +16,11 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-# Runs this long of characters that are neither word characters nor whitespace; real
+# Runs this long of punctuation and symbols (neither letters, digits nor whitespace); real
 # prose has none (a URL has letters every few characters).
 LONG_RUN = 64
 # The space after a run goes with it, as spaCy attaches a space to the token before it.
-_LONG_RUN = re.compile(r"[^\w\s]{%d,} ?" % LONG_RUN)
+_LONG_RUN = re.compile(r"(?:[^\w\s]|_){%d,} ?" % LONG_RUN)
 _PIECE = LONG_RUN // 2
 
 

@@ -56,6 +56,7 @@ WORST_SHAPES = {
     "repeated pushy sentences": ("Refer me ASAP. " * 7000)[:100_000],
     "one pushy line after another": ("Refer me\n" * 12_000)[:100_000],
     "dots and spaces": ". " * 50_000,
+    "underscores": "_" * 100_000,
 }
 
 
