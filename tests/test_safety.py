@@ -174,3 +174,22 @@ def test_a_huge_rule_file_is_refused_at_once_naming_the_file(tmp_path):
         Linter(Config(rule_dirs=(tmp_path,)))
     assert time.perf_counter() - started < 10
     assert str(caught.value) == f"{tmp_path / 'huge.yaml'}: over 1,000,000 characters, too large for a rule or configuration file"
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".md"])
+@pytest.mark.parametrize(
+    "shape", ["[" * 50_000 + "]" * 50_000, "_" * 100_000, ("Refer me ASAP. " * 7000)[:100_000]], ids=["nested", "underscores", "pushy"]
+)
+def test_the_cli_checks_the_worst_shapes_in_linear_time(linter, tmp_path, suffix, shape):
+    """Reading (the markdown reader), linting and printing the text report (thousands of
+    violations on one 100,000-character line) together."""
+    from click.testing import CliRunner
+
+    from referral_lint.cli import main
+
+    draft = tmp_path / f"draft{suffix}"
+    draft.write_text(shape, encoding="utf-8")
+    started = time.perf_counter()
+    result = CliRunner().invoke(main, ["check", "--isolated", str(draft)])
+    assert time.perf_counter() - started < 10
+    assert result.exit_code == 1, result.stderr
