@@ -21,6 +21,7 @@ SHAPES = {
     "pushy lines": lambda n: ("Refer me\n" * n)[:n],
     "dots": lambda n: (". " * n)[:n],
     "underscores": lambda n: "_" * n,
+    "one long url": lambda n: ("http://x.co/" * n)[:n],
     "words": lambda n: ("word " * n)[:n],
 }
 

@@ -57,6 +57,7 @@ WORST_SHAPES = {
     "one pushy line after another": ("Refer me\n" * 12_000)[:100_000],
     "dots and spaces": ". " * 50_000,
     "underscores": "_" * 100_000,
+    "one long url": "http://x.co/" * 8_000,
 }
 
 
