@@ -37,7 +37,11 @@ __all__ = [
 
 
 def lint(text: str, *, channel: str | None = None, config: Config | None = None) -> Report:
-    """Lint one message with the built-in rules (or ``config``'s selection)."""
+    """Lint one message with the built-in rules (or ``config``'s selection).
+
+    Any string lints: a lone surrogate (which cannot be encoded) is read as U+FFFD, and
+    offsets still index ``text`` itself. See docs/safety.md for the limits.
+    """
     from referral_lint.linter import linter_for
 
     return linter_for(config).lint(text, channel=channel)

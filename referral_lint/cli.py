@@ -342,9 +342,9 @@ def fix(paths: tuple[str, ...], unsafe_fixes: bool, diff: bool, **options: Any) 
             from referral_lint.fix import ChangedOnDisk
 
             try:
-                _write_fixed(item[1], result.text)
+                _write_fixed(item[1], draft, result.text)
             except ChangedOnDisk as error:
-                failure = InputError(draft.name, str(error).split(": ", 1)[-1] if ": " in str(error) else str(error))
+                failure = InputError(draft.name, str(error))
                 errors.append(failure)
                 click.echo(f"referral-lint: error: {failure}", err=True)
                 continue
@@ -404,12 +404,13 @@ def _fix_one(item: tuple[str, Path | None], run: _Run, unsafe: bool, stdin_filen
     return linted, original, result, channels[-1] if channels else "message"
 
 
-def _write_fixed(path: Path, text: str) -> None:
-    """Write the fixed text over ``path`` atomically, as it was encoded (BOM kept)."""
+def _write_fixed(path: Path, draft: Draft, text: str) -> None:
+    """Write the fixed text over ``path`` atomically, as it was encoded (BOM kept), unless
+    it changed since ``draft`` was read from it."""
     from referral_lint.fix import write_atomically
 
-    original = path.read_bytes()
-    write_atomically(path, original, text, bom=original.startswith(b"\xef\xbb\xbf"))
+    assert draft.snapshot is not None  # read from a file
+    write_atomically(path, draft.snapshot, text, bom=draft.bom)
 
 
 def _unified_diff(name: str, before: str, after: str) -> str:

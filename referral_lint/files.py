@@ -3,31 +3,55 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import stat
 import tempfile
+from dataclasses import dataclass
 
 
 class ChangedOnDisk(Exception):
     """The file changed between reading and writing; it was left as it is."""
 
 
-def replace_file(path: str | os.PathLike[str], data: bytes, *, unchanged_from: bytes | None = None) -> None:
+@dataclass(frozen=True)
+class FileSnapshot:
+    """What a file held when it was read: enough to tell, before writing, that it changed since."""
+
+    size: int
+    mtime_ns: int
+    sha256: str
+
+    @classmethod
+    def of(cls, data: bytes, status: os.stat_result) -> FileSnapshot:
+        """``data``, the whole file as read, and ``status``, its fstat taken before reading."""
+        return cls(len(data), status.st_mtime_ns, hashlib.sha256(data).hexdigest())
+
+    def matches(self, path: str | os.PathLike[str]) -> bool:
+        """Whether ``path`` still holds what this snapshot saw (size, time and content)."""
+        with open(path, "rb") as current:
+            status = os.fstat(current.fileno())
+            if status.st_size != self.size or status.st_mtime_ns != self.mtime_ns:
+                return False
+            return hashlib.sha256(current.read()).hexdigest() == self.sha256
+
+
+def replace_file(path: str | os.PathLike[str], data: bytes, *, unchanged_since: FileSnapshot | None = None) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, never half.
 
     The data goes to a temporary file beside the target, is flushed to disk, given the
-    permissions the file had (or those a new file would get) and renamed over it. A
-    symbolic link is followed, so the file it points to is replaced, not the link. With
-    ``unchanged_from``, a file that no longer holds those bytes is left untouched and
-    ChangedOnDisk is raised. OSError propagates, with nothing left behind.
+    permissions, owner and group the file had (owner and group where the process may
+    set them; those a new file would get otherwise) and renamed over it. A symbolic
+    link is followed, so the file it points to is replaced, not the link. With
+    ``unchanged_since``, a file that no longer matches that snapshot (taken when it was
+    read) is left untouched and ChangedOnDisk is raised. OSError propagates, with
+    nothing left behind.
     """
     target = os.path.realpath(path)
     try:
-        mode = stat.S_IMODE(os.stat(target).st_mode)
+        status: os.stat_result | None = os.stat(target)
     except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
+        status = None
     descriptor, temporary = tempfile.mkstemp(
         dir=os.path.dirname(target) or ".", prefix=f".{os.path.basename(target)}.", suffix=".tmp"
     )
@@ -36,13 +60,28 @@ def replace_file(path: str | os.PathLike[str], data: bytes, *, unchanged_from: b
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
-        if unchanged_from is not None:
-            with open(target, "rb") as current:
-                if current.read() != unchanged_from:
-                    raise ChangedOnDisk(f"{path} changed while it was being fixed; left untouched")
+        _take_ownership_and_mode(temporary, status)
+        if unchanged_since is not None and not unchanged_since.matches(target):
+            raise ChangedOnDisk("changed while it was being fixed; left untouched")
         os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
+
+
+def _take_ownership_and_mode(temporary: str, status: os.stat_result | None) -> None:
+    """Give ``temporary`` the owner, group and mode of the file it replaces (``status``)."""
+    if status is None:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
+        return
+    if hasattr(os, "chown"):
+        # Owner first (chown clears set-id bits), then group alone: a user may not give a
+        # file away, but may keep a group they belong to. Whatever is not allowed stays ours.
+        with contextlib.suppress(PermissionError):
+            os.chown(temporary, status.st_uid, status.st_gid)
+        with contextlib.suppress(PermissionError):
+            os.chown(temporary, -1, status.st_gid)
+    os.chmod(temporary, stat.S_IMODE(status.st_mode))

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from referral_lint.files import ChangedOnDisk, replace_file  # noqa: F401  (ChangedOnDisk: part of fix's API)
+from referral_lint.files import ChangedOnDisk, FileSnapshot, replace_file  # noqa: F401  (ChangedOnDisk: part of fix's API)
+from referral_lint.inputs import UTF8_BOM
 from referral_lint.model import Applicability, Edit, Suggestion, Violation
 
 
@@ -74,7 +75,11 @@ def apply_fixes(text: str, violations: Iterable[Violation], *, unsafe: bool = Fa
 
 # --- fixing a whole draft, and writing it back --------------------------------------
 
-MAX_PASSES = 4
+# Each pass applies at least one fix, and a fix removes its violation; fixes that lost a
+# conflict wait for a later pass, so an empty draft can need one pass per inserted
+# sentence. The bound is above the number of rules (19), so only a rule set whose fixes
+# undo each other reaches it.
+MAX_PASSES = 24
 
 
 @dataclass
@@ -128,8 +133,9 @@ def _crlf(replacement: str) -> str:
     return replacement.replace("\r\n", "\n").replace("\n", "\r\n")
 
 
-def write_atomically(path: Path, original: bytes, text: str, *, bom: bool) -> None:
-    """Replace ``path``'s contents with ``text``, as UTF-8 (with the BOM it had), unless
-    the file no longer holds ``original`` (then ChangedOnDisk, and nothing is written)."""
-    data = ("\ufeff" if bom else "").encode("utf-8") + text.encode("utf-8")
-    replace_file(path, data, unchanged_from=original)
+def write_atomically(path: Path, snapshot: FileSnapshot, text: str, *, bom: bool) -> None:
+    """Replace ``path``'s contents with ``text``, as UTF-8 (with a BOM if ``bom``), unless
+    the file changed since ``snapshot`` was taken, when it was read (then ChangedOnDisk,
+    and nothing is written)."""
+    data = (UTF8_BOM if bom else b"") + text.encode("utf-8")
+    replace_file(path, data, unchanged_since=snapshot)

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+
+from referral_lint.files import FileSnapshot
 
 MAX_CHARACTERS = 100_000
 # A UTF-8 character takes at most four bytes (plus a three-byte BOM), so reading one
@@ -41,7 +43,8 @@ class Draft:
     ``markdown`` or ``email``); ``channel`` the channel the file implies (an email is an
     ``email``), or None; ``positions`` is ``file``, or ``decoded`` when an email body had
     to be decoded and positions in it refer to the decoded body. ``notes`` are remarks
-    for stderr (an unknown extension, read as text).
+    for stderr (an unknown extension, read as text). ``snapshot`` is what the file held
+    when it was read (None for stdin): ``fix`` writes only over a file that still matches it.
     """
 
     name: str
@@ -51,6 +54,8 @@ class Draft:
     channel: str | None = None
     positions: str = "file"
     notes: tuple[str, ...] = ()
+    snapshot: FileSnapshot | None = None
+    bom: bool = False  # the file began with a UTF-8 byte order mark (not part of ``text``)
 
 
 @dataclass(frozen=True)
@@ -79,20 +84,37 @@ def expand(paths: tuple[str, ...]) -> Iterator[tuple[str, Path | None] | InputEr
             continue
         path = Path(raw)
         if path.is_dir():
-            found = sorted(_drafts_under(path))
-            if not found:
+            unlisted: list[OSError] = []
+            found = sorted(_drafts_under(path, unlisted.append))
+            for error in unlisted:  # a directory that cannot be listed is not an empty one
+                yield InputError(error.filename or raw, f"cannot list the directory: {error.strerror or error}")
+            if not found and not unlisted:
                 listed = ", ".join(DRAFT_SUFFIXES[:-1]) + " or " + DRAFT_SUFFIXES[-1]
                 yield InputError(raw, f"directory has no {listed} files to lint")
             for file in found:
-                yield (str(file), file)
+                yield InputError(str(file), _unreadable_kind(file)) if _waits_forever(file) else (str(file), file)
+        elif _waits_forever(path):
+            yield InputError(raw, _unreadable_kind(path))
         elif path.exists():
             yield (raw, path)
+        elif path.is_symlink():
+            yield InputError(raw, "broken or looping symbolic link")
         else:
             yield InputError(raw, "no such file or directory")
 
 
-def _drafts_under(directory: Path) -> Iterator[Path]:
-    for root, dirs, files in os.walk(directory):
+def _waits_forever(path: Path) -> bool:
+    """A named pipe or a socket: opening or reading it waits for a writer that may never come.
+    (A device such as /dev/zero is read, up to the size limit, and refused as binary.)"""
+    return path.is_fifo() or path.is_socket()
+
+
+def _unreadable_kind(path: Path) -> str:
+    return f"{'a named pipe (FIFO)' if path.is_fifo() else 'a socket'}, not a file: skipped"
+
+
+def _drafts_under(directory: Path, on_error: Callable[[OSError], None]) -> Iterator[Path]:
+    for root, dirs, files in os.walk(directory, onerror=on_error):
         dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS and not d.startswith("."))
         for name in files:
             # Hidden files are skipped like hidden directories (editor lock and backup
@@ -123,12 +145,15 @@ def read(name: str, path: Path | None, *, filename: str | None = None) -> Draft 
         kind = "text"
         notes = (f"unknown extension {Path(filename).suffix!r}, linted as plain text",)
     limit = _MAX_EMAIL_BYTES if kind == "email" else _MAX_BYTES
+    snapshot = None
     try:
         if path is None:
             data = sys.stdin.buffer.read(limit + 1)
         else:
             with path.open("rb") as file:
+                status = os.fstat(file.fileno())  # before reading: a write meanwhile changes mtime after it
                 data = file.read(limit + 1)
+            snapshot = FileSnapshot.of(data, status)
     except IsADirectoryError:
         return InputError(name, "is a directory")
     except PermissionError:
@@ -140,8 +165,8 @@ def read(name: str, path: Path | None, *, filename: str | None = None) -> Draft 
     else:
         decoded = decode(name, data)
         draft = prepare(decoded, kind) if isinstance(decoded, Draft) else decoded
-    if notes and isinstance(draft, Draft):
-        draft = replace(draft, notes=notes)
+    if isinstance(draft, Draft):
+        draft = replace(draft, notes=notes, snapshot=snapshot)
     return draft
 
 
@@ -187,12 +212,14 @@ def decode_email(name: str, data: bytes) -> Draft | InputError:
         kind="email",
         channel="email",
         positions=found.positions,
+        bom=data.startswith(UTF8_BOM),
     )
 
 
 # Characters that show nothing (zero-width spaces, BOM, soft hyphen): a file of only
 # these and whitespace is as empty as a blank one.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff", b"\xff\xfe", b"\xfe\xff")
 
 
@@ -224,4 +251,4 @@ def decode(name: str, data: bytes) -> Draft | InputError:
         return InputError(
             name, f"{len(text):,} characters is over the {MAX_CHARACTERS:,} limit for one draft; is this really a message?"
         )
-    return Draft(name, text)
+    return Draft(name, text, bom=data.startswith(UTF8_BOM))

@@ -14,7 +14,7 @@ from referral_lint.engine.schema import RuleSpec, WhenSpec
 from referral_lint.message import make_doc, message_parts
 from referral_lint.model import Report, Severity, Violation
 from referral_lint.normalize import NormalizedText
-from referral_lint.pipeline import load_pipeline
+from referral_lint.pipeline import load_pipeline, message_memory
 from referral_lint.rewrite import RewriteContext
 
 _SUBJECT_LINE = re.compile(r"\s*subject\s*:", re.IGNORECASE)
@@ -74,22 +74,24 @@ class Linter:
         if channel is not None and channel not in CHANNELS:
             raise ConfigError(f"unknown channel {channel!r} (expected one of: {', '.join(CHANNELS)})")
         source = NormalizedText.from_original(text)
-        doc = make_doc(self.nlp, source.text)
-        parts = message_parts(doc)
-        channel = channel or self.config.channel or self.detect_channel(source.text, parts.kind)
-        context = MessageContext(RewriteContext(source, doc, parts), channel, self._compiled.find(doc))
-        findings: list[Finding] = []
-        skipped = []
-        failed: set[str] = set()
-        for index, rule, check, conditional in self._plan:
-            if conditional and not applies(index, rule, context, failed):
-                continue
-            found = check(index, rule, context)
-            if found:
-                failed.add(rule.id)
-                findings.extend(found)
-            if self._compiled.skipped:
-                skipped.extend(self._compiled.skipped.get(rule.id, ()))
+        with message_memory(self.nlp):  # the Doc lives only in here: findings are plain data
+            doc = make_doc(self.nlp, source.text)
+            parts = message_parts(doc)
+            channel = channel or self.config.channel or self.detect_channel(source.text, parts.kind)
+            context = MessageContext(RewriteContext(source, doc, parts), channel, self._compiled.find(doc))
+            findings: list[Finding] = []
+            skipped = []
+            failed: set[str] = set()
+            for index, rule, check, conditional in self._plan:
+                if conditional and not applies(index, rule, context, failed):
+                    continue
+                found = check(index, rule, context)
+                if found:
+                    failed.add(rule.id)
+                    findings.extend(found)
+                if self._compiled.skipped:
+                    skipped.extend(self._compiled.skipped.get(rule.id, ()))
+            del context, doc
         violations = sorted(
             (_to_violation(finding, source, self._severity[finding.rule.id]) for finding in findings),
             key=lambda v: (v.start, v.end, v.rule),

@@ -49,6 +49,7 @@ from referral_lint import __version__
 from referral_lint.config import ConfigError
 from referral_lint.engine.yamlsource import RuleError
 from referral_lint.fix import plan_fixes
+from referral_lint.inputs import MAX_CHARACTERS
 from referral_lint.lsp_positions import ENCODINGS, PositionMap
 from referral_lint.lsp_settings import CONFIG_FILE_GLOBS, SETTINGS_SECTION, ServerSettings, load_settings, our_section
 from referral_lint.model import Applicability, Report, Severity, Violation
@@ -106,13 +107,44 @@ class _Protocol(LanguageServerProtocol):
             msg_id = message.get("id") if isinstance(message, dict) else None
             self._send_error(msg_id, lsp.ErrorCodes.InvalidRequest, "not a JSON-RPC 2.0 message")
             return
+        if not self._lifecycle_allows(message):
+            return
         super().handle_message(message)
+
+    def _lifecycle_allows(self, message: Any) -> bool:
+        """The protocol's order: nothing but initialize (or exit) before initialize, an
+        error for a request after shutdown (pygls drops both silently, or fails with -32603)."""
+        method = getattr(message, "method", None)
+        if method is None or method == lsp.EXIT:
+            return True
+        request = hasattr(message, "id")
+        if self._shutdown:
+            if request:
+                self._send_error(message.id, lsp.ErrorCodes.InvalidRequest, f"{method}: the server is shut down")
+            return False
+        if method == lsp.INITIALIZE:
+            self._initialize_requested = True
+        elif not getattr(self, "_initialize_requested", False):
+            if request:
+                self._send_error(message.id, lsp.ErrorCodes.ServerNotInitialized, f"{method}: initialize first")
+            return False  # a notification before initialize is dropped, as the protocol says
+        return True
 
     def _send_error(self, msg_id: Any, code: int, message: str) -> None:
         msg_id = msg_id if isinstance(msg_id, (int, str)) and not isinstance(msg_id, bool) else None
         logger.warning("answering message %r with error %s: %s", msg_id, int(code), message)
         # A plain dict, so that an unknown id is sent as "id": null (cattrs would leave it out).
         self._send_data({"jsonrpc": "2.0", "id": msg_id, "error": {"code": int(code), "message": message}})
+
+
+def _too_long(length: int) -> lsp.Diagnostic:
+    """The one diagnostic of a document over the input cap (it is not linted)."""
+    return lsp.Diagnostic(
+        range=lsp.Range(start=lsp.Position(line=0, character=0), end=lsp.Position(line=0, character=0)),
+        message=f"{length:,} characters is over the {MAX_CHARACTERS:,} limit for one draft: not linted.",
+        severity=lsp.DiagnosticSeverity.Warning,
+        source=SOURCE,
+    )
 
 
 def _one_line(message: object) -> str:
@@ -384,6 +416,12 @@ class ReferralLintServer(LanguageServer):
                 self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=state.uri, diagnostics=[]))
             return
         text, version = document.source, document.version
+        if len(text) > MAX_CHARACTERS:  # not linted: one line says why, and no other buffer waits
+            state.linted, state.lint = True, None
+            self.text_document_publish_diagnostics(
+                lsp.PublishDiagnosticsParams(uri=state.uri, diagnostics=[_too_long(len(text))], version=version)
+            )
+            return
         try:
             lint = await asyncio.get_running_loop().run_in_executor(
                 self._executor, self._lint_now, text, document.language_id, state.uri
@@ -443,6 +481,8 @@ class ReferralLintServer(LanguageServer):
         if document is None or state is None or not self.settings.lints(document.language_id, _file_path(uri)):
             return None
         text = document.source
+        if len(text) > MAX_CHARACTERS:
+            return None
         if state.lint is not None and state.lint.report.text == text:
             return document, state.lint
         lint = await asyncio.get_running_loop().run_in_executor(
@@ -670,9 +710,13 @@ def serve(*, log_level: str = "warning") -> None:
     logging.basicConfig(
         level=log_level.upper(), stream=sys.stderr, format="referral-lint lsp: %(levelname)s %(name)s: %(message)s"
     )
+    from referral_lint.lsp_transport import FramedStdin
+
     protocol_out = _claim_stdout()
     server = make_server()
-    server.start_io(sys.stdin.buffer, protocol_out)
+    server.start_io(FramedStdin(sys.stdin.buffer), protocol_out)  # type: ignore[arg-type]
+    # pygls swallows the exit code it raises: 0 after shutdown, 1 otherwise (as the protocol says).
+    sys.exit(0 if server.protocol._shutdown else 1)
 
 
 def _an_option_at_fault(error: ConfigError | RuleError, options: Mapping[str, Any]) -> bool:

@@ -19,7 +19,6 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import Any
 
 import numpy
@@ -29,6 +28,8 @@ from spacy.tokens import Doc
 
 from referral_lint.engine.regex import RegexError, SafeRegex
 from referral_lint.lemmas import lemma_of
+from referral_lint.tokenizer import LONG_RUN, tokenize
+from referral_lint.word_table import WordTable
 
 CharSpan = tuple[int, int]
 _AFTER_ANY_END = 1 << 62  # sorts after any end offset, for bisecting (start, end) pairs
@@ -53,8 +54,8 @@ def make_doc(nlp: Language, text: str) -> Doc:
     """Run ``nlp`` on ``text``, telling the components the text (``Doc.text`` rebuilds it)
     and how many words it has (as ``wc -w`` counts them: runs of non-space characters)."""
     chunks = text.split()
-    _fill_tokenizer_cache(nlp.tokenizer, chunks)
-    doc = nlp.make_doc(text)
+    _fill_tokenizer_cache(nlp.tokenizer, [chunk for chunk in chunks if len(chunk) < LONG_RUN])
+    doc = tokenize(nlp, text)
     doc.user_data[_TEXT] = text
     doc.user_data[_WORD_COUNT] = len(chunks)
     for _, component in nlp.pipeline:
@@ -213,7 +214,10 @@ def token_columns(doc: Doc) -> TokenColumns:
 
 # Lowercase form -> lemma, as string-store hashes; one table per vocabulary,
 # because a lemma string must be added to the store of the Doc it is set on.
-_LEMMA_IDS: dict[int, dict[int, int]] = {}
+_LEMMA_IDS: dict[int, WordTable[int]] = {}
+# Words whose lemmas are kept (the lemma strings stay in the store for good, so that the
+# kept hashes always resolve); the lemmas of rarer words are computed per Doc.
+MAX_KEPT_LEMMAS = 100_000
 
 
 @Language.component("referral_lemmas")
@@ -221,22 +225,16 @@ def set_lemmas(doc: Doc) -> Doc:
     if not len(doc):
         return doc
     strings = doc.vocab.strings
-    lemma_ids = _LEMMA_IDS.setdefault(id(strings), {})
+    lemma_ids = _LEMMA_IDS.setdefault(id(strings), WordTable(MAX_KEPT_LEMMAS))
+
+    def lemmas_of(lowers: set[int], kept: bool) -> dict[int, int]:
+        # A kept lemma's string must outlive a spaCy memory zone the Doc may be made in.
+        return {lower: strings.add(lemma_of(strings[lower]), allow_transient=not kept) for lower in lowers}
+
     lowers = token_columns(doc).lowers
-    try:
-        lemmas = look_up_all(lowers, lemma_ids)
-    except KeyError:  # words not seen before
-        for lower in set(lowers).difference(lemma_ids):
-            lemma_ids[lower] = strings.add(lemma_of(strings[lower]))
-        lemmas = look_up_all(lowers, lemma_ids)
+    lemmas = lemma_ids.values_for(lowers, lemmas_of)
     doc.from_array([LEMMA], numpy.fromiter(lemmas, dtype="uint64", count=len(lowers)))
     return doc
-
-
-def look_up_all(keys: list[int], table: dict[int, Any]) -> tuple[Any, ...]:
-    """``table``'s value for every key, in one call (KeyError if one is missing)."""
-    # itemgetter with one key gives a bare value, not a tuple.
-    return itemgetter(*keys)(table) if len(keys) > 1 else (table[keys[0]],)
 
 
 # --- message parts -----------------------------------------------------------
@@ -260,6 +258,7 @@ class MessageParts:
     signature: CharSpan | None = None
     placeholders: list[CharSpan] = field(default_factory=list)
     kind: str = "other"  # what the message asks for: one of referral_lint.config.KINDS
+    _body_sentences: tuple[Any, list[CharSpan]] | None = field(default=None, repr=False, compare=False)
 
     def sentence_at(self, offset: int) -> CharSpan:
         """The sentence holding ``offset``; an empty span at it when it is between sentences."""
@@ -269,8 +268,13 @@ class MessageParts:
         return (offset, offset)
 
     def body_sentences(self) -> list[CharSpan]:
-        start, end = self.body
-        return [s for s in self.sentences if s[0] >= start and s[1] <= end]
+        """The sentences of the body (a shared list: do not change it)."""
+        # Asked once per suggestion: worked out once per body (a long message has thousands).
+        key = (self.body, len(self.sentences))
+        if self._body_sentences is None or self._body_sentences[0] != key:
+            start, end = self.body
+            self._body_sentences = (key, [s for s in self.sentences if s[0] >= start and s[1] <= end])
+        return self._body_sentences[1]
 
     def scope(self, name: str) -> list[CharSpan]:
         """The spans a rule's ``scope`` names; empty when the part is absent."""

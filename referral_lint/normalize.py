@@ -2,7 +2,7 @@
 
 Rules are written against plain ASCII punctuation and ``\\n`` line ends, but
 people paste drafts with curly quotes, no-break spaces, CRLF line ends and
-zero-width characters. Normalisation replaces those one character for one,
+zero-width characters (and API callers may pass lone surrogates, read as U+FFFD). Normalisation replaces those one character for one,
 or deletes them; it never inserts, so every normalised offset maps back to
 exactly one offset in the original string.
 """
@@ -30,12 +30,18 @@ _REPLACEMENTS = {
     "\r": "\n",  # a lone CR (old Mac line end); a CR before LF is deleted below
 }
 
+# A lone surrogate (from a JSON "\\ud800" escape, or Python code) cannot be encoded, so
+# nothing downstream could hash or print it: it is read as U+FFFD, the replacement character.
+_REPLACEMENTS.update(dict.fromkeys(map(chr, range(0xD800, 0xE000)), "\ufffd"))
+
 # Invisible characters that only get in the way of matching.
 _DELETIONS = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
 
 _TRANSLATION = str.maketrans(_REPLACEMENTS)
 _DELETION_OR_CRLF = re.compile("[" + "".join(sorted(_DELETIONS)) + "]|\r\n")
 _LINE_END = re.compile(r"\r\n?|\n")
+# Line/column lookups answered by scanning the text before the line starts are indexed.
+_SCANS_BEFORE_INDEXING = 16
 
 
 @dataclass
@@ -48,6 +54,7 @@ class NormalizedText:
     # None when nothing was deleted, so the mapping is the identity.
     _origin: list[int] | None = None
     _line_starts: list[int] = field(default_factory=list)
+    _lookups: int = 0
 
     @classmethod
     def from_original(cls, original: str) -> NormalizedText:
@@ -72,18 +79,24 @@ class NormalizedText:
     def span_to_original(self, start: int, end: int) -> tuple[int, int]:
         if self._origin is None:
             return start, end
+        # A span starting on a CRLF's LF starts on its CR: an edit there must not split
+        # the pair (an inserted sentence would leave a lone CR behind).
+        origin = self._origin[start]
+        if origin and self.original[origin - 1 : origin + 1] == "\r\n":
+            origin -= 1
         if end <= start:
-            position = self._origin[start]
-            return position, position
+            return origin, origin
         # The end is one past the last kept character, so deleted characters
         # that follow the span stay outside it.
-        return self._origin[start], self._origin[end - 1] + 1
+        return origin, self._origin[end - 1] + 1
 
     def line_column(self, original_offset: int) -> tuple[int, int]:
         """1-based line and column of an offset into the original string."""
         text = self.original
-        if "\r" not in text:
-            # Two scans in C beat building the list of line starts for a few violations.
+        self._lookups += 1
+        if "\r" not in text and self._lookups <= _SCANS_BEFORE_INDEXING:
+            # Two scans in C beat building the list of line starts for a few violations
+            # (but each scans the text: for many, the list keeps the cost linear).
             line_start = text.rfind("\n", 0, original_offset) + 1
             return text.count("\n", 0, original_offset) + 1, original_offset - line_start + 1
         if not self._line_starts:

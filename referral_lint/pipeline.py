@@ -10,6 +10,9 @@ that every rule reads the same annotations either way.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 import spacy
@@ -55,6 +58,29 @@ def load_pipeline(model: str | None = None) -> Language:
     nlp.add_pipe("referral_lemmas")
     nlp.add_pipe("referral_message_parts")
     return nlp
+
+
+# Strings (words, lemmas) a pipeline's vocabulary keeps for good. Past this, what a
+# message adds to the vocabulary is dropped once the message is linted, so a long-running
+# process (the language server, a large batch) stays at a flat memory use.
+MAX_KEPT_STRINGS = 250_000
+_LOCKS: dict[int, threading.Lock] = {}
+
+
+@contextmanager
+def message_memory(nlp: Language) -> Iterator[None]:
+    """Where to process one message: past MAX_KEPT_STRINGS, inside a spaCy memory zone.
+
+    Nothing made in the block may be used after it (a Doc, a Token): take plain values
+    out. A zone drops every string added while it is open, so no other thread may add
+    strings meanwhile: messages are processed one at a time per pipeline.
+    """
+    with _LOCKS.setdefault(id(nlp), threading.Lock()):
+        if len(nlp.vocab.strings) < MAX_KEPT_STRINGS:
+            yield
+            return
+        with nlp.memory_zone():
+            yield
 
 
 def capabilities(nlp: Language) -> frozenset[str]:

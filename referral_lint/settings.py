@@ -47,6 +47,7 @@ from referral_lint.config import (
 )
 from referral_lint.engine.loader import load_rules
 from referral_lint.engine.yamlsource import RuleError, load_located
+from referral_lint.inputs import display_name
 from referral_lint.model import Severity
 
 if sys.version_info >= (3, 11):
@@ -417,12 +418,30 @@ def user_config_dir() -> Path:
 
 
 def user_config_file() -> Path | None:
-    """The user's own configuration file, used where no project has one (None if absent)."""
+    """The user's own configuration file, used where no project has one (None if absent).
+
+    One the process cannot read (a permission, a broken disk) is not the project's
+    problem: a one-line warning on stderr, once, and the defaults apply.
+    """
     for name in ("config.yaml", "config.yml"):
         candidate = user_config_dir() / name
-        if candidate.is_file():
-            return candidate
+        try:
+            if candidate.is_file():
+                with candidate.open("rb"):
+                    return candidate
+        except OSError as error:
+            _warn_once(f"{display_name(str(candidate))}: cannot read the user configuration ({error.strerror or error}); using the defaults")
+            return None
     return None
+
+
+_WARNED: set[str] = set()
+
+
+def _warn_once(message: str) -> None:
+    if message not in _WARNED:
+        _WARNED.add(message)
+        sys.stderr.write(f"referral-lint: warning: {message}\n")
 
 
 def config_source(path: Path | str | None, *, config_file: Path | str | None = None, isolated: bool = False) -> Path | None:

@@ -441,6 +441,25 @@ def test_an_endless_device_does_not_hang(run):
     assert line.startswith("referral-lint: error: /dev/zero: binary file")
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_named_pipe_is_skipped_and_the_other_files_are_linted(run, tmp_path):
+    """Reading a FIFO nobody writes to waits forever: given directly or found in a directory."""
+    os.mkfifo(tmp_path / "pipe.txt")
+    (tmp_path / "draft.txt").write_text("Refer me ASAP.\n", encoding="utf-8")
+    for args in ([tmp_path / "pipe.txt", tmp_path / "draft.txt"], [tmp_path]):
+        result = run("check", "--isolated", *args)
+        assert result.exit_code == 2
+        assert stderr_lines(result) == [f"referral-lint: error: {tmp_path / 'pipe.txt'}: a named pipe (FIFO), not a file: skipped"]
+        assert "demanding-phrasing" in result.stdout
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX symbolic links")
+def test_a_looping_symbolic_link_is_named_as_such(run, tmp_path):
+    (tmp_path / "loop.txt").symlink_to(tmp_path / "loop.txt")
+    result = run("check", tmp_path / "loop.txt")
+    assert stderr_lines(result) == [f"referral-lint: error: {tmp_path / 'loop.txt'}: broken or looping symbolic link"]
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX file names")
 def test_a_newline_in_a_file_name_does_not_break_the_one_line_error(run, tmp_path):
     draft = tmp_path / "two\nlines.txt"
@@ -721,3 +740,21 @@ def test_a_path_is_shown_as_it_was_given(run, tmp_path, monkeypatch):
     (tmp_path / "draft.txt").write_text(DEMANDING, encoding="utf-8")
     result = run("check", "--select", "demanding-phrasing", "--format", "concise", "./draft.txt")
     assert [line.split(":")[0] for line in result.stdout.splitlines()] == ["./draft.txt", "./draft.txt"]
+
+
+def test_a_directory_that_cannot_be_listed_says_so(run, tmp_path, monkeypatch):
+    """Not "has no .txt, .md or .eml files": the cause (root lists anything, so the walk is made to fail)."""
+    import referral_lint.inputs as inputs
+
+    real_walk = os.walk
+
+    def walk(top, onerror=None, **options):
+        if onerror is not None:
+            onerror(PermissionError(13, "Permission denied", str(top)))
+        return iter(())
+
+    monkeypatch.setattr(inputs.os, "walk", walk)
+    result = run("check", tmp_path)
+    monkeypatch.setattr(inputs.os, "walk", real_walk)
+    assert result.exit_code == 2
+    assert stderr_lines(result) == [f"referral-lint: error: {tmp_path}: cannot list the directory: Permission denied"]

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from referral_lint.cli import main
 from referral_lint.fix import ChangedOnDisk, write_atomically
+from referral_lint.inputs import read
 
 DEMANDING = "Hi Lee,\nWe met at PyCon. Refer me to the hiring manager ASAP.\n\nBest,\nAlex\n"
 FIXED = "Hi Lee,\nWe met at PyCon. Would you be open to referring me to the hiring manager?\n\nBest,\nAlex\n"
@@ -79,11 +80,71 @@ def test_crlf_bom_final_newline_and_permissions_are_kept(run, tmp_path):
 
 def test_a_file_changed_on_disk_is_left_untouched(tmp_path):
     draft = tmp_path / "draft.txt"
+    draft.write_text(DEMANDING, encoding="utf-8")
+    snapshot = read("draft.txt", draft).snapshot
     draft.write_text("edited elsewhere in the meantime\n", encoding="utf-8")
     with pytest.raises(ChangedOnDisk):
-        write_atomically(draft, DEMANDING.encode("utf-8"), FIXED, bom=False)
+        write_atomically(draft, snapshot, FIXED, bom=False)
     assert draft.read_text(encoding="utf-8") == "edited elsewhere in the meantime\n"
     assert [p.name for p in tmp_path.iterdir()] == ["draft.txt"]
+
+
+def test_an_edit_of_the_same_size_and_time_is_still_seen(tmp_path):
+    draft = tmp_path / "draft.txt"
+    draft.write_text(DEMANDING, encoding="utf-8")
+    snapshot = read("draft.txt", draft).snapshot
+    before = os.stat(draft)
+    draft.write_text(DEMANDING.replace("Lee", "Kim"), encoding="utf-8")
+    os.utime(draft, ns=(before.st_atime_ns, before.st_mtime_ns))
+    with pytest.raises(ChangedOnDisk):
+        write_atomically(draft, snapshot, FIXED, bom=False)
+    assert "Kim" in draft.read_text(encoding="utf-8")
+
+
+def test_an_edit_made_while_fix_lints_is_kept(run, tmp_path, monkeypatch):
+    """The edit lands after fix read the file and before it writes: fix must not overwrite it."""
+    from referral_lint.linter import Linter
+
+    draft = tmp_path / "draft.txt"
+    other = tmp_path / "other.txt"
+    draft.write_text(DEMANDING, encoding="utf-8")
+    other.write_text(DEMANDING, encoding="utf-8")
+    real_lint = Linter.lint
+
+    def lint_while_someone_types(self, text, **options):
+        if draft.read_text(encoding="utf-8") == DEMANDING:
+            with draft.open("a", encoding="utf-8") as file:
+                file.write("P.S. typed during the fix\n")
+        return real_lint(self, text, **options)
+
+    monkeypatch.setattr(Linter, "lint", lint_while_someone_types)
+    result = run("fix", str(draft), str(other), "--isolated")
+    assert draft.read_text(encoding="utf-8") == DEMANDING + "P.S. typed during the fix\n"
+    assert other.read_text(encoding="utf-8") == FIXED
+    assert f"{draft}: changed while it was being fixed; left untouched" in result.stderr
+    assert result.exit_code == 2
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="only root may give a file to another user")
+def test_root_keeps_the_owner_and_group_of_the_file_it_fixes(run, tmp_path):
+    draft = tmp_path / "draft.txt"
+    draft.write_text(DEMANDING, encoding="utf-8")
+    os.chown(draft, 65534, 65534)
+    draft.chmod(0o640)
+    run("fix", str(draft), "--isolated")
+    status = os.stat(draft)
+    assert draft.read_text(encoding="utf-8") == FIXED
+    assert (status.st_uid, status.st_gid, stat.S_IMODE(status.st_mode)) == (65534, 65534, 0o640)
+
+
+def test_an_inserted_sentence_keeps_crlf_line_ends_whole(run, tmp_path):
+    draft = tmp_path / "draft.txt"
+    draft.write_bytes(b"Hi Priya,\r\n\r\nRefer me to the hiring manager for the Data Engineer role ASAP.\r\n\r\nSam\r\n")
+    run("fix", str(draft), "--isolated", "--unsafe-fixes")
+    data = draft.read_bytes()
+    assert b"If a referral is too much to ask" in data  # a sentence was inserted before a line end
+    assert data.count(b"\r") == data.count(b"\n") == data.count(b"\r\n") == 5
+    assert data.endswith(b"whatever you decide.\r\n\r\nSam\r\n")
 
 
 def test_markdown_code_is_never_touched(run, tmp_path):

@@ -772,3 +772,24 @@ def test_a_transfer_encoded_email_buffer_is_not_underlined_at_wrong_places(isola
     lint = ReferralLintServer()._lint_now(text, "plaintext", "file:///drafts/encoded.eml")
     assert lint.report.violations == [] and lint.report.text == text
     assert lint.note == "file:///drafts/encoded.eml: the email body is quoted-printable or base64; it is not linted in the editor"
+
+
+@e2e
+async def test_a_document_over_the_input_cap_gets_one_diagnostic_and_delays_no_other(client: LanguageClient):
+    big, diagnostics = await open_draft(client, "Refer me ASAP. " * 10_000)
+    assert [(d.message, d.severity) for d in diagnostics] == [
+        ("150,000 characters is over the 100,000 limit for one draft: not linted.", lsp.DiagnosticSeverity.Warning)
+    ]
+    started = asyncio.get_running_loop().time()
+    small, diagnostics = await open_draft(client, EMOJI_DRAFT)
+    assert asyncio.get_running_loop().time() - started < 10
+    assert "demanding-phrasing" in {d.code for d in diagnostics}
+    close(client, big)
+    close(client, small)
+
+
+@e2e
+async def test_a_lone_surrogate_in_a_buffer_is_linted(client: LanguageClient):
+    uri, diagnostics = await open_draft(client, "Hi Dana,\nRefer me ASAP \ud800 please.\nSam")
+    assert "demanding-phrasing" in {d.code for d in diagnostics}
+    close(client, uri)

@@ -368,3 +368,17 @@ def test_cli_turns_a_rule_error_into_one_line_and_exit_2(tmp_path, linter):
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr.splitlines() == [f"referral-lint: error: {tmp_path / 'sample-rule.yaml'}:3: severity: expected one of info, warning, error, got 'loud'"]
+
+
+def test_a_regex_in_a_pattern_that_runs_in_spacys_matcher_runs_under_re2(tmp_path):
+    """FUZZY sends the whole pattern to spaCy's Matcher, whose REGEX would be Python's
+    (exponential on (a+)+$); the linter runs that test with RE2 instead."""
+    from referral_lint import Config, Linter
+
+    patterns = "  - tokens: [[{LOWER: {REGEX: '^(a+)+$'}}, {LOWER: {FUZZY: referral}}]]\n"
+    write_rule(tmp_path, with_patterns(patterns))
+    linter = Linter(Config(rule_dirs=(tmp_path,), select=("sample-rule",)))
+    started = time.perf_counter()
+    report = linter.lint("Hi Ana, " + "a" * 40 + "b referal please, and aaa referal too.")
+    assert time.perf_counter() - started < 10
+    assert [report.text[v.start : v.end] for v in report.violations] == ["aaa referal"]

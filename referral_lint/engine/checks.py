@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from itertools import accumulate
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -19,7 +20,7 @@ from spacy.tokens import Doc
 from referral_lint.engine.compiler import DocMatches, Match
 from referral_lint.engine.schema import Bound, PatternSpec, RuleSpec
 from referral_lint.message import CharSpan, MessageParts, token_columns
-from referral_lint.model import Severity, Suggestion
+from referral_lint.model import Applicability, Edit, Severity, Suggestion
 from referral_lint.rewrite import RewriteContext, build_suggestions
 
 
@@ -106,18 +107,37 @@ def _word_hashes(words: frozenset[str]) -> frozenset[int]:
     return frozenset(hash_string(word.lower()) for word in words)
 
 
-def _in_scope(match: Match, scopes: list[CharSpan]) -> bool:
-    return any(start <= match.start and match.end <= end for start, end in scopes)
+_SCAN_AT_MOST = 8
 
 
-def _overlaps(match: Match, others: list[Match]) -> bool:
-    return _touches((match.start, match.end), others)
+class SpanIndex:
+    """Spans or matches (possibly overlapping), asked in O(log n) whether any overlaps or
+    holds a span: a message of 100,000 characters has thousands of sentences and matches,
+    and asking each of them of each other was quadratic."""
 
+    def __init__(self, spans: list[Match] | list[CharSpan]) -> None:
+        # A typical message has a handful: scanning them beats sorting (the lint's hot path).
+        self._few = spans if len(spans) <= _SCAN_AT_MOST else None
+        if self._few is None:
+            ordered = sorted((span[0], span[1]) for span in spans)
+            self._starts = [start for start, _ in ordered]
+            # The largest end among the first i spans (by start), for each i.
+            self._ends = list(accumulate((end for _, end in ordered), max))
 
-def _touches(span: CharSpan, others: list[Match] | list[CharSpan]) -> bool:
-    """Whether ``span`` overlaps any of ``others`` (spans or matches)."""
-    start, end = span
-    return any(other[0] < end and start < other[1] for other in others)
+    def _furthest_end(self, starting_before: int) -> int:
+        """The largest end of the spans that start before ``starting_before`` (-1: none)."""
+        if self._few is not None:
+            return max((span[1] for span in self._few if span[0] < starting_before), default=-1)
+        count = bisect_left(self._starts, starting_before)
+        return self._ends[count - 1] if count else -1
+
+    def touches(self, span: CharSpan) -> bool:
+        """Whether ``span`` overlaps any of the spans."""
+        return self._furthest_end(span[1]) > span[0]
+
+    def holds(self, span: CharSpan) -> bool:
+        """Whether one of the spans contains all of ``span``."""
+        return self._furthest_end(span[0] + 1) >= span[1]
 
 
 def relevant_matches(rule_index: int, role: str, rule: RuleSpec, context: MessageContext) -> list[Match]:
@@ -131,24 +151,28 @@ def relevant_matches(rule_index: int, role: str, rule: RuleSpec, context: Messag
     slot = (rule_index, role)
     if not matches.exists(slot):
         return []
-    scopes = context.scope(rule.scope)
+    scopes = SpanIndex(context.scope(rule.scope))
 
     def may_count(pattern: PatternSpec, sentence: CharSpan) -> bool:
-        return _touches(sentence, scopes) and _sentence_passes(pattern, sentence, context)
+        return scopes.touches(sentence) and _sentence_passes(pattern, sentence, context)
 
     found = [match for match in matches.other(slot) if _passes_options(match, context)]
     found += matches.word_matches(slot, may_count)
-    found = [match for match in found if _in_scope(match, scopes)]
+    found = [match for match in found if scopes.holds(match)]
     if not found:
         return []
     exceptions_slot = (rule_index, "exceptions")
+    located = SpanIndex(found)
 
     def may_cancel(pattern: PatternSpec, sentence: CharSpan) -> bool:
-        return _touches(sentence, found) and _sentence_passes(pattern, sentence, context)
+        return located.touches(sentence) and _sentence_passes(pattern, sentence, context)
 
     exceptions = [match for match in matches.other(exceptions_slot) if _passes_options(match, context)]
     exceptions += matches.word_matches(exceptions_slot, may_cancel)
-    return [match for match in found if not _overlaps(match, exceptions)]
+    if not exceptions:
+        return found
+    cancelling = SpanIndex(exceptions)
+    return [match for match in found if not cancelling.touches(match)]
 
 
 def has_relevant_match(rule_index: int, role: str, rule: RuleSpec, context: MessageContext) -> bool:
@@ -173,14 +197,14 @@ def _survives_in_its_sentence(
     same sentence could cancel the match)."""
     matches = context.matches
     blocked = {sentence for _, sentence in matches.sentence_hits(exceptions)}
-    others = matches.other(exceptions)
-    scopes: list[CharSpan] | None = None
+    others = SpanIndex(matches.other(exceptions))
+    scopes: SpanIndex | None = None
     for pattern, sentence in matches.sentence_hits(slot):
-        if sentence in blocked or _touches(sentence, others):
+        if sentence in blocked or others.touches(sentence):
             continue
         if scopes is None:
-            scopes = context.scope(rule.scope)
-        if not any(first <= sentence[0] and sentence[1] <= last for first, last in scopes):
+            scopes = SpanIndex(context.scope(rule.scope))
+        if not scopes.holds(sentence):
             continue
         if _sentence_passes(pattern, sentence, context):
             return True
@@ -231,11 +255,11 @@ def check_forbid(rule_index: int, rule: RuleSpec, context: MessageContext) -> li
         relevant_matches(rule_index, "patterns", rule, context), key=lambda m: (m.start, -(m.end - m.start))
     )
     findings: list[Finding] = []
-    kept: list[Match] = []
+    kept_end = -1  # matches come by start: one overlaps a kept one if it starts before the last kept end
     for match in matches:
-        if _overlaps(match, kept):
+        if match.start < kept_end:
             continue
-        kept.append(match)
+        kept_end = match.end
         findings.append(_finding_at(rule, match, context))
     return findings
 
@@ -319,7 +343,19 @@ def _limit_finding(
         value=value, min=bound.min, max=bound.max, unit=unit, channel=context.channel, over=over, under=under,
     )
     suggestions = build_suggestions(bound.suggest or rule.suggest, context.rewrite, region)
+    if not suggestions:  # the rule's rewrite found nothing to act on (no sentence but the ask to cut)
+        suggestions = (_limit_fallback(context, span, unit, over, under),)
     return Finding(rule, bound.severity, message, span, suggestions)
+
+
+def _limit_fallback(context: MessageContext, span: CharSpan, unit: str, over: int, under: int) -> Suggestion:
+    """What every limit violation can say: how much to cut (showing what does not fit) or add."""
+    if under:
+        return Suggestion(f"Add about {under} {unit}", (), Applicability.DISPLAY)
+    edits: tuple[Edit, ...] = ()
+    if unit in ("characters", "words"):  # the span is exactly what does not fit
+        edits = (Edit(*context.rewrite.source.span_to_original(*span), ""),)
+    return Suggestion(f"Cut {over} {unit}", edits, Applicability.DISPLAY)
 
 
 def _measured_region(scope: str, context: MessageContext) -> CharSpan:

@@ -61,6 +61,10 @@ class SafeRegex:
         self.case_sensitive = case_sensitive
         self._search = raw_search(self._compiled)
 
+    def found_in(self, text: str) -> bool:
+        """Whether the pattern matches anywhere in ``text`` (an empty match counts, as in ``re.search``)."""
+        return self._compiled.search(text) is not None
+
     def spans(self, text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
         end = len(text) if end is None else end
         if not text.isascii():

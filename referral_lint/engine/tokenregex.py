@@ -59,7 +59,8 @@ from spacy.vocab import Vocab
 
 from referral_lint.engine.regex import UNANCHORED, SafeRegex, compile_regex, raw_search
 from referral_lint.lemmas import lemma_of
-from referral_lint.message import look_up_all, token_columns
+from referral_lint.message import token_columns
+from referral_lint.word_table import WordTable
 
 SENTENCE = b"\x00"
 LOWER, LEMMA, EXACT = 0, 1, 2  # the strings a pattern can test, as WordTest arguments
@@ -71,7 +72,7 @@ _FLAGS = frozenset(
 _OPERATOR = re.compile(r"\{(\d*)(,?)(\d*)\}")
 # A large budget for RE2's lazily built automata: the set holds every word pattern of every rule.
 _MAX_MEMORY = 256 << 20
-# Cached records are dropped past this many distinct words (a long-running language server).
+# Records are kept for this many distinct words at most (a long-running language server).
 _MAX_CACHED_WORDS = 200_000
 # A record begins with the only byte of it below 0x80, so records need no delimiter: the
 # first 63 word codes are one byte (0x01-0x3f), the others a lead byte (0x40-0x7f) and
@@ -470,12 +471,11 @@ class TokenEncoder:
     def __init__(self, codebook: Codebook) -> None:
         codebook.freeze()
         self._codebook = codebook
-        self._records: dict[int, bytes] = {}  # orth -> record
+        self._records: WordTable[bytes] = WordTable(_MAX_CACHED_WORDS)  # orth -> record
 
-    def _add_records(self, vocab: Vocab, orth_ids: set[int]) -> None:
-        if len(self._records) + len(orth_ids) > _MAX_CACHED_WORDS:
-            self._records.clear()
+    def _records_of(self, vocab: Vocab, orth_ids: set[int]) -> dict[int, bytes]:
         codebook = self._codebook
+        records = {}
         for orth_id in orth_ids:
             lexeme = vocab[orth_id]
             orth, lower = lexeme.orth_, lexeme.lower_
@@ -484,19 +484,17 @@ class TokenEncoder:
             for number, test in enumerate(codebook.tests):
                 if test(orth, lower, lemma, lexeme):
                     bits |= 1 << number
-            self._records[orth_id] = codebook.code(lower, lemma) + _flag_bytes(bits, codebook.flag_bytes)
+            records[orth_id] = codebook.code(lower, lemma) + _flag_bytes(bits, codebook.flag_bytes)
+        return records
 
     def encode(self, doc: Doc, sentence_tokens: list[tuple[int, int]]) -> EncodedDoc:
         """``sentence_tokens``: each sentence's (first token, end token); the encoded sentences
         are numbered as these are."""
         if not len(doc):
             return EncodedDoc([], [])
-        orths = token_columns(doc).orths
-        try:
-            records = look_up_all(orths, self._records)
-        except KeyError:  # words not seen before
-            self._add_records(doc.vocab, set(orths).difference(self._records))
-            records = look_up_all(orths, self._records)
+        records = self._records.values_for(
+            token_columns(doc).orths, lambda missing, _kept: self._records_of(doc.vocab, missing)
+        )
         join = b"".join
         return EncodedDoc(
             [SENTENCE + join(records[first:end]) for first, end in sentence_tokens],

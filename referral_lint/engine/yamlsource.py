@@ -54,8 +54,36 @@ class LocatedDocument:
         return RuleError(self.file, self.line_of(path), format_path(path), problem)
 
 
+# Values a document may hold once its aliases are expanded: far above any rule or
+# configuration file (the largest built-in rule has a few hundred), far below what an
+# alias bomb (a few lines whose aliases nest, each doubling the last) expands to.
+MAX_VALUES = 200_000
+# The largest built-in rule file has about 25,000 characters.
+MAX_CHARACTERS = 1_000_000
+
+
+class _TooManyValues(Exception):
+    pass
+
+
 def load_located(file: str | Path, text: str) -> LocatedDocument:
-    """Parse ``text`` (the contents of ``file``) into a LocatedDocument."""
+    """Parse ``text`` (the contents of ``file``) into a LocatedDocument.
+
+    A text over MAX_CHARACTERS is refused unread; aliases are expanded up to MAX_VALUES
+    values in all; nesting is limited by the interpreter's recursion limit. Each is a
+    RuleError naming the file, never a hang.
+    """
+    if len(text) > MAX_CHARACTERS:  # refused before parsing: PyYAML takes minutes on tens of MB
+        raise RuleError(file, None, "", f"over {MAX_CHARACTERS:,} characters, too large for a rule or configuration file")
+    try:
+        return _load_located(file, text)
+    except _TooManyValues:
+        raise RuleError(file, None, "", f"over {MAX_VALUES:,} values once its aliases are expanded (an alias bomb?)") from None
+    except RecursionError:
+        raise RuleError(file, None, "", "nested too deeply") from None
+
+
+def _load_located(file: str | Path, text: str) -> LocatedDocument:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
@@ -82,6 +110,8 @@ def load_located(file: str | Path, text: str) -> LocatedDocument:
 
 def _convert(node: yaml.Node, path: Path_, document: LocatedDocument, constructor: Any) -> Any:
     lines = document.lines
+    if len(lines) > MAX_VALUES:  # one entry per value converted, aliases expanded
+        raise _TooManyValues
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}

@@ -86,12 +86,14 @@ def _violation_block(name: str, lines: LineIndex, violation: Violation, style) -
         f"{violation.message}"
     )
     source = lines.line_text(violation.line)
+    gutter = " " * len(str(violation.line))
+    end_column = violation.end_column if violation.end_line == violation.line else len(source) + 1
+    # Cut the window first: a 100,000-character line with thousands of violations must not
+    # be scanned whole for each of them.
+    source, column, end_column = _window(source, violation.column, end_column)
     if not source.isprintable():
         # A tab, form feed or zero-width space is one column: show it as one space.
         source = "".join(ch if ch.isprintable() else " " for ch in source)
-    gutter = " " * len(str(violation.line))
-    end_column = violation.end_column if violation.end_line == violation.line else len(source) + 1
-    source, column, end_column = _window(source, violation.column, end_column)
     marker = " " * (column - 1) + "^" * max(1, end_column - column)
     out = [
         header,

@@ -233,9 +233,11 @@ class _Inlines:
             label_close = text.find("]", after + 1, after + 2 + _MAX_LABEL)
             if label_close >= 0 and "[" not in text[after + 1 : label_close]:
                 label = text[after + 1 : label_close] or text[open_bracket + 1 : close]
-                if _normalise_label(label) in self.labels:
+                if len(label) <= _MAX_LABEL and _normalise_label(label) in self.labels:
                     return close, label_close + 1
-        if _normalise_label(text[open_bracket + 1 : close]) in self.labels:
+        # A label is at most _MAX_LABEL characters (CommonMark): longer text is no reference,
+        # and normalising it for every bracket of a deep nest would be quadratic.
+        if close - open_bracket - 1 <= _MAX_LABEL and _normalise_label(text[open_bracket + 1 : close]) in self.labels:
             return close, after
         return None
 

@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""Memory of a long-running process fed new words forever (issue 15).
+
+Lints messages made of words never seen before (a seeded stream) and prints, every
+``--every`` messages, the distinct words so far, the strings spaCy's vocabulary keeps,
+the lexemes it holds and the process's resident memory (RSS, not the peak): the
+figures should stop growing once the bounds are reached (pipeline.MAX_KEPT_STRINGS,
+message.MAX_KEPT_LEMMAS, the token encoder's records).
+
+    .venv/bin/python bench/bench_memory.py [--words 400000] [--every 1000]
+
+Numbers are reported, never asserted.
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import string
+import time
+from pathlib import Path
+
+WORDS_PER_MESSAGE = 50
+
+
+def resident_mb() -> float:
+    """The process's resident set size now (Linux /proc; 0 elsewhere)."""
+    status = Path("/proc/self/status")
+    if not status.exists():
+        return 0.0
+    for line in status.read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def fresh_messages(seed: int):
+    """Messages of new words (distinct with overwhelming likelihood: 8-12 random letters)."""
+    rng = random.Random(seed)
+    letters = string.ascii_lowercase
+    while True:
+        words = ("".join(rng.choices(letters, k=rng.randint(8, 12))) for _ in range(WORDS_PER_MESSAGE))
+        yield "Hi Dana, " + " ".join(words) + ". Thank you for your time!"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--words", type=int, default=400_000, help="distinct words to feed (default 400,000)")
+    parser.add_argument("--every", type=int, default=1000, help="report every N messages")
+    parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--unbounded", action="store_true", help="lift the bounds, to see what they save")
+    options = parser.parse_args()
+
+    from referral_lint import message, pipeline
+    from referral_lint.engine import tokenregex
+    from referral_lint.linter import Linter
+
+    if options.unbounded:
+        pipeline.MAX_KEPT_STRINGS = message.MAX_KEPT_LEMMAS = tokenregex._MAX_CACHED_WORDS = 1 << 62
+
+    linter = Linter()
+    vocab = linter.nlp.vocab
+    messages = options.words // WORDS_PER_MESSAGE
+    print(f"{'messages':>9} {'words':>9} {'strings':>9} {'lexemes':>9} {'RSS MB':>8} {'msg/s':>7}")
+    started = last = time.perf_counter()
+    for number, text in enumerate(fresh_messages(options.seed), start=1):
+        linter.lint(text)
+        if number % options.every == 0 or number == messages:
+            now = time.perf_counter()
+            rate = options.every / (now - last) if number % options.every == 0 else 0
+            last = now
+            print(
+                f"{number:>9,} {number * WORDS_PER_MESSAGE:>9,} {len(vocab.strings):>9,} {len(vocab):>9,}"
+                f" {resident_mb():>8.0f} {rate:>7.0f}",
+                flush=True,
+            )
+        if number >= messages:
+            break
+    print(f"{time.perf_counter() - started:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+#!/usr/bin/env python3
+"""Lint time of the worst input shapes as they grow to the 100,000-character cap (issue 15).
+
+Linear shapes take about four times as long for four times the length; the quadratic
+ones this guards against took minutes at the cap (100,000 "?" about 20 minutes).
+
+    .venv/bin/python bench/bench_shapes.py [--sizes 6250,25000,100000]
+
+Numbers are reported, never asserted.
+"""
+from __future__ import annotations
+
+import argparse
+import time
+
+SHAPES = {
+    "?": lambda n: "?" * n,
+    "emoji": lambda n: "😀" * n,
+    "brackets": lambda n: ("([{<" * n)[:n],
+    "pushy sentences": lambda n: ("Refer me ASAP. " * n)[:n],
+    "pushy lines": lambda n: ("Refer me\n" * n)[:n],
+    "dots": lambda n: (". " * n)[:n],
+    "underscores": lambda n: "_" * n,
+    "one long url": lambda n: ("http://x.co/" * n)[:n],
+    "words": lambda n: ("word " * n)[:n],
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="6250,25000,100000", help="comma-separated lengths in characters")
+    sizes = [int(size) for size in parser.parse_args().sizes.split(",")]
+
+    from referral_lint.linter import Linter
+
+    linter = Linter()
+    linter.lint("Hi Dana, would you be open to referring me? Thanks!")  # warm up
+    print(f"{'shape':<16}" + "".join(f"{size:>12,}" for size in sizes) + "   (seconds)")
+    for name, make in SHAPES.items():
+        timings = []
+        for size in sizes:
+            text = make(size)
+            started = time.perf_counter()
+            linter.lint(text)
+            timings.append(time.perf_counter() - started)
+        print(f"{name:<16}" + "".join(f"{seconds:>12.2f}" for seconds in timings), flush=True)
+
+
+if __name__ == "__main__":
+    main()
