@@ -92,3 +92,16 @@ def test_other_channels_keep_their_unsafe_inserts(default_linter):
     violations = default_linter.lint(SHORT_NOTE, channel="email").violations
     inserts = [s for v in violations for s in v.suggestions if s.description.startswith("Add")]
     assert any(s.applicability is Applicability.UNSAFE for s in inserts)
+
+
+def test_the_cli_with_select_cold_referral_ask_alone_reports_it(linter):  # the session linter warms the pipeline
+    from click.testing import CliRunner
+
+    from referral_lint.cli import main
+
+    result = CliRunner().invoke(
+        main, ["check", "--select", "cold-referral-ask", "--output-format", "concise", "-"],
+        input=COLD_ASK, env={"NO_COLOR": "1"}, catch_exceptions=False,
+    )
+    assert result.exit_code == 1
+    assert [line.split(" ", 2)[1] for line in result.output.splitlines() if line.startswith("<stdin>:")] == ["cold-referral-ask"]
