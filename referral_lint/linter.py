@@ -129,7 +129,7 @@ class Linter:
             if found:
                 failed.add(rule.id)
                 findings.extend(found)
-            if self._compiled.skipped:
+            if self._compiled.skipped and rule not in self._unreported:
                 skipped.extend(self._compiled.skipped.get(rule.id, ()))
         if self._unreported:
             findings = [finding for finding in findings if finding.rule not in self._unreported]
