@@ -42,7 +42,7 @@ def fold_dependent_findings(findings: list[Finding]) -> list[Finding]:
     """One problem, one diagnostic: a finding of a rule that runs only when another reported
     (``when.fails``) is about the same problem, so when that rule's finding is there, the dependent
     finding's suggestions join it instead of being reported twice."""
-    first_of = {}
+    first_of: dict[str, Finding] = {}
     for finding in findings:
         first_of.setdefault(finding.rule.id, finding)
     kept: list[Finding] = []
