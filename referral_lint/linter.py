@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
+from referral_lint.budget import character_cap, within_cap
 from referral_lint.config import CHANNELS, DEFAULT_CHANNEL, Config, ConfigError, catalogue, enabled_rules
 from referral_lint.engine.checks import CHECKS, Finding, MessageContext, applies
 from referral_lint.engine.compiler import CompiledRules
@@ -18,6 +19,41 @@ from referral_lint.pipeline import load_pipeline, message_memory
 from referral_lint.rewrite import RewriteContext
 
 _SUBJECT_LINE = re.compile(r"\s*subject\s*:", re.IGNORECASE)
+
+
+def rules_depended_on(rules: tuple[RuleSpec, ...], selected: tuple[RuleSpec, ...]) -> tuple[RuleSpec, ...]:
+    """The rules that ``selected`` rules' ``when.fails`` name but that are not selected themselves
+    (and those they depend on): they run unreported, so that a condition holds the same whether or not
+    the rule it names is selected (``select = ["cold-referral-ask"]`` alone still works)."""
+    by_id = {rule.id: rule for rule in rules}
+    chosen = {rule.id for rule in selected}
+    needed: list[RuleSpec] = []
+    pending = [name for rule in selected for name in rule.when.fails]
+    while pending:
+        name = pending.pop()
+        if name not in chosen:
+            chosen.add(name)
+            needed.append(by_id[name])
+            pending.extend(by_id[name].when.fails)
+    return tuple(needed)
+
+
+def fold_dependent_findings(findings: list[Finding]) -> list[Finding]:
+    """One problem, one diagnostic: a finding of a rule that runs only when another reported
+    (``when.fails``) is about the same problem, so when that rule's finding is there, the dependent
+    finding's suggestions join it instead of being reported twice."""
+    first_of: dict[str, Finding] = {}
+    for finding in findings:
+        first_of.setdefault(finding.rule.id, finding)
+    kept: list[Finding] = []
+    for finding in findings:
+        host = next((first_of[name] for name in finding.rule.when.fails if name in first_of), None)
+        if host is None:
+            kept.append(finding)
+            continue
+        new = tuple(s for s in finding.suggestions if s not in host.suggestions)
+        host.suggestions = (*host.suggestions, *new)
+    return kept
 
 
 def select_rules(rules: tuple[RuleSpec, ...], config: Config) -> tuple[RuleSpec, ...]:
@@ -42,15 +78,20 @@ class Linter:
         self.config = config or Config()
         if model is not None:
             self.config = replace(self.config, model=model)
-        self.rules = select_rules(load_rules(self.config.rule_dirs), self.config)
+        every_rule = load_rules(self.config.rule_dirs)
+        self.rules = select_rules(every_rule, self.config)
+        # Unselected rules that selected ones depend on run last in the set, unreported.
+        self._unreported = rules_depended_on(every_rule, self.rules)
+        running = self.rules + self._unreported
         self.nlp = load_pipeline(self.config.model)
-        self._compiled = _compiled(self.rules, self.config.model)
+        self._compiled = _compiled(running, self.config.model)
         # Each rule with its check and whether it has a condition; rules that depend on others'
         # results (``when.fails``) run after them.
         self._plan = [
             (index, rule, CHECKS[rule.check], rule.when != WhenSpec())
-            for index, rule in sorted(enumerate(self.rules), key=lambda item: bool(item[1].when.fails))
+            for index, rule in sorted(enumerate(running), key=lambda item: bool(item[1].when.fails))
         ]
+        self._caps = {channel: character_cap(every_rule, channel) for channel in CHANNELS}
         self._severity = {rule.id: self.config.severity_of(rule.id, rule.group) for rule in self.rules}
 
     def parse(self, text: str):  # -> spacy.tokens.Doc; untyped to keep spaCy out of the signature
@@ -89,13 +130,19 @@ class Linter:
                 if found:
                     failed.add(rule.id)
                     findings.extend(found)
-                if self._compiled.skipped:
+                if self._compiled.skipped and rule not in self._unreported:
                     skipped.extend(self._compiled.skipped.get(rule.id, ()))
             del context, doc
+        if self._unreported:
+            findings = [finding for finding in findings if finding.rule not in self._unreported]
+        findings = fold_dependent_findings(findings)
         violations = sorted(
             (_to_violation(finding, source, self._severity[finding.rule.id]) for finding in findings),
             key=lambda v: (v.start, v.end, v.rule),
         )
+        cap = self._caps.get(channel)
+        if cap is not None:
+            violations = within_cap(text, violations, cap)
         return Report(text=text, channel=channel, violations=violations, skipped=skipped)
 
 

@@ -365,7 +365,8 @@ _PLACEHOLDER_RE = re.compile(
     r"""\[[^\[\]\n]{1,60}\]                       # [Name] (a markdown link "[text](url)" is skipped below)
     |\{\{?\s*[A-Za-z_][^{}\n]{0,40}\}\}?         # {company}, {{first_name}}
     |<[A-Za-z][^<>\n]{0,40}>                   # <role> (not <a@b.c> or <https://…>, skipped below)
-    |\bX{3,}\b|\b_{3,}""",
+    |\((?:[A-Z][a-z]+\s+){0,3}(?:Name|Company|Role|Title|Position)(?:\s+[A-Z][a-z]+){0,2}\)  # (Company Name)
+    |\b[Xx]{3,}\b|\b_{3,}""",
     re.VERBOSE,
 )
 
