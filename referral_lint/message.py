@@ -27,6 +27,7 @@ from spacy.attrs import IDX, LEMMA, LENGTH, LOWER, ORTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from referral_lint.asks import is_favour_ask, is_thank_you_note
 from referral_lint.engine.regex import RegexError, SafeRegex
 from referral_lint.lemmas import lemma_of
 
@@ -338,9 +339,12 @@ _ASK_RE = re.compile(
     |you(?:(?:'d|\s+would)?(?:\s+be)?\s+(?:open|willing)\s+to\b
         |\s+(?:need|have|gotta)\s+to\b  # a demand is still a request
         |\s+must\s+(?:refer|send|forward|pass|introduce|connect|submit|give|put|help|reply|respond|call)\b)
+    |(?:want|wanted|wanting|would\s+like|'d\s+like)\s+to\s+(?:know|ask|see|check|find\s+out)\s+(?:if|whether)\b|curious\s+(?:if|whether)\b
+    |(?:would|'d)\s+(?:like|love)\s+to\s+(?:chat|talk|speak|meet|ask\s+you|hear\s+(?:about|from|your|more)|get\s+your|pick\s+your)\b
+    |seek(?:ing)?\s+(?:your|any)\s+(?:advice|guidance|help|input|support|referral|thoughts)\b|you(?:'ve|\s+have)?\s+(?:gotta|got\s+to)\b
     |please\b|kindly\s+(?:forward|refer|recommend|consider|share|send|revert|help|let|advise|guide|look|check|review
         |pass|introduce|connect|do|provide|request|confirm|reply|respond|put|submit|arrange|schedule|give|tell|spare)\b  # not "she has kindly agreed"
-    |(?:following|checking|circling|touching|follow)[\s-]+(?:up|in|back|base)\b)  # a follow-up nudge asks again
+    |(?:follow|check|circle|touch)(?:ing)?[\s-]+(?:up|in|back|base)\b|(?:float|bump|resurfac)(?:e|ing)?\s+(?:this|it|my)\b)  # a follow-up nudge asks again
     """,
     re.IGNORECASE | re.VERBOSE,
 )
@@ -486,7 +490,8 @@ def find_message_parts(doc: Doc) -> MessageParts:
 _FOLLOWUP_RE = re.compile(
     r"""\b(?:follow(?:ing)?[\s-]+up(?:\s+(?:on|about|regarding|again|here|with\s+you)\b|\s*[.,!;:\u2014-]|$)|circl(?:e|ing)\s+back|check(?:ing)?\s+in|bump(?:ing)?\s+(?:this|my)
     |(?:my|the)\s+(?:previous|last|earlier|first)\s+(?:message|note|email|e-mail|inmail)
-    |(?:wanted|want)\s+to\s+resurface|in\s+case\s+(?:it|my\s+(?:message|note|email))\s+(?:got|was)\s+(?:buried|lost))""",
+    |(?:wanted|want)\s+to\s+resurface|(?:float|bump|bring)(?:ing)?\s+(?:this|it|my\s+(?:message|note|email))\s+(?:back\s+)?up
+    |(?:didn't|did\s+not|don't)\s+want\s+(?:it|this|my\s+(?:message|note|email))\s+to\s+get\s+(?:buried|lost)|in\s+case\s+(?:it|my\s+(?:message|note|email))\s+(?:got|was)\s+(?:buried|lost))""",
     re.IGNORECASE | re.VERBOSE,
 )
 _REFERRAL_RE = re.compile(
@@ -516,6 +521,10 @@ def _message_kind(text: str, parts: MessageParts) -> str:
         return "followup"
     if not parts.asks:
         return "thank-you" if _THANKS_RE.search(body) else "other"
+    if is_thank_you_note(text, parts.body, parts.asks):
+        return "thank-you"
+    if not any(is_favour_ask(text, ask) for ask in parts.asks):
+        return "networking"  # "I'd love to connect and learn from your experience": no favour asked
     if _REFERRAL_RE.search(asks):
         return "referral"
     if _INTRODUCTION_RE.search(asks):

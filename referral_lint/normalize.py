@@ -10,6 +10,7 @@ exactly one offset in the original string.
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
@@ -29,6 +30,14 @@ _REPLACEMENTS = {
     "\u2003": " ",
     "\r": "\n",  # a lone CR (old Mac line end); a CR before LF is deleted below
 }
+
+# "Bold" and "italic" letters and digits pasted from LinkedIn text formatters (Unicode's
+# mathematical alphanumerics, "𝗝𝗼𝗯 𝗟𝗶𝗻𝗸") read as the plain ones.
+_REPLACEMENTS.update(
+    (chr(code), plain)
+    for code in range(0x1D400, 0x1D800)
+    if len(plain := unicodedata.normalize("NFKC", chr(code))) == 1 and plain.isascii() and plain.isalnum()
+)
 
 # Invisible characters that only get in the way of matching.
 _DELETIONS = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
