@@ -521,9 +521,10 @@ def _message_kind(text: str, parts: MessageParts) -> str:
         return "followup"
     if not parts.asks:
         return "thank-you" if _THANKS_RE.search(body) else "other"
-    if is_thank_you_note(text, parts.body, parts.asks):
+    favour_asks = [ask for ask in parts.asks if is_favour_ask(text, ask)]
+    if is_thank_you_note(text, parts.body, favour_asks):
         return "thank-you"
-    if not any(is_favour_ask(text, ask) for ask in parts.asks):
+    if not favour_asks:
         return "networking"  # "I'd love to connect and learn from your experience": no favour asked
     if _REFERRAL_RE.search(asks):
         return "referral"
