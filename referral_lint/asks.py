@@ -37,7 +37,7 @@ def _found(regex: SafeRegex, text: str, span: Span | None = None) -> bool:
 _THANKS_FOR_FAVOUR_DONE_LAYOUT = (
     r"""\b(?:thank(?:s|\s+you)?|grateful|thankful|appreciate)\b[^.!?\n]{0,40}?\bfor\s+
     (?:(?:the|your|all\s+(?:the|your)|such\s+(?:a|an))\s+(?:\w+\s+){0,2}?
-        (?:referral|intro|introduction|recommendation|reference|call|chat|conversation|advice|tips|pointers|help|support|guidance|feedback|insights?)\b
+        (?:referral|intro|introduction|recommendation|reference|call|chat|conversation|coffee|lunch|meeting|talk|session|advice|tips|pointers|guidance|feedback|insights?)\b
       |(?:referring|introducing|recommending|vouching|submitting|putting|passing|forwarding|connecting|speaking|talking|chatting|meeting|sharing)\b)
     |\byour\s+(?:\w+\s+)?(?:referral|intro|introduction|recommendation|reference)\s+(?:is\s+what\s+|was\s+what\s+)?(?:got|landed|led|helped|worked|paid|secured|won|made|did)\b
     |\b(?:because\s+of|thanks\s+to|due\s+to)\s+your\s+(?:\w+\s+)?(?:referral|intro|introduction|recommendation|reference)\b

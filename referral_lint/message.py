@@ -341,7 +341,7 @@ _ASK_RE = re.compile(
         |\s+must\s+(?:refer|send|forward|pass|introduce|connect|submit|give|put|help|reply|respond|call)\b)
     |(?:want|wanted|wanting|would\s+like|'d\s+like)\s+to\s+(?:know|ask|see|check|find\s+out)\s+(?:if|whether)\b|curious\s+(?:if|whether)\b
     |(?:would|'d)\s+(?:like|love)\s+to\s+(?:chat|talk|speak|meet|ask\s+you|hear\s+(?:about|from|your|more)|get\s+your|pick\s+your)\b
-    |seek(?:ing)?\s+(?:your|any)\s+(?:advice|guidance|help|input|support|referral|thoughts)\b|you(?:'ve|\s+have)?\s+(?:gotta|got\s+to)\b
+    |i\s+trust\s+you(?:'ll|\s+will)\b|hook\s+(?:me|us)\s+up\b|seek(?:ing)?\s+(?:your|any)\s+(?:advice|guidance|help|input|support|referral|thoughts)\b|you(?:'ve|\s+have)?\s+(?:gotta|got\s+to)\b
     |please\b|kindly\s+(?:forward|refer|recommend|consider|share|send|revert|help|let|advise|guide|look|check|review
         |pass|introduce|connect|do|provide|request|confirm|reply|respond|put|submit|arrange|schedule|give|tell|spare)\b  # not "she has kindly agreed"
     |(?:follow|check|circle|touch)(?:ing)?[\s-]+(?:up|in|back|base)\b|(?:float|bump|resurfac)(?:e|ing)?\s+(?:this|it|my)\b)  # a follow-up nudge asks again
@@ -517,11 +517,12 @@ def _message_kind(text: str, parts: MessageParts) -> str:
     body = text[parts.body[0] : parts.body[1]]
     # A follow-up says so up front ("Just following up on my note…"), not in passing later.
     opening = " ".join(text[start:end] for start, end in parts.scope("opening"))
+    favour_asks = [ask for ask in parts.asks if is_favour_ask(text, ask)]
     if _FOLLOWUP_RE.search(opening) or (parts.subject and _FOLLOWUP_RE.search(text, *parts.subject)):
-        return "followup"
+        # "Following up to say thank you for the coffee": a thank-you note all the same.
+        return "thank-you" if is_thank_you_note(text, parts.body, favour_asks) else "followup"
     if not parts.asks:
         return "thank-you" if _THANKS_RE.search(body) else "other"
-    favour_asks = [ask for ask in parts.asks if is_favour_ask(text, ask)]
     if is_thank_you_note(text, parts.body, favour_asks):
         return "thank-you"
     if not favour_asks:

@@ -23,6 +23,9 @@ KINDS = [
     ("Hi Ana, just floating this back up in case it got buried. Would you still be open to a referral?", "followup"),
     ("Hi Ana, I know things get busy, so I wanted to circle back on the Analyst role.", "followup"),
     ("Hi Ana, didn't want my note to get buried. Any thoughts on the Analyst role?", "followup"),
+    # Thanks in advance close a follow-up; thanks for a favour done make a follow-up a thank-you note.
+    ("Hi Ana, just checking in on my note about the Analyst role. Thanks so much for your help!", "followup"),
+    ("Hi Ana, following up to say thank you for the coffee last week. I applied for the role last night.", "thank-you"),
 ]
 
 
