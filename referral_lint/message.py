@@ -329,7 +329,9 @@ _ASK_RE = re.compile(
     r"""\b(?:(?:would|could|can|will|might)\s+(?:you|it\s+be\s+possible)\b
     |any\s+chance\b|would\s+you\s+mind\b|(?:hoping|wondering)\b
     |i(?:'d|\s+would)\s+(?:(?:really|so|truly|greatly|also|very|most|much|deeply|sincerely|be)\s+){0,3}(?:love|appreciate|grateful|thankful|welcome|value|obliged)\b
-    |would\s+(?:(?:really|so|truly|greatly|also|very|most|much|deeply|sincerely|be)\s+){0,3}(?:value|appreciate|appreciated|grateful|thankful|obliged)\b
+    |would\s+(?:(?:really|so|truly|greatly|also|very|most|much|deeply|sincerely|be)\s+){0,3}(?:value|appreciate|appreciated|grateful|thankful|obliged|love)\b
+    |it(?:'d|\s+would)\s+be\s+(?:so\s+|really\s+|very\s+)?(?:great|wonderful|amazing|helpful|fantastic|awesome|lovely|ideal|brilliant)\s+(?:to|if)\b
+    |(?:keen|eager|curious)\s+to\s+(?:hear|know|learn|find\s+out)\s+(?:if|whether)\b
     |i\s+(?:(?:need|want|expect|require)\s+you\b|expect\b|need\s+(?:a|an|your)\s+(?:response|reply|answer|decision|referral|intro)
         |(?:humbly\s+|kindly\s+|respectfully\s+)?request\b)
     |i(?:'ll|\s+will|'m|\s+am)\s+(?:be\s+)?expecting\b|if\s+you\s+could\b|make\s+(?:it|this)\s+happen\b|make\s+sure\s+you\b
