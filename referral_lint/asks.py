@@ -66,7 +66,7 @@ _NETWORKING_WISH = _scan(
 )
 # What the reader would do for a favour: refer, introduce, pass on, review, answer, meet, advise.
 _FAVOUR = _scan(
-    r"""\b(?:refer(?:ral|ring|red)?|recommend(?:ation|ing)?|introduc(?:e|ing|tion)|intro|vouch|put\s+(?:me|in\s+a)|connect\s+(?:me|us)\s+with
+    r"""\b(?:refer(?:ral|ring|red)?|recommend(?:ation|ing)?|introduc(?:e|ing|tion)|intro|vouch|put\s+(?:me|in\s+a)|connect(?:ing)?\s+(?:me|us)\s+(?:with|to)
     |pass|passing|forward|forwarding|share|sharing|send|review|look\s+(?:at|over)|feedback|advice|advise|tips|pointers|guidance|insights?
     |call|chat|coffee|meet|meeting|talk|speak|minutes|zoom|hop\s+on|jump\s+on|office\s+hours
     |hiring|interview|consider|help|answer|reply|respond|get\s+back|know\s+(?:if|whether)

@@ -336,7 +336,7 @@ _ASK_RE = re.compile(
         |(?:humbly\s+|kindly\s+|respectfully\s+)?request\b)
     |i(?:'ll|\s+will|'m|\s+am)\s+(?:be\s+)?expecting\b|if\s+you\s+could\b|make\s+(?:it|this)\s+happen\b|make\s+sure\s+you\b
     |since\s+i\s+(?:first\s+|last\s+)?(?:asked|messaged|emailed|wrote\s+to\s+you|reached\s+out|pinged|contacted)\b|heard\s+back\b
-    |refer(?:ral|ring)?\b|introduc(?:e|tion)\b|put\s+in\s+a\s+(?:good\s+)?word\b
+    |refer(?:ral|ring)?\b|(?:be|being|get|getting)\s+referred\b|introduc(?:e|tion)\b|put\s+in\s+a\s+(?:good\s+)?word\b
     |connect\s+me\b|recommend\s+me\b|pass\s+(?:my|it|this|along)\b|forward\s+(?:my|it|this)\b
     |you(?:(?:'d|\s+would)?(?:\s+be)?\s+(?:open|willing)\s+to\b
         |\s+(?:need|have|gotta)\s+to\b  # a demand is still a request
@@ -501,7 +501,7 @@ _REFERRAL_RE = re.compile(
     re.IGNORECASE,
 )
 _INTRODUCTION_RE = re.compile(
-    r"\bintro(?:duce|ducing|duction)?\b|\bconnect\s+me\b|\bput\s+me\s+in\s+touch\b", re.IGNORECASE
+    r"\bintro(?:duce|ducing|duction)?\b|\bconnect(?:ing)?\s+(?:me|us)\b|\bput(?:ting)?\s+me\s+in\s+touch\b", re.IGNORECASE
 )
 _JOB_RE = re.compile(r"\b(?:job|role|position|posting|opening|req|requisition|vacancy|hiring)\b", re.IGNORECASE)
 _CALL_RE = re.compile(

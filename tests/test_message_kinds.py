@@ -19,6 +19,7 @@ KINDS = [
     # A note that only wishes to connect and learn asks no favour.
     ("Hi Ana, I'm exploring design roles and I'd love to connect and learn from your path.", "networking"),
     ("Hi Ana, we met at PyCon. Could you connect me with your friend on the data team?", "introduction"),
+    ("Hi Ana, I'm exploring data work; would you be open to connecting me with your hiring manager?", "introduction"),
     # A follow-up to one's own note, however it is put.
     ("Hi Ana, just floating this back up in case it got buried. Would you still be open to a referral?", "followup"),
     ("Hi Ana, I know things get busy, so I wanted to circle back on the Analyst role.", "followup"),
