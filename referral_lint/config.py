@@ -28,7 +28,7 @@ from referral_lint.model import Severity
 
 CHANNELS = ("connection-note", "inmail", "email", "message", "followup")
 # What a message asks for, as the message-parts component tells them apart.
-KINDS = ("referral", "introduction", "call-or-advice", "followup", "thank-you", "other")
+KINDS = ("referral", "introduction", "call-or-advice", "followup", "thank-you", "networking", "other")
 DEFAULT_CHANNEL = "message"
 
 #: The selector that means every rule, including those off by default.

@@ -26,6 +26,7 @@ from spacy.attrs import IDX, LEMMA, LENGTH, LOWER, ORTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from referral_lint.asks import is_favour_ask, is_thank_you_note
 from referral_lint.engine.regex import RegexError, SafeRegex
 from referral_lint.lemmas import lemma_of
 from referral_lint.tokenizer import LONG_RUN, tokenize
@@ -332,19 +333,24 @@ _ASK_RE = re.compile(
     r"""\b(?:(?:would|could|can|will|might)\s+(?:you|it\s+be\s+possible)\b
     |any\s+chance\b|would\s+you\s+mind\b|(?:hoping|wondering)\b
     |i(?:'d|\s+would)\s+(?:(?:really|so|truly|greatly|also|very|most|much|deeply|sincerely|be)\s+){0,3}(?:love|appreciate|grateful|thankful|welcome|value|obliged)\b
-    |would\s+(?:(?:really|so|truly|greatly|also|very|most|much|deeply|sincerely|be)\s+){0,3}(?:value|appreciate|appreciated|grateful|thankful|obliged)\b
+    |would\s+(?:(?:really|so|truly|greatly|also|very|most|much|deeply|sincerely|be)\s+){0,3}(?:value|appreciate|appreciated|grateful|thankful|obliged|love)\b
+    |it(?:'d|\s+would)\s+be\s+(?:so\s+|really\s+|very\s+)?(?:great|wonderful|amazing|helpful|fantastic|awesome|lovely|ideal|brilliant)\s+(?:to|if)\b
+    |(?:keen|eager|curious)\s+to\s+(?:hear|know|learn|find\s+out)\s+(?:if|whether)\b
     |i\s+(?:(?:need|want|expect|require)\s+you\b|expect\b|need\s+(?:a|an|your)\s+(?:response|reply|answer|decision|referral|intro)
         |(?:humbly\s+|kindly\s+|respectfully\s+)?request\b)
     |i(?:'ll|\s+will|'m|\s+am)\s+(?:be\s+)?expecting\b|if\s+you\s+could\b|make\s+(?:it|this)\s+happen\b|make\s+sure\s+you\b
     |since\s+i\s+(?:first\s+|last\s+)?(?:asked|messaged|emailed|wrote\s+to\s+you|reached\s+out|pinged|contacted)\b|heard\s+back\b
-    |refer(?:ral|ring)?\b|introduc(?:e|tion)\b|put\s+in\s+a\s+(?:good\s+)?word\b
+    |refer(?:ral|ring)?\b|(?:be|being|get|getting)\s+referred\b|introduc(?:e|tion)\b|put\s+in\s+a\s+(?:good\s+)?word\b
     |connect\s+me\b|recommend\s+me\b|pass\s+(?:my|it|this|along)\b|forward\s+(?:my|it|this)\b
     |you(?:(?:'d|\s+would)?(?:\s+be)?\s+(?:open|willing)\s+to\b
         |\s+(?:need|have|gotta)\s+to\b  # a demand is still a request
         |\s+must\s+(?:refer|send|forward|pass|introduce|connect|submit|give|put|help|reply|respond|call)\b)
+    |(?:want|wanted|wanting|would\s+like|'d\s+like)\s+to\s+(?:know|ask|see|check|find\s+out)\s+(?:if|whether)\b|curious\s+(?:if|whether)\b
+    |(?:would|'d)\s+(?:like|love)\s+to\s+(?:chat|talk|speak|meet|ask\s+you|hear\s+(?:about|from|your|more)|get\s+your|pick\s+your)\b
+    |i\s+trust\s+you(?:'ll|\s+will)\b|hook\s+(?:me|us)\s+up\b|seek(?:ing)?\s+(?:your|any)\s+(?:advice|guidance|help|input|support|referral|thoughts)\b|you(?:'ve|\s+have)?\s+(?:gotta|got\s+to)\b
     |please\b|kindly\s+(?:forward|refer|recommend|consider|share|send|revert|help|let|advise|guide|look|check|review
         |pass|introduce|connect|do|provide|request|confirm|reply|respond|put|submit|arrange|schedule|give|tell|spare)\b  # not "she has kindly agreed"
-    |(?:following|checking|circling|touching|follow)[\s-]+(?:up|in|back|base)\b)  # a follow-up nudge asks again
+    |(?:follow|check|circle|touch)(?:ing)?[\s-]+(?:up|in|back|base)\b|(?:float|bump|resurfac)(?:e|ing)?\s+(?:this|it|my)\b)  # a follow-up nudge asks again
     """,
     re.IGNORECASE | re.VERBOSE,
 )
@@ -491,7 +497,8 @@ def find_message_parts(doc: Doc) -> MessageParts:
 _FOLLOWUP_RE = re.compile(
     r"""\b(?:follow(?:ing)?[\s-]+up(?:\s+(?:on|about|regarding|again|here|with\s+you)\b|\s*[.,!;:\u2014-]|$)|circl(?:e|ing)\s+back|check(?:ing)?\s+in|bump(?:ing)?\s+(?:this|my)
     |(?:my|the)\s+(?:previous|last|earlier|first)\s+(?:message|note|email|e-mail|inmail)
-    |(?:wanted|want)\s+to\s+resurface|in\s+case\s+(?:it|my\s+(?:message|note|email))\s+(?:got|was)\s+(?:buried|lost))""",
+    |(?:wanted|want)\s+to\s+resurface|(?:float|bump|bring)(?:ing)?\s+(?:this|it|my\s+(?:message|note|email))\s+(?:back\s+)?up
+    |(?:didn't|did\s+not|don't)\s+want\s+(?:it|this|my\s+(?:message|note|email))\s+to\s+get\s+(?:buried|lost)|in\s+case\s+(?:it|my\s+(?:message|note|email))\s+(?:got|was)\s+(?:buried|lost))""",
     re.IGNORECASE | re.VERBOSE,
 )
 _REFERRAL_RE = re.compile(
@@ -499,7 +506,7 @@ _REFERRAL_RE = re.compile(
     re.IGNORECASE,
 )
 _INTRODUCTION_RE = re.compile(
-    r"\bintro(?:duce|ducing|duction)?\b|\bconnect\s+me\b|\bput\s+me\s+in\s+touch\b", re.IGNORECASE
+    r"\bintro(?:duce|ducing|duction)?\b|\bconnect(?:ing)?\s+(?:me|us)\b|\bput(?:ting)?\s+me\s+in\s+touch\b", re.IGNORECASE
 )
 _JOB_RE = re.compile(r"\b(?:job|role|position|posting|opening|req|requisition|vacancy|hiring)\b", re.IGNORECASE)
 _CALL_RE = re.compile(
@@ -517,10 +524,16 @@ def _message_kind(text: str, parts: MessageParts) -> str:
     body = text[parts.body[0] : parts.body[1]]
     # A follow-up says so up front ("Just following up on my note…"), not in passing later.
     opening = " ".join(text[start:end] for start, end in parts.scope("opening"))
+    favour_asks = [ask for ask in parts.asks if is_favour_ask(text, ask)]
     if _FOLLOWUP_RE.search(opening) or (parts.subject and _FOLLOWUP_RE.search(text, *parts.subject)):
-        return "followup"
+        # "Following up to say thank you for the coffee": a thank-you note all the same.
+        return "thank-you" if is_thank_you_note(text, parts.body, favour_asks) else "followup"
     if not parts.asks:
         return "thank-you" if _THANKS_RE.search(body) else "other"
+    if is_thank_you_note(text, parts.body, favour_asks):
+        return "thank-you"
+    if not favour_asks:
+        return "networking"  # "I'd love to connect and learn from your experience": no favour asked
     if _REFERRAL_RE.search(asks):
         return "referral"
     if _INTRODUCTION_RE.search(asks):

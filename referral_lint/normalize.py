@@ -10,6 +10,7 @@ exactly one offset in the original string.
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
@@ -33,6 +34,14 @@ _REPLACEMENTS = {
 # A lone surrogate (from a JSON "\\ud800" escape, or Python code) cannot be encoded, so
 # nothing downstream could hash or print it: it is read as U+FFFD, the replacement character.
 _REPLACEMENTS.update(dict.fromkeys(map(chr, range(0xD800, 0xE000)), "\ufffd"))
+
+# "Bold" and "italic" letters and digits pasted from LinkedIn text formatters (Unicode's
+# mathematical alphanumerics, "𝗝𝗼𝗯 𝗟𝗶𝗻𝗸") read as the plain ones.
+_REPLACEMENTS.update(
+    (chr(code), plain)
+    for code in range(0x1D400, 0x1D800)
+    if len(plain := unicodedata.normalize("NFKC", chr(code))) == 1 and plain.isascii() and plain.isalnum()
+)
 
 # Invisible characters that only get in the way of matching.
 _DELETIONS = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")

@@ -23,7 +23,8 @@ from referral_lint.normalize import NormalizedText
 # A draft's own edit, in normalised offsets: (start, end, replacement).
 RawEdit = tuple[int, int, str]
 
-_LEADING_SOFTENERS = frozenset({"please", "kindly", "just", "pls", "plz"})
+# Words before an order that soften it, "please" as people type it in a hurry included ("plese", "plz", "plss").
+_LEADING_SOFTENER = re.compile(r"kindly|just|simply|pl+[sz]+|pl[eia]+[sz]+e?|plea?se?z?")
 # Urgency at the end of an imperative is dropped when it becomes a question.
 _TRAILING_URGENCY = re.compile(
     r",?\s+(?:asap|as\s+soon\s+as\s+possible|right\s+away|immediately|today|tonight|by\s+tomorrow|this\s+week)$",
@@ -197,7 +198,7 @@ def _starts_sentence(text: str, offset: int) -> bool:
 
 def _imperative_as_question(context: RewriteContext, span: CharSpan, *, willing: bool) -> tuple[str, list[RawEdit]] | None:
     tokens = [t for t in context.doc.char_span(span[0], span[1], alignment_mode="expand") or [] if not t.is_punct]
-    while tokens and tokens[0].lower_ in _LEADING_SOFTENERS:
+    while tokens and _LEADING_SOFTENER.fullmatch(tokens[0].lower_):
         tokens.pop(0)
     if not tokens:
         return None

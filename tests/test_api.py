@@ -261,6 +261,14 @@ def test_a_curly_apostrophe_phrase_matches_and_maps_back():
     assert (violation.line, violation.column) == (2, 19)
 
 
+def test_bold_letters_from_a_text_formatter_read_as_plain_ones_and_map_back():
+    # LinkedIn posts fake bold with Unicode's mathematical letters: "𝗥𝗲𝗳𝗲𝗿 𝗺𝗲" is still "Refer me".
+    text = "Hi Ana,\nWe met at PyData. \U0001d5e5\U0001d5f2\U0001d5f3\U0001d5f2\U0001d5ff \U0001d5fa\U0001d5f2 for the Data Engineer role. Thanks!"
+    [violation] = by_rule(lint(text), "demanding-phrasing")
+    assert text[violation.start : violation.end] == "\U0001d5e5\U0001d5f2\U0001d5f3\U0001d5f2\U0001d5ff \U0001d5fa\U0001d5f2"
+    assert (violation.line, violation.column) == (2, 19)
+
+
 def test_line_and_column_on_the_first_line_after_a_bom():
     text = "\ufeffRefer me for the Data Engineer role ASAP."
     refer = by_rule(lint(text), "demanding-phrasing")[0]

@@ -11,6 +11,22 @@ KINDS = [
     ("Hi Ana, just following up on my note from last week. Would you still be open to a referral?", "followup"),
     ("Hi Ana, thank you so much for referring me last week. I got an interview!", "thank-you"),
     ("Hi Ana, hope the move went well.", "other"),
+    # A thank-you note stays one when all it "asks" is an offer back...
+    ("Hi Ana, thank you for referring me! I got the offer, and I'd love to buy you lunch to celebrate.", "thank-you"),
+    ("Hi Ana, your referral landed me an interview. Let me know if I can ever return the favour!", "thank-you"),
+    # ...but thanks in the first line do not hide a new favour asked after them.
+    ("Hi Ana, thanks for the intro to Sam! Could you also refer me for the Analyst role?", "referral"),
+    # A note that only wishes to connect and learn asks no favour.
+    ("Hi Ana, I'm exploring design roles and I'd love to connect and learn from your path.", "networking"),
+    ("Hi Ana, we met at PyCon. Could you connect me with your friend on the data team?", "introduction"),
+    ("Hi Ana, I'm exploring data work; would you be open to connecting me with your hiring manager?", "introduction"),
+    # A follow-up to one's own note, however it is put.
+    ("Hi Ana, just floating this back up in case it got buried. Would you still be open to a referral?", "followup"),
+    ("Hi Ana, I know things get busy, so I wanted to circle back on the Analyst role.", "followup"),
+    ("Hi Ana, didn't want my note to get buried. Any thoughts on the Analyst role?", "followup"),
+    # Thanks in advance close a follow-up; thanks for a favour done make a follow-up a thank-you note.
+    ("Hi Ana, just checking in on my note about the Analyst role. Thanks so much for your help!", "followup"),
+    ("Hi Ana, following up to say thank you for the coffee last week. I applied for the role last night.", "thank-you"),
 ]
 
 
