@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from functools import lru_cache
 
@@ -14,6 +15,7 @@ from referral_lint.engine.schema import RuleSpec, WhenSpec
 from referral_lint.message import make_doc, message_parts
 from referral_lint.model import Report, Severity, Violation
 from referral_lint.normalize import NormalizedText
+from referral_lint.parallel import DEFAULT_CHUNK_SIZE
 from referral_lint.pipeline import load_pipeline
 from referral_lint.rewrite import RewriteContext
 
@@ -71,8 +73,7 @@ class Linter:
 
     def lint(self, text: str, *, channel: str | None = None) -> Report:
         """Every violation in ``text``; offsets index ``text`` itself."""
-        if channel is not None and channel not in CHANNELS:
-            raise ConfigError(f"unknown channel {channel!r} (expected one of: {', '.join(CHANNELS)})")
+        _check_channel(channel)
         source = NormalizedText.from_original(text)
         doc = make_doc(self.nlp, source.text)
         parts = message_parts(doc)
@@ -95,6 +96,30 @@ class Linter:
             key=lambda v: (v.start, v.end, v.rule),
         )
         return Report(text=text, channel=channel, violations=violations, skipped=skipped)
+
+    def lint_many(
+        self,
+        texts: Iterable[str],
+        *,
+        jobs: int = 1,
+        channel: str | None = None,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+    ) -> Iterator[Report]:
+        """A Report per text, in input order, linted on ``jobs`` worker processes.
+
+        ``texts`` is read lazily, ``chunk_size`` texts at a time, with a bounded number
+        of chunks in flight, so a long or endless iterable is fine. With ``jobs=1``
+        everything runs in this process; see referral_lint.parallel for the workers.
+        """
+        from referral_lint.parallel import lint_text, map_ordered
+
+        _check_channel(channel)
+        return map_ordered(self, lint_text, ((text, channel) for text in texts), jobs=jobs, chunk_size=chunk_size)
+
+
+def _check_channel(channel: str | None) -> None:
+    if channel is not None and channel not in CHANNELS:
+        raise ConfigError(f"unknown channel {channel!r} (expected one of: {', '.join(CHANNELS)})")
 
 
 def _to_violation(finding: Finding, source: NormalizedText, severity: Severity | None) -> Violation:
