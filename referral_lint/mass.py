@@ -19,6 +19,7 @@ pulls in scipy, which nothing else needs.
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Hashable, Sequence
 from functools import lru_cache
 from typing import Any
@@ -28,18 +29,19 @@ THRESHOLD = 0.7
 NUM_PERM = 64
 SHINGLE_WORDS = 3
 
-# What differs between copies of one mass message, masked before comparing.
-_MASKS = (
+# What differs between copies of one mass message, masked before comparing: one pattern,
+# one pass over the text, each alternative named after its placeholder.
+_MASK = re.compile(
     # Template slots, filled or not: [Name], {first_name}, {{company}}, <ROLE>.
-    (re.compile(r"\[[^\]\n]{1,40}\]|\{\{?[^}\n]{1,40}\}?\}|<[^>\n]{1,40}>"), " slot "),
-    (re.compile(r"\S+@\S+|https?://\S+|www\.\S+"), " link "),
-    (re.compile(r"[$€£]?\d[\d,.:/%kK]*"), " num "),
+    r"(?P<slot>\[[^\]\n]{1,40}\]|\{\{?[^}\n]{1,40}\}?\}|<[^>\n]{1,40}>)"
+    r"|(?P<link>\S+@\S+|https?://\S+|www\.\S+)"
+    r"|(?P<num>[$€£]?\d[\d,.:/%kK]*)"
     # Capitalised words: names, companies, teams, places (and sentence starts, which is fine:
     # the lower-case words between them carry the message).
-    (re.compile(r"\b(?!I\b)[^\W\d_a-z][\w'’-]*"), " name "),
+    r"|(?P<name>\b(?!I\b)[^\W\d_a-z][\w'’-]*)"
 )
 _WORD = re.compile(r"\w+")
-_PLACEHOLDERS = frozenset(placeholder.strip() for _, placeholder in _MASKS)
+_PLACEHOLDERS = frozenset(_MASK.groupindex)
 
 
 class MassMessagesUnavailable(ImportError):
@@ -48,9 +50,7 @@ class MassMessagesUnavailable(ImportError):
 
 def masked_words(text: str) -> list[str]:
     """``text``'s words with names, companies, numbers, links and template slots masked."""
-    for pattern, placeholder in _MASKS:
-        text = pattern.sub(placeholder, text)
-    words = _WORD.findall(text.lower())
+    words = _WORD.findall(_MASK.sub(lambda match: f" {match.lastgroup} ", text).lower())
     # "Hi Ana" and "Hi Mary Jane" are the same greeting: a run of one placeholder counts once.
     return [word for i, word in enumerate(words) if not (i and word == words[i - 1] and word in _PLACEHOLDERS)]
 
@@ -59,7 +59,10 @@ def signature(text: str) -> Any:  # -> numpy array of NUM_PERM uint32 values
     """The MinHash signature of ``text``'s masked word shingles (cheap to pickle)."""
     words = masked_words(text)
     shingles = {" ".join(words[i : i + SHINGLE_WORDS]).encode() for i in range(max(1, len(words) - SHINGLE_WORDS + 1))}
-    minhash = _datasketch().MinHash(num_perm=NUM_PERM, permutations=_template().permutations, scheme=_template().scheme)
+    template = _template()
+    minhash = _datasketch().MinHash(
+        num_perm=NUM_PERM, permutations=template.permutations, scheme=template.scheme, hashfunc=zlib.crc32
+    )
     minhash.update_batch(list(shingles))
     return minhash.hashvalues
 
@@ -127,5 +130,9 @@ def _datasketch() -> Any:
 
 @lru_cache(maxsize=1)
 def _template() -> Any:
-    """A MinHash whose permutations every signature shares (making them is the slow part)."""
-    return _datasketch().MinHash(num_perm=NUM_PERM, seed=1)
+    """A MinHash whose permutations every signature shares (making them is the slow part).
+
+    Shingles are hashed with CRC-32 (stable across processes, and far cheaper than
+    datasketch's default SHA-1, which buys nothing here).
+    """
+    return _datasketch().MinHash(num_perm=NUM_PERM, seed=1, hashfunc=zlib.crc32)
