@@ -44,6 +44,8 @@ def batch(
     message), 2 a usage or input error, or any record that could not be linted.
     See docs/scale.md.
     """
+    from concurrent.futures.process import BrokenProcessPool
+
     from referral_lint import batch as batch_run
     from referral_lint import mass
     from referral_lint.cli import _fail, _Session
@@ -65,6 +67,8 @@ def batch(
             summary = batch_run.run(records, linter, out, jobs=jobs or default_jobs(), mass_messages=mass_messages, progress=progress)
     except InputFormatError as error:
         _fail(f"{path}: {error}" if path != "-" and not str(error).startswith(path) else str(error))
+    except BrokenProcessPool:
+        _fail("a worker process died (out of memory?); run again with fewer --jobs")
     except OSError as error:
         _fail(f"{output_file or 'stdout'}: cannot write: {error.strerror or error}")
     click.echo(summary.text(), err=True, nl=False)

@@ -121,7 +121,7 @@ def _csv_records(stream: BinaryIO, fields: Fields) -> Iterator[Record]:
     try:
         header = reader.fieldnames or []
     except UnicodeDecodeError as error:
-        raise InputFormatError(f"the CSV header is not valid UTF-8 ({error.reason})") from None
+        raise _not_utf8(error) from None
     wanted = [name for name in (fields.text, fields.id, fields.channel) if name is not None]
     missing = [name for name in wanted if name not in header]
     if missing:
@@ -135,11 +135,16 @@ def _csv_records(stream: BinaryIO, fields: Fields) -> Iterator[Record]:
         except StopIteration:
             return
         except UnicodeDecodeError as error:
-            raise InputFormatError(f"record {number + 1}: not valid UTF-8 ({error.reason}); save the CSV as UTF-8") from None
+            raise _not_utf8(error) from None
         except csv.Error as error:
             raise InputFormatError(f"record {number + 1}: not valid CSV ({error})") from None
         number += 1
         yield _record(number, row, fields)
+
+
+def _not_utf8(error: UnicodeDecodeError) -> InputFormatError:
+    # The CSV is decoded a block at a time, so the record at fault is not known.
+    return InputFormatError(f"not valid UTF-8 ({error.reason}); save the CSV as UTF-8")
 
 
 def _record(number: int, value: dict[str, Any], fields: Fields) -> Record:

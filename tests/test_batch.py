@@ -119,3 +119,38 @@ def test_batch_names_a_missing_input_file(cli, tmp_path):
 
     assert result.exit_code == 2
     assert result.stderr.strip() == f"referral-lint: error: {tmp_path / 'missing.jsonl'}: cannot read: No such file or directory"
+
+
+def test_a_line_too_long_to_hold_a_draft_is_an_error_record_and_is_not_read_whole(cli, tmp_path):
+    from referral_lint.records import _MAX_LINE_BYTES
+
+    huge = json.dumps({"text": "word " * (_MAX_LINE_BYTES // 5)})
+    source = write(tmp_path / "drafts.jsonl", huge + "\n" + json.dumps({"text": DEMANDING}) + "\n")
+
+    result = cli("batch", source, "--no-mass-messages")
+
+    first, second = lines(result.stdout)
+    assert first == {"id": 1, "record": 1, "error": "record over the 100,000-character limit for one draft"}
+    assert second["id"] == 2 and "demanding-phrasing" in violations(second)
+    assert result.exit_code == 2
+
+
+def test_a_csv_that_is_not_utf8_stops_with_one_line(cli, tmp_path):
+    source = tmp_path / "drafts.csv"
+    source.write_bytes(b"text\n" + "Caf\u00e9 talk".encode("latin-1") + b"\n")
+
+    result = cli("batch", source)
+
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"referral-lint: error: {source}: not valid UTF-8 (invalid continuation byte); save the CSV as UTF-8"
+    )
+
+
+def test_jobs_must_be_at_least_one(cli, tmp_path):
+    source = write(tmp_path / "drafts.jsonl", json.dumps({"text": CLEAN}) + "\n")
+
+    result = cli("batch", source, "--jobs", "0")
+
+    assert result.exit_code == 2
+    assert "Invalid value for '-j' / '--jobs': 0 is not in the range x>=1." in result.stderr
