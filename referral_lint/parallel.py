@@ -19,7 +19,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from itertools import islice
+from itertools import chain, islice
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
@@ -63,11 +63,13 @@ def map_ordered(
         raise ValueError(f"jobs must be at least 1, not {jobs}")
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be at least 1, not {chunk_size}")
-    if jobs == 1:
-        for item in items:
+    iterator = iter(items)
+    first = list(islice(iterator, chunk_size + 1))
+    if jobs == 1 or len(first) <= chunk_size:  # one chunk or less: not worth starting workers
+        for item in chain(first, iterator):
             yield work(linter, item)
         return
-    yield from _map_in_workers(linter, work, items, jobs, chunk_size)
+    yield from _map_in_workers(linter, work, chain(first, iterator), jobs, chunk_size)
 
 
 def _map_in_workers(

@@ -154,3 +154,16 @@ def test_jobs_must_be_at_least_one(cli, tmp_path):
 
     assert result.exit_code == 2
     assert "Invalid value for '-j' / '--jobs': 0 is not in the range x>=1." in result.stderr
+
+
+def test_two_workers_write_exactly_what_one_process_writes(cli, tmp_path):
+    texts = [CLEAN, DEMANDING, VAGUE, None]  # None: a record without text, an error in its place
+    records = [{"id": f"r{i}", "text": texts[i % 4]} for i in range(150)]  # over two chunks of 64
+    source = write(tmp_path / "drafts.jsonl", "".join(json.dumps(r) + "\n" for r in records))
+
+    one = cli("batch", source, "--id-field", "id", "--jobs", "1")
+    two = cli("batch", source, "--id-field", "id", "--jobs", "2")
+
+    assert two.stdout == one.stdout
+    assert [r.get("id") for r in lines(two.stdout)[:150]] == [f"r{i}" for i in range(150)]
+    assert two.exit_code == one.exit_code == 2
