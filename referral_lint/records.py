@@ -148,9 +148,11 @@ def _not_utf8(error: UnicodeDecodeError) -> InputFormatError:
 
 
 def _record(number: int, value: dict[str, Any], fields: Fields) -> Record:
-    record_id = value.get(fields.id, number) if fields.id is not None else number
-    if fields.id is not None and (fields.id not in value or value[fields.id] is None):
-        return Record(number, number, error=f"no {fields.id!r} field")
+    record_id: Any = number
+    if fields.id is not None:
+        if value.get(fields.id) is None:
+            return Record(number, number, error=f"no {fields.id!r} field")
+        record_id = value[fields.id]
     text = value.get(fields.text)
     if text is None:
         return Record(number, record_id, error=f"no {fields.text!r} field")

@@ -114,6 +114,29 @@ def test_batch_stops_with_one_line_when_a_csv_lacks_the_text_column(cli, tmp_pat
     )
 
 
+def test_an_input_error_leaves_the_output_file_as_it_was(cli, tmp_path):
+    source = write(tmp_path / "drafts.csv", "id,body\n1,hello\n")
+    target = write(tmp_path / "results.jsonl", "yesterday's results\n")
+
+    result = cli("batch", source, "-o", target)
+
+    assert result.exit_code == 2
+    assert target.read_text() == "yesterday's results\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["drafts.csv", "results.jsonl"]  # no temporary file left
+
+
+def test_a_record_without_its_id_field_is_an_error_named_by_its_number(cli, tmp_path):
+    source = write(tmp_path / "drafts.jsonl", json.dumps({"text": CLEAN}) + "\n" + json.dumps({"id": "b", "text": CLEAN}) + "\n")
+
+    result = cli("batch", source, "--id-field", "id", "--no-mass-messages")
+
+    assert lines(result.stdout) == [
+        {"id": 1, "record": 1, "error": "no 'id' field"},
+        {"id": "b", "channel": "message", "violations": []},
+    ]
+    assert result.exit_code == 2
+
+
 def test_batch_names_a_missing_input_file(cli, tmp_path):
     result = cli("batch", tmp_path / "missing.jsonl")
 
