@@ -9,9 +9,10 @@ Workers are started by forking this process after its Linter is built (Linux): a
 worker then starts in milliseconds with the compiled rules and the spaCy pipeline
 already in memory, shared copy-on-write, where "spawn" or "forkserver" would rebuild
 them in every worker (3–6 s on two busy cores; see bench/README.md). Forking is safe
-here because no other thread runs at that moment: with "fork", ProcessPoolExecutor starts
-all its workers before its own manager thread, and batch's progress bar runs without
-tqdm's monitor thread. Where fork is unavailable (macOS, Windows) workers are spawned
+here because no other Python thread runs at that moment: with "fork", ProcessPoolExecutor
+starts all its workers before its own manager thread, and batch's progress bar runs
+without tqdm's monitor thread. (numpy's OpenBLAS keeps idle threads, which OpenBLAS's own
+fork handler resets in the child.) Where fork is unavailable (macOS, Windows) workers are spawned
 and build their Linter from its Config.
 """
 
