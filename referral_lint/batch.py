@@ -134,8 +134,8 @@ def run(
 ) -> Summary:
     """Lint ``records`` into ``out`` (one JSON line each, then the mass messages).
 
-    ``mass_messages`` needs datasketch (referral_lint.mass); ``progress`` is called
-    with each record's result (a progress bar's update), if given.
+    ``mass_messages`` needs datasketch (referral_lint.mass); ``progress``, if given, is
+    called once per record written (a progress bar's update).
     """
     finder = None
     if mass_messages:
