@@ -580,5 +580,9 @@ def lsp(stdio: bool, log_level: str) -> None:
     serve(log_level=log_level)
 
 
+from referral_lint.batch_cli import batch  # noqa: E402  (its own module: see referral_lint/batch.py)
+
+main.add_command(batch)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

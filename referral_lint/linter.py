@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from functools import lru_cache
 
@@ -15,6 +16,7 @@ from referral_lint.engine.schema import RuleSpec, WhenSpec
 from referral_lint.message import make_doc, message_parts
 from referral_lint.model import Report, Severity, Violation
 from referral_lint.normalize import NormalizedText
+from referral_lint.parallel import DEFAULT_CHUNK_SIZE
 from referral_lint.pipeline import load_pipeline, message_memory
 from referral_lint.rewrite import RewriteContext
 
@@ -112,8 +114,7 @@ class Linter:
 
     def lint(self, text: str, *, channel: str | None = None) -> Report:
         """Every violation in ``text``; offsets index ``text`` itself."""
-        if channel is not None and channel not in CHANNELS:
-            raise ConfigError(f"unknown channel {channel!r} (expected one of: {', '.join(CHANNELS)})")
+        _check_channel(channel)
         source = NormalizedText.from_original(text)
         with message_memory(self.nlp):  # the Doc lives only in here: findings are plain data
             doc = make_doc(self.nlp, source.text)
@@ -144,6 +145,30 @@ class Linter:
         if cap is not None:
             violations = within_cap(text, violations, cap)
         return Report(text=text, channel=channel, violations=violations, skipped=skipped)
+
+    def lint_many(
+        self,
+        texts: Iterable[str],
+        *,
+        jobs: int = 1,
+        channel: str | None = None,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+    ) -> Iterator[Report]:
+        """A Report per text, in input order, linted on ``jobs`` worker processes.
+
+        ``texts`` is read lazily, ``chunk_size`` texts at a time, with a bounded number
+        of chunks in flight, so a long or endless iterable is fine. With ``jobs=1``
+        everything runs in this process; see referral_lint.parallel for the workers.
+        """
+        from referral_lint.parallel import lint_text, map_ordered
+
+        _check_channel(channel)
+        return map_ordered(self, lint_text, ((text, channel) for text in texts), jobs=jobs, chunk_size=chunk_size)
+
+
+def _check_channel(channel: str | None) -> None:
+    if channel is not None and channel not in CHANNELS:
+        raise ConfigError(f"unknown channel {channel!r} (expected one of: {', '.join(CHANNELS)})")
 
 
 def _to_violation(finding: Finding, source: NormalizedText, severity: Severity | None) -> Violation:

@@ -18,11 +18,15 @@ from referral_lint.formats.json import violation_record
 _LINE_BREAKERS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
+def json_line(record: object) -> str:
+    """``record`` as one compact line of JSON, newline included."""
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).translate(_LINE_BREAKERS) + "\n"
+
+
 def render(run: Run) -> str:
     out = []
     for result in run.results:
         lines = LineIndex(result.text)
         for violation in result.report.violations:
-            record = {"path": result.name, **violation_record(violation, lines)}
-            out.append(json.dumps(record, ensure_ascii=False, separators=(",", ":")).translate(_LINE_BREAKERS) + "\n")
+            out.append(json_line({"path": result.name, **violation_record(violation, lines)}))
     return "".join(out)

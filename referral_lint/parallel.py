@@ -1,0 +1,128 @@
+"""Linting on every core: worker processes that each hold one Linter, fed in chunks.
+
+``map_ordered`` runs ``work(linter, item)`` for each item and yields the results in
+input order. With one job it runs in this process. With more, each worker process
+gets the Linter once, when it starts, and then receives chunks of items; at most
+``2 × jobs`` chunks are in flight, so memory stays flat however long the input.
+
+Workers are started by forking this process after its Linter is built (Linux): a
+worker then starts in milliseconds with the compiled rules and the spaCy pipeline
+already in memory, shared copy-on-write, where "spawn" or "forkserver" would rebuild
+them in every worker (3–6 s on two busy cores; see bench/README.md). Forking is safe
+here because no other Python thread runs at that moment: with "fork", ProcessPoolExecutor
+starts all its workers before its own manager thread, and batch's progress bar runs
+without tqdm's monitor thread. (numpy's OpenBLAS keeps idle threads, which OpenBLAS's own
+fork handler resets in the child.) Where fork is unavailable (macOS, Windows) workers are spawned
+and build their Linter from its Config.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import chain, islice
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from referral_lint.linter import Linter
+    from referral_lint.model import Report
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+DEFAULT_CHUNK_SIZE = 64
+# Chunks queued per worker: enough that no worker waits for the next one, few
+# enough that memory does not grow with the input.
+_CHUNKS_IN_FLIGHT_PER_JOB = 2
+
+# The Linter of this worker process, set once by _start_worker.
+_worker_linter: Linter | None = None
+
+
+def default_jobs() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def map_ordered(
+    linter: Linter,
+    work: Callable[[Linter, Item], Result],
+    items: Iterable[Item],
+    *,
+    jobs: int = 1,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+) -> Iterator[Result]:
+    """``work(linter, item)`` for every item, in input order, on ``jobs`` processes.
+
+    ``work`` must be a module-level function (workers find it by name), and items
+    and results must pickle when ``jobs > 1``.
+    """
+    if jobs < 1:
+        raise ValueError(f"jobs must be at least 1, not {jobs}")
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be at least 1, not {chunk_size}")
+    iterator = iter(items)
+    first = list(islice(iterator, chunk_size + 1))
+    if jobs == 1 or len(first) <= chunk_size:  # one chunk or less: not worth starting workers
+        for item in chain(first, iterator):
+            yield work(linter, item)
+        return
+    yield from _map_in_workers(linter, work, chain(first, iterator), jobs, chunk_size)
+
+
+def _map_in_workers(
+    linter: Linter, work: Callable[[Linter, Any], Result], items: Iterable[Any], jobs: int, chunk_size: int
+) -> Iterator[Result]:
+    if "fork" in multiprocessing.get_all_start_methods():
+        # A forked worker inherits the built Linter: nothing is pickled or rebuilt.
+        context, start_with = multiprocessing.get_context("fork"), linter
+    else:
+        context, start_with = multiprocessing.get_context("spawn"), linter.config
+    iterator = iter(items)
+    chunks = iter(lambda: list(islice(iterator, chunk_size)), [])
+    pending: deque[Future[list[Result]]] = deque()
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(start_with,)) as pool:
+        try:
+            for chunk in islice(chunks, jobs * _CHUNKS_IN_FLIGHT_PER_JOB):
+                pending.append(pool.submit(_run_chunk, work, chunk))
+            while pending:
+                results = pending.popleft().result()
+                chunk = next(chunks, None)
+                if chunk is not None:
+                    pending.append(pool.submit(_run_chunk, work, chunk))
+                yield from results
+        finally:
+            for future in pending:  # the caller stopped early, or a worker failed
+                future.cancel()
+
+
+def lint_one(linter: Linter, text: str, channel: str | None) -> Report:
+    """The one place where batch work lints a message (every worker and the one-job path)."""
+    return linter.lint(text, channel=channel)
+
+
+def lint_text(linter: Linter, item: tuple[str, str | None]) -> Report:
+    """``map_ordered`` work for ``Linter.lint_many``: (text, channel) in, its Report out."""
+    text, channel = item
+    return lint_one(linter, text, channel)
+
+
+def _start_worker(linter_or_config: Any) -> None:
+    global _worker_linter
+    from referral_lint.linter import Linter
+
+    if isinstance(linter_or_config, Linter):
+        _worker_linter = linter_or_config
+    else:
+        _worker_linter = Linter(linter_or_config)
+
+
+def _run_chunk(work: Callable[[Linter, Any], Result], chunk: list[Any]) -> list[Result]:
+    assert _worker_linter is not None, "worker started without a Linter"
+    return [work(_worker_linter, item) for item in chunk]
