@@ -578,5 +578,18 @@ def lsp(stdio: bool, log_level: str) -> None:
     serve(log_level=log_level)
 
 
+@main.command(context_settings=_CONTEXT)
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on (anything but loopback gets a warning).")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535), help="The port (0: any free port).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in the default browser.")
+@click.option("--config", "config_file", metavar="PATH", help="Use this configuration file (default: the one for the current directory).")
+@click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
+def serve(host: str, port: int, open_browser: bool, config_file: str | None, isolated: bool) -> None:
+    """Check drafts in a page in your browser, served from this machine only: see docs/web.md."""
+    from referral_lint.web.server import run  # Starlette, uvicorn and spaCy load only for this command
+
+    run(host=host, port=port, open_browser=open_browser, config_file=config_file, isolated=isolated, fail=_fail)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,235 @@
+"""The page of `referral-lint serve` in a real browser: Debian's Chromium, driven by Playwright.
+
+One browser for the session and one server for the module; each test has its own page.
+Skipped, saying why, when Chromium or the web extra is missing (.ci/run installs both).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+
+import pytest
+
+pytest.importorskip("starlette", reason="the web extra is not installed: pip install 'referral-lint[web]'")
+pytest.importorskip("playwright", reason="playwright is not installed: pip install -e '.[dev]'")
+
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from referral_lint.fix import fix_text
+from referral_lint.web.app import MAX_BODY_BYTES
+from referral_lint.web.server import running_in_thread
+
+CHROMIUM = os.environ.get("REFERRAL_LINT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(
+    not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM}: apt-get install chromium (or set REFERRAL_LINT_CHROMIUM)"
+)
+
+# Written for these tests.
+PUSHY = "Hi Ana,\nWe met at PyData in May.\nRefer me for the Data Engineer role (job 4410) ASAP. No worries if not. Thanks!"
+TIMEOUT = 10_000  # ms; a check takes a few, this is only a bound for a hang
+
+
+@pytest.fixture(scope="session")
+def browser() -> Browser:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"], headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def url() -> str:
+    with running_in_thread(isolated=True) as address:
+        yield address
+
+
+@pytest.fixture
+def page(browser: Browser, url: str) -> Page:
+    context = browser.new_context(viewport={"width": 1200, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    page.goto(url)
+    yield page
+    context.close()
+
+
+def checked(page: Page, text: str) -> None:
+    """Wait until the problems on the page are those of ``text``."""
+    expect(page.locator("body")).not_to_have_class("stale")
+    page.wait_for_function("text => document.getElementById('draft').value === text", arg=text)
+    page.wait_for_function(
+        "() => !document.body.classList.contains('stale') && document.getElementById('summary').textContent !== 'Write a draft to check it.'"
+    )
+
+
+def underlined(page: Page, rule: str) -> list[str]:
+    """The text under each underline of ``rule``'s violations, as the mirror behind the draft draws it."""
+    return page.evaluate(
+        """rule => {
+            const items = [...document.querySelectorAll('#problems > li')];
+            return items.flatMap((item, index) => item.dataset.rule !== rule ? [] : [
+                [...document.querySelectorAll('#highlights mark')]
+                    .filter(mark => mark.dataset.violations.split(' ').includes(String(index)))
+                    .map(mark => mark.textContent).join('')
+            ]);
+        }""",
+        rule,
+    )
+
+
+def test_a_pushy_draft_typed_gets_underlines_and_a_list_of_problems(page: Page):
+    page.locator("#draft").press_sequentially(PUSHY)
+    demanding = page.locator('#problems li[data-rule="demanding-phrasing"]')
+    expect(demanding).to_have_count(2)
+    expect(page.locator("#highlights mark.error").first).to_be_visible()
+    assert underlined(page, "demanding-phrasing") == ["Refer me", "ASAP"]
+    first = demanding.first
+    expect(first.locator(".severity")).to_have_text("error")
+    expect(first.locator(".message")).to_contain_text('"Refer me" is an order')
+    expect(first.locator("details p")).to_contain_text("A referral")  # the rule's why
+    expect(first.locator("button.suggestion").first).to_contain_text("Would you be open to referring me")
+    # The mirror holds exactly the draft's text, so every underline sits under its words.
+    assert page.locator("#highlights").text_content() == PUSHY + "\n"
+
+
+def test_clicking_a_suggestion_changes_the_draft_as_fix_would_and_undo_restores_it(page: Page, linter):
+    page.locator("#draft").fill(PUSHY)
+    checked(page, PUSHY)
+    page.locator('#problems li[data-rule="demanding-phrasing"] button.suggestion').first.click()
+    expected = fix_text(linter, PUSHY).text
+    expect(page.locator("#draft")).to_have_value(expected)
+    checked(page, expected)
+    expect(page.locator('#problems li[data-rule="demanding-phrasing"]')).to_have_count(0)
+    page.locator("#undo").click()
+    expect(page.locator("#draft")).to_have_value(PUSHY)
+    expect(page.locator("#undo")).to_be_disabled()
+
+
+def test_apply_all_safe_fixes_gives_what_fix_gives(page: Page, linter):
+    page.locator("#draft").fill(PUSHY)
+    checked(page, PUSHY)
+    page.locator("#fix-all").click()
+    expect(page.locator("#draft")).to_have_value(fix_text(linter, PUSHY).text)
+    expect(page.locator("#notice")).to_have_text("Fixed 1 problem.")
+
+
+def test_an_unsafe_suggestion_is_marked_and_applied_only_when_clicked(page: Page):
+    text = "Hi Ana, we met at PyData in May. Would you be open to referring me for the Data Engineer role (job 4410)?"
+    page.locator("#draft").fill(text)
+    checked(page, text)
+    suggestion = page.locator('#problems li[data-rule="easy-out"] button.suggestion.unsafe')
+    expect(suggestion).to_contain_text("Check it before sending")
+    expect(page.locator("#draft")).to_have_value(text)
+    suggestion.click()
+    expect(page.locator("#draft")).not_to_have_value(text)
+    assert "No worries" in page.locator("#draft").input_value()
+
+
+def test_a_connection_note_over_300_characters_turns_the_counter_to_an_error(page: Page):
+    page.locator("#channel").select_option("connection-note")
+    note = ("Hi Ana, we met at PyData in May and I enjoyed your talk on data contracts. " * 5)[:320].strip()
+    page.locator("#draft").fill(note)
+    counter = page.locator("#counter")
+    expect(counter).to_have_text(f"{len(note)} characters: over 300")
+    expect(counter).to_have_attribute("data-severity", "error")
+    expect(page.locator('#problems li[data-rule="length"] .severity')).to_have_text("error")
+    short = note[:150].strip()
+    page.locator("#draft").fill(short)
+    expect(counter).to_have_text(f"{len(short)} / 300 characters")
+    expect(counter).to_have_attribute("data-severity", "ok")
+
+
+def test_an_email_counts_words_against_its_range(page: Page):
+    page.locator("#draft").fill("Subject: Data Engineer role\n\nHi Ana, we met at PyData. Could you refer me?")
+    expect(page.locator("#counter")).to_have_text("10 words: under 50")  # the Subject line is not counted
+    expect(page.locator("#counter")).to_have_attribute("data-severity", "warning")
+    expect(page.locator('#problems li[data-rule="length"] .message')).to_contain_text("10 words is too short")  # as the server counts
+
+
+def test_an_emoji_before_a_problem_does_not_shift_its_underline(page: Page):
+    text = "Hi Ana 👋😀🎉,\nWe met at PyData in May 🐍.\nRefer me for the Data Engineer role (job 4410) ASAP. No worries if not. Thanks!"
+    page.locator("#draft").fill(text)
+    checked(page, text)
+    assert underlined(page, "demanding-phrasing") == ["Refer me", "ASAP"]
+    expect(page.locator('#problems li[data-rule="demanding-phrasing"] .quote').first).to_have_text("“Refer me”")
+
+
+def test_a_superseded_check_is_dropped(page: Page):
+    """Typing on while a check is under way: only the last draft's problems are shown."""
+    page.locator("#draft").fill(PUSHY)
+    page.evaluate("() => document.getElementById('draft').dispatchEvent(new Event('input'))")
+    final = PUSHY.replace(" ASAP", "")
+    page.locator("#draft").fill(final)
+    checked(page, final)
+    assert underlined(page, "demanding-phrasing") == ["Refer me"]
+
+
+def test_it_works_with_the_keyboard_alone(page: Page, linter):
+    page.keyboard.press("Tab")  # the channel picker
+    page.keyboard.press("Tab")  # the draft
+    page.keyboard.type(PUSHY)
+    checked(page, PUSHY)
+    # On through the buttons to the first suggestion, and Enter applies it.
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.classList.contains('suggestion')"):
+            break
+    page.keyboard.press("Enter")
+    expect(page.locator("#draft")).to_have_value(fix_text(linter, PUSHY).text)
+
+
+def test_it_is_usable_at_phone_width(browser: Browser, url: str):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(url)
+    page.locator("#draft").fill(PUSHY)
+    expect(page.locator('#problems li[data-rule="demanding-phrasing"]').first).to_be_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 360  # nothing to scroll sideways
+    draft, problems = page.locator("#draft").bounding_box(), page.locator("#problems").bounding_box()
+    assert draft["width"] >= 300 and problems["y"] >= draft["y"] + draft["height"]  # one column
+    context.close()
+
+
+def test_copy_puts_the_draft_on_the_clipboard(browser: Browser, url: str):
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(url)
+    page.locator("#draft").fill(PUSHY)
+    page.locator("#copy").click()
+    expect(page.locator("#notice")).to_have_text("Copied the draft.")
+    assert page.evaluate("() => navigator.clipboard.readText()") == PUSHY
+    context.close()
+
+
+def test_the_api_refuses_a_page_from_another_origin(browser: Browser, url: str):
+    context = browser.new_context()
+    page = context.new_page()
+    page.route("http://attacker.example/", lambda route: route.fulfill(body="<p>a page on the web</p>", content_type="text/html"))
+    page.goto("http://attacker.example/")
+    outcome = page.evaluate(
+        """url => fetch(url + 'api/lint', {method: 'POST', body: JSON.stringify({text: 'my draft'})})
+                    .then(response => 'read ' + response.status, error => 'refused: ' + error.name)""",
+        url,
+    )
+    assert outcome == "refused: TypeError"  # the browser lets the page read nothing
+    response = context.request.post(url + "api/lint", data={"text": "my draft"}, headers={"Origin": "http://attacker.example"})
+    assert response.status == 403 and "access-control-allow-origin" not in response.headers
+    context.close()
+
+
+def test_a_streamed_body_over_the_cap_is_refused_before_it_ends(url: str):
+    """The server answers 413 once the cap is passed, without waiting for the rest of the body."""
+    host, port = url.removeprefix("http://").rstrip("/").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(
+            f"POST /api/lint HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
+            "Transfer-Encoding: chunked\r\n\r\n".encode()
+        )
+        chunk = b" " * 65536
+        for _ in range(MAX_BODY_BYTES // len(chunk) + 2):
+            connection.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        # The body never ends (no final 0-length chunk): a server that read it all would hang here.
+        answer = connection.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 413 ")
