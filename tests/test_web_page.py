@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -233,3 +234,40 @@ def test_a_streamed_body_over_the_cap_is_refused_before_it_ends(url: str):
         # The body never ends (no final 0-length chunk): a server that read it all would hang here.
         answer = connection.recv(4096)
     assert answer.startswith(b"HTTP/1.1 413 ")
+
+
+# --- the screenshot in README.md and docs/web.md ------------------------------------------
+
+SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "img" / "serve.png"
+UPDATE_SCREENSHOT = "REFERRAL_LINT_UPDATE_SCREENSHOT"  # set by docs/screenshot.py
+# Written for the screenshot: a referral ask with a few things to fix.
+SCREENSHOT_DRAFT = (
+    "Subject: Platform Engineer role (job 7781)\n\n"
+    "Hi Marco,\n\n"
+    "We met at the Rust meetup in Porto last spring, where you gave the talk on async runtimes. "
+    "I'm applying for the Platform Engineer role on your team (job 7781), and my four years "
+    "running Kubernetes clusters at Tessera line up with the posting.\n\n"
+    "Refer me for it before Friday, I really need this ASAP. I can send my resume.\n\n"
+    "Best,\nLena"
+)
+
+
+def test_the_screenshot_in_the_docs_is_of_the_page_at_work(browser: Browser, url: str, tmp_path):
+    """Taken from a real run; docs/screenshot.py runs this test with REFERRAL_LINT_UPDATE_SCREENSHOT=1 to replace it."""
+    context = browser.new_context(viewport={"width": 1200, "height": 720}, device_scale_factor=1)
+    page = context.new_page()
+    page.goto(url)
+    page.locator("#channel").select_option("email")
+    page.locator("#draft").fill(SCREENSHOT_DRAFT)
+    checked(page, SCREENSHOT_DRAFT)
+    expect(page.locator('#problems li[data-rule="demanding-phrasing"]').first).to_be_visible()
+    page.locator('#problems li[data-rule="demanding-phrasing"] details').first.evaluate("details => details.open = true")
+    page.locator("#draft").evaluate("draft => draft.blur()")
+    taken = tmp_path / "serve.png"
+    page.screenshot(path=str(taken))
+    context.close()
+    assert taken.read_bytes().startswith(b"\x89PNG")
+    if os.environ.get(UPDATE_SCREENSHOT):
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(taken, SCREENSHOT)
+    assert SCREENSHOT.read_bytes().startswith(b"\x89PNG"), "run docs/screenshot.py"

@@ -15,7 +15,7 @@
   let inFlight = null;   // the AbortController of the check under way
   let timer = 0;
   const undoStack = [];
-  // Read by bench/bench_web.py: milliseconds from sending a check to the underlines drawn.
+  // Read by bench/bench_web.py: milliseconds from sending a check to the frame with its underlines.
   const timings = (window.referralLintTimings = []);
 
   // The server counts offsets in code points (Python str); JavaScript strings count UTF-16
@@ -76,7 +76,7 @@
     }
     if (number !== latest || text !== draft.value) return;  // the draft changed meanwhile
     showDocument(text, result);
-    timings.push(performance.now() - started);
+    requestAnimationFrame(() => timings.push(performance.now() - started));  // until the frame that shows it
   }
 
   function showDocument(text, result) {
