@@ -232,3 +232,28 @@ def test_serve_with_a_bad_configuration_is_a_one_line_error(cli, tmp_path):
     assert result.exit_code == 2
     assert result.output.startswith("referral-lint: error: ") and "channel" in result.output
     assert result.output.count("\n") == 1
+
+
+def test_serve_prints_the_address_and_opens_it_when_asked(cli, monkeypatch):
+    from referral_lint.web import server
+
+    served, opened = [], []
+    monkeypatch.setattr(server.Server, "run", lambda self: served.append(self.sock.getsockname()))
+    monkeypatch.setattr("webbrowser.open", opened.append)
+    result = cli("serve", "--isolated", "--port", "0", "--open")
+    assert result.exit_code == 0
+    port = served[0][1]
+    assert result.stdout == f"referral-lint: checking drafts at http://127.0.0.1:{port}/ (Ctrl+C to stop)\n"
+    assert result.stderr == ""
+    assert opened == [f"http://127.0.0.1:{port}/"]
+
+
+def test_serve_on_an_address_other_machines_reach_warns(cli, monkeypatch):
+    from referral_lint.web import server
+
+    monkeypatch.setattr(server.Server, "run", lambda self: None)
+    result = cli("serve", "--isolated", "--port", "0", "--host", "0.0.0.0")
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "referral-lint: warning: listening on 0.0.0.0, not 127.0.0.1: other machines on the network can reach this page\n"
+    )
