@@ -191,6 +191,17 @@ def test_a_superseded_check_is_dropped(page: Page):
     assert page.locator("#highlights").text_content() == final + "\n"
 
 
+def test_underlines_stay_on_their_words_while_a_check_is_pending(page: Page):
+    page.locator("#draft").fill(PUSHY)
+    checked(page, PUSHY)
+    page.route("**/api/lint", lambda route: None)  # from now on no check answers
+    page.locator("#draft").focus()
+    page.keyboard.press("Control+Home")
+    page.keyboard.type("Hello! ")
+    assert page.locator("#highlights").text_content() == "Hello! " + PUSHY + "\n"
+    assert underlined(page, "demanding-phrasing") == ["Refer me", "ASAP"]
+
+
 def test_it_works_with_the_keyboard_alone(page: Page, fixed: str):
     page.keyboard.press("Tab")  # the channel picker
     page.keyboard.press("Tab")  # the draft

@@ -51,6 +51,7 @@
 
   function scheduleCheck() {
     document.body.classList.add("stale");
+    followEdit();
     updateCounter();
     clearTimeout(timer);
     timer = setTimeout(check, DEBOUNCE_MS);
@@ -88,7 +89,7 @@
   function show(text, file, problem) {
     shown = { text, channel: file.channel, violations: file.violations, offsets: utf16Offsets(text) };
     document.body.classList.remove("stale");
-    drawUnderlines();
+    drawUnderlines(text, spans());
     drawList(problem);
     updateCounter();
   }
@@ -106,9 +107,7 @@
 
   // The mirror holds the same text as the textarea, cut where any violation starts or ends;
   // each piece inside a violation is a <mark> of the worst severity covering it.
-  function drawUnderlines() {
-    const text = shown.text;
-    const covered = spans();
+  function drawUnderlines(text, covered) {
     const cuts = new Set([0, text.length]);
     for (const span of covered) cuts.add(span.start).add(span.end);
     const points = [...cuts].sort((a, b) => a - b);
@@ -131,6 +130,25 @@
     pieces.append("\n");  // a final newline in the textarea still takes a line
     highlights.replaceChildren(pieces);
     highlights.scrollTop = draft.scrollTop;
+  }
+
+  // While a check is pending, the underlines follow the edit: those before the changed
+  // stretch stay, those after it move by the length typed or deleted, those in it go.
+  function followEdit() {
+    if (!shown) return;
+    const before = shown.text, after = draft.value;
+    const shortest = Math.min(before.length, after.length);
+    let head = 0;
+    while (head < shortest && before[head] === after[head]) head++;
+    let tail = 0;
+    while (tail < shortest - head && before[before.length - 1 - tail] === after[after.length - 1 - tail]) tail++;
+    const shift = after.length - before.length;
+    const kept = spans().flatMap((span) => {
+      if (span.end <= head) return [span];
+      if (span.start >= before.length - tail) return [{ ...span, start: span.start + shift, end: span.end + shift }];
+      return [];
+    });
+    drawUnderlines(after, kept);
   }
 
   function markCurrent(index) {
