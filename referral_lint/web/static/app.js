@@ -61,7 +61,7 @@
     clearTimeout(timer);
     const text = draft.value;
     const number = ++latest;
-    if (inFlight) inFlight.abort();  // a superseded check is dropped, on both ends
+    if (inFlight) inFlight.abort();  // the check this one supersedes: its answer is not wanted
     inFlight = new AbortController();
     if (!text.trim()) {
       show(text, { channel: null, violations: [] }, null);
