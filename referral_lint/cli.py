@@ -22,6 +22,7 @@ from referral_lint.engine.yamlsource import RuleError
 from referral_lint.formats import DEFAULT_FORMAT, FORMATS, FileResult
 from referral_lint.inputs import Draft, InputError, display_name, expand, read
 from referral_lint.model import Severity
+from referral_lint.web import DEFAULT_HOST, DEFAULT_PORT
 
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
 
@@ -579,8 +580,8 @@ def lsp(stdio: bool, log_level: str) -> None:
 
 
 @main.command(context_settings=_CONTEXT)
-@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on (anything but loopback gets a warning).")
-@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535), help="The port (0: any free port).")
+@click.option("--host", default=DEFAULT_HOST, show_default=True, help="The address to listen on (anything but loopback gets a warning).")
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(0, 65535), help="The port (0: any free port).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the page in the default browser.")
 @click.option("--config", "config_file", metavar="PATH", help="Use this configuration file (default: the one for the current directory).")
 @click.option("--isolated", is_flag=True, help="Ignore all configuration files.")

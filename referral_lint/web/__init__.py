@@ -4,3 +4,7 @@
 Starlette application (the JSON API, the guards and the page), ``server`` starts uvicorn,
 and ``static/`` holds the page itself (plain HTML, CSS and JavaScript, shipped in the wheel).
 """
+
+#: Where ``serve`` listens unless told otherwise (here, so the CLI reads them without importing the server).
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765

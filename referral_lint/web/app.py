@@ -21,6 +21,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from referral_lint.inputs import MAX_CHARACTERS
+from referral_lint.web import DEFAULT_HOST, DEFAULT_PORT
 from referral_lint.web.service import ChannelError, LintService
 
 #: The names a browser on this machine uses for a server on the loopback interface.
@@ -136,7 +137,7 @@ def _endpoint(handle: Callable[[dict[str, Any]], Any]) -> Callable[[Request], Aw
     return endpoint
 
 
-def create_app(service: LintService, *, host: str = "127.0.0.1", port: int = 8765) -> ASGIApp:
+def create_app(service: LintService, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> ASGIApp:
     """The server's application for ``service``, answering as ``host:port``."""
     static = _static_dir()
 

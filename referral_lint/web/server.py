@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 import threading
 import time
@@ -11,8 +10,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8765
+from referral_lint.web import DEFAULT_HOST, DEFAULT_PORT
+
 EXTRA = "web"
 
 
@@ -33,6 +32,8 @@ def require_web_extra() -> None:
 
 def is_loopback(host: str) -> bool:
     """Whether ``host`` is reachable only from this machine."""
+    import ipaddress
+
     if host == "localhost":
         return True
     try:
