@@ -165,6 +165,7 @@ def test_a_body_over_the_cap_is_refused_by_its_length_before_it_is_read(client):
         (b'{"channel": "email"}', '"text" must be a string: the draft'),
         (b'{"text": 3}', '"text" must be a string: the draft'),
         (b'{"text": "Hi", "channel": 1}', '"channel" must be a string'),
+        (b'{"text": "Hi", "unsafe": "yes"}', '"unsafe" must be true or false'),
         (b'{"text": "Hi", "channel": "fax"}', "unknown channel 'fax' (expected detect or one of: connection-note, inmail, email, message, followup)"),
     ],
 )
@@ -172,6 +173,12 @@ def test_a_malformed_request_is_400_with_one_line(client, body, error):
     for path in ("/api/lint", "/api/fix"):
         response = client.post(path, content=body, headers={"Content-Type": "application/json"})
         assert (response.status_code, response.json()) == (400, {"error": error})
+
+
+def test_a_wrong_path_or_method_is_a_json_error_too(client):
+    assert (client.get("/api/lint").status_code, client.get("/api/lint").json()) == (405, {"error": "GET /api/lint: Method Not Allowed"})
+    assert (client.get("/api/nothing").status_code, client.get("/api/nothing").json()) == (404, {"error": "GET /api/nothing: Not Found"})
+    assert client.get("/static/nothing.js").status_code == 404
 
 
 def test_an_internal_error_answers_500_without_the_draft_and_logs_nothing_of_it(service, caplog, monkeypatch):

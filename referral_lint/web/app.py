@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -116,6 +117,8 @@ async def _read_json(request: Request) -> dict[str, Any]:
     channel = data.get("channel")
     if channel is not None and not isinstance(channel, str):
         raise ApiError(400, '"channel" must be a string')
+    if not isinstance(data.get("unsafe", False), bool):
+        raise ApiError(400, '"unsafe" must be true or false')
     return data
 
 
@@ -147,6 +150,10 @@ def create_app(service: LintService, *, host: str = DEFAULT_HOST, port: int = DE
     async def rules(request: Request) -> Response:
         return JSONResponse(service.rules_json(), headers=_PAGE_HEADERS)
 
+    async def http_error(request: Request, error: HTTPException) -> Response:
+        # A wrong path or method: the API's one-line JSON error, not Starlette's plain text.
+        return _error(error.status_code, f"{request.method} {request.url.path}: {error.detail}")
+
     app = Starlette(
         routes=[
             Route("/", page),
@@ -158,6 +165,7 @@ def create_app(service: LintService, *, host: str = DEFAULT_HOST, port: int = DE
             ),
             Route("/api/rules", rules),
             Mount("/static", StaticFiles(directory=static)),
-        ]
+        ],
+        exception_handlers={HTTPException: http_error},
     )
     return Guard(app, own_hosts(host, port))
