@@ -202,6 +202,16 @@ def test_underlines_stay_on_their_words_while_a_check_is_pending(page: Page):
     assert underlined(page, "demanding-phrasing") == ["Refer me", "ASAP"]
 
 
+def test_the_caret_in_an_underline_points_out_its_problem(page: Page):
+    page.locator("#draft").fill(PUSHY)
+    checked(page, PUSHY)
+    page.locator("#draft").evaluate("(draft, at) => { draft.focus(); draft.setSelectionRange(at, at); }", PUSHY.index("ASAP") + 2)
+    page.keyboard.press("ArrowRight")
+    asap = page.locator('#problems li[data-rule="demanding-phrasing"]').nth(1)
+    expect(asap).to_have_class("problem error current")
+    expect(page.locator("#problems li.current")).to_have_count(1)
+
+
 def test_it_works_with_the_keyboard_alone(page: Page, fixed: str):
     page.keyboard.press("Tab")  # the channel picker
     page.keyboard.press("Tab")  # the draft

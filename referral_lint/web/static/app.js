@@ -230,6 +230,19 @@
     markCurrent(index);
   }
 
+  // The caret in an underlined stretch points out its problem in the list.
+  function pointOutProblemAtCaret() {
+    if (!current()) return;
+    const caret = draft.selectionStart;
+    const hits = spans().filter((span) => span.start <= caret && caret <= span.end);
+    const hit = hits.sort((a, b) => a.end - a.start - (b.end - b.start))[0];  // the innermost
+    list.querySelectorAll(".problem.current").forEach((item) => item.classList.remove("current"));
+    if (!hit) return;
+    const item = list.children[hit.index];
+    item.classList.add("current");
+    item.scrollIntoView({ block: "nearest" });
+  }
+
   // --- changing the draft ---------------------------------------------------------------
 
   const current = () => shown !== null && shown.text === draft.value;
@@ -354,6 +367,8 @@
   // --- wiring ---------------------------------------------------------------------------
 
   draft.addEventListener("input", scheduleCheck);
+  draft.addEventListener("click", pointOutProblemAtCaret);
+  draft.addEventListener("keyup", (event) => { if (event.key.startsWith("Arrow") || event.key === "Home" || event.key === "End") pointOutProblemAtCaret(); });
   draft.addEventListener("scroll", () => { highlights.scrollTop = draft.scrollTop; });
   channelPicker.addEventListener("change", () => { updateCounter(); check(); });
   fixAllButton.addEventListener("click", fixAll);
