@@ -112,6 +112,12 @@ def test_clicking_a_suggestion_changes_the_draft_as_fix_would_and_undo_restores_
     page.locator("#undo").click()
     expect(page.locator("#draft")).to_have_value(PUSHY)
     expect(page.locator("#undo")).to_be_disabled()
+    # Ctrl+Z in the draft takes a suggestion back too.
+    checked(page, PUSHY)
+    page.locator('#problems li[data-rule="demanding-phrasing"] button.suggestion').first.click()
+    expect(page.locator("#draft")).to_have_value(expected)
+    page.locator("#draft").press("Control+z")
+    expect(page.locator("#draft")).to_have_value(PUSHY)
 
 
 def test_apply_all_safe_fixes_gives_what_fix_gives(page: Page, fixed: str):

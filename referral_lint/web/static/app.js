@@ -248,7 +248,7 @@
   const current = () => shown !== null && shown.text === draft.value;
 
   function replaceDraft(text, caret) {
-    undoStack.push({ text: draft.value, caret: draft.selectionStart });
+    undoStack.push({ text: draft.value, caret: draft.selectionStart, after: text });
     undoButton.disabled = false;
     setDraft(text, caret);
   }
@@ -302,6 +302,17 @@
     undoButton.disabled = !undoStack.length;
     setDraft(previous.text, previous.caret);
     say("Undone.");
+  }
+
+  // Ctrl+Z (or Cmd+Z) right after a suggestion or a fix takes it back, as the Undo button
+  // does; the browser's own undo knows nothing of text set by the page.
+  function undoKey(event) {
+    const last = undoStack[undoStack.length - 1];
+    const isUndo = (event.ctrlKey || event.metaKey) && !event.shiftKey && event.key.toLowerCase() === "z";
+    if (isUndo && last && last.after === draft.value) {
+      event.preventDefault();
+      undo();
+    }
   }
 
   async function copy() {
@@ -367,6 +378,7 @@
   // --- wiring ---------------------------------------------------------------------------
 
   draft.addEventListener("input", scheduleCheck);
+  draft.addEventListener("keydown", undoKey);
   draft.addEventListener("click", pointOutProblemAtCaret);
   draft.addEventListener("keyup", (event) => { if (event.key.startsWith("Arrow") || event.key === "Home" || event.key === "End") pointOutProblemAtCaret(); });
   draft.addEventListener("scroll", () => { highlights.scrollTop = draft.scrollTop; });
