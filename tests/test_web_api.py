@@ -19,7 +19,7 @@ with warnings.catch_warnings():  # Starlette's TestClient prefers httpx2; httpx 
     from starlette.testclient import TestClient
 
 from referral_lint.web.app import MAX_BODY_BYTES, create_app
-from referral_lint.web.server import ServeError, bind, is_loopback
+from referral_lint.web.server import ServeError, bind, is_loopback, running_in_thread
 from referral_lint.web.service import LintService
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -154,6 +154,27 @@ def test_a_body_over_the_cap_is_refused_by_its_length_before_it_is_read(client):
     headers = {"Content-Type": "application/json", "Content-Length": str(MAX_BODY_BYTES + 1)}
     response = client.post("/api/lint", content=b"{", headers=headers)
     assert response.status_code == 413
+
+
+def test_a_streamed_body_over_the_cap_is_refused_before_it_ends():
+    """The server answers 413 once the cap is passed, without waiting for the rest of the body."""
+    with running_in_thread(isolated=True) as url:
+        host, port = url.removeprefix("http://").rstrip("/").rsplit(":", 1)
+        answer = _post_a_body_that_never_ends(host, int(port))
+    assert answer.startswith(b"HTTP/1.1 413 ")
+
+
+def _post_a_body_that_never_ends(host: str, port: int) -> bytes:
+    with socket.create_connection((host, port), timeout=10) as connection:
+        connection.sendall(
+            f"POST /api/lint HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
+            "Transfer-Encoding: chunked\r\n\r\n".encode()
+        )
+        chunk = b" " * 65536
+        for _ in range(MAX_BODY_BYTES // len(chunk) + 2):
+            connection.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        # The body never ends (no final 0-length chunk): a server that read it all would hang here.
+        return connection.recv(4096)
 
 
 @pytest.mark.parametrize(
