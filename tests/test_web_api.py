@@ -285,3 +285,12 @@ def test_serve_on_an_address_other_machines_reach_warns(cli, monkeypatch):
     assert result.stderr == (
         "referral-lint: warning: listening on 0.0.0.0, not 127.0.0.1: other machines on the network can reach this page\n"
     )
+
+
+def test_serve_with_a_missing_trained_pipeline_is_a_one_line_error(cli, tmp_path):
+    config = tmp_path / ".referral-lint.yaml"
+    config.write_text("model: en_no_such_pipeline\n", encoding="utf-8")
+    result = cli("serve", "--config", config, "--port", "0")
+    assert result.exit_code == 2
+    assert result.output.startswith("referral-lint: error: cannot load the pipeline: ") and "en_no_such_pipeline" in result.output
+    assert result.output.count("\n") == 1

@@ -133,6 +133,8 @@ def run(
         server = prepare(host=host, port=port, config_file=config_file, isolated=isolated)
     except (ServeError, ConfigError, RuleError) as error:
         fail(str(error))
+    except Exception as error:  # a trained pipeline that is missing or broken: one line, as check says it
+        fail(f"cannot load the pipeline: {error}")
     if not is_loopback(host):
         click.echo(
             f"referral-lint: warning: listening on {host}, not 127.0.0.1: other machines on the network can reach this page",
