@@ -23,6 +23,7 @@ from referral_lint.formats import DEFAULT_FORMAT, FORMATS, FileResult
 from referral_lint.inputs import STDIN, InputError, display_name, expand
 from referral_lint.model import Severity
 from referral_lint.session import Linted, LintSession
+from referral_lint.web import DEFAULT_HOST, DEFAULT_PORT
 
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
 
@@ -578,6 +579,19 @@ def lsp(stdio: bool, log_level: str) -> None:
     from referral_lint.lsp import serve  # pygls and spaCy load only for this command
 
     serve(log_level=log_level)
+
+
+@main.command(context_settings=_CONTEXT)
+@click.option("--host", default=DEFAULT_HOST, show_default=True, help="The address to listen on (anything but loopback gets a warning).")
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(0, 65535), help="The port (0: any free port).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in the default browser.")
+@click.option("--config", "config_file", metavar="PATH", help="Use this configuration file (default: the one for the current directory).")
+@click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
+def serve(host: str, port: int, open_browser: bool, config_file: str | None, isolated: bool) -> None:
+    """Check drafts in a page in your browser, served from this machine only: see docs/web.md."""
+    from referral_lint.web.server import run  # Starlette, uvicorn and spaCy load only for this command
+
+    run(host=host, port=port, open_browser=open_browser, config_file=config_file, isolated=isolated, fail=_fail)
 
 
 from referral_lint.batch_cli import batch  # noqa: E402  (its own module: see referral_lint/batch.py)

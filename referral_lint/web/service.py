@@ -1,0 +1,117 @@
+"""What the server does with a draft: lint it, fix it, list the rules.
+
+Every lint and fix of the server goes through :class:`LintService`, built once at
+start-up with the configuration the CLI would use for a draft on stdin in the
+directory the server was started from (or ``--config``). ``lint_json`` returns the
+document ``referral-lint check - --output-format json`` prints for the same text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from referral_lint.config import CHANNELS
+from referral_lint.formats import FileResult, Run
+from referral_lint.formats.json import document
+from referral_lint.inputs import InputError, decode
+from referral_lint.model import Report
+
+#: The name a draft has in the report: the one the CLI gives a draft read from stdin.
+DRAFT_NAME = "<stdin>"
+#: The channel the page sends to let the linter decide.
+DETECT = "detect"
+#: A draft short enough to lint in no time, long enough to run every component.
+_WARM_UP = "Hi Sam, we met at the meetup. Would you be open to referring me for the Data Analyst role? Thanks!"
+
+
+class ChannelError(ValueError):
+    """A channel the linter does not know."""
+
+
+class LintService:
+    """One Linter for the server's lifetime, with the configuration the CLI would use."""
+
+    def __init__(self, *, config_file: str | None = None, isolated: bool = False) -> None:
+        from referral_lint.linter import Linter
+        from referral_lint.settings import config_for
+
+        # Raises ConfigError / RuleError: the caller reports them before the server starts.
+        self.linter = Linter(config_for(None, config_file=config_file, isolated=isolated))
+
+    def warm_up(self) -> None:
+        """Load the pipeline and run every rule once, so the first request is as fast as the rest."""
+        self.linter.lint(_WARM_UP)
+
+    def lint_json(self, text: str, channel: str | None) -> dict[str, Any]:
+        """The JSON report of ``text`` (``channel``: None or "detect" to detect it)."""
+        chosen = self._channel(channel)
+        refused = _refused(text)
+        if refused is not None:
+            return self._document(None, refused)
+        return self._document(self.linter.lint(text, channel=chosen))
+
+    def fix_json(self, text: str, channel: str | None, *, unsafe: bool = False) -> dict[str, Any]:
+        """``text`` with its fixes applied as ``referral-lint fix`` applies them, and what remains.
+
+        ``{"text": the fixed draft, "fixed": how many problems were fixed, "report": the
+        JSON report of the fixed draft}``.
+        """
+        from referral_lint.fix import fix_until_stable
+
+        chosen = self._channel(channel)
+        refused = _refused(text)
+        if refused is not None:
+            return {"text": text, "fixed": 0, "report": self._document(None, refused)}
+        reports: list[Report] = []
+
+        def lint(current: str) -> list[Any]:
+            reports.append(self.linter.lint(current, channel=chosen))
+            return reports[-1].violations
+
+        result = fix_until_stable(text, lint, unsafe=unsafe)
+        # The last lint is of the fixed text: its report is what remains.
+        return {"text": result.text, "fixed": len(result.fixed), "report": self._document(reports[-1])}
+
+    def rules_json(self) -> list[dict[str, Any]]:
+        """The rules this server runs: what each checks and why, and the length bounds per channel."""
+        return [
+            {
+                "id": rule.id,
+                "summary": rule.summary,
+                "severity": rule.severity.value,
+                "group": rule.group,
+                "scope": rule.scope,
+                "why": " ".join(rule.why.split()),
+                "limits": {
+                    channel: {
+                        "measure": limit.measure,
+                        "bounds": [
+                            {"min": bound.min, "max": bound.max, "severity": bound.severity.value}
+                            for bound in limit.bounds
+                        ],
+                    }
+                    for channel, limit in rule.limits.items()
+                },
+            }
+            for rule in self.linter.rules
+        ]
+
+    def _channel(self, channel: str | None) -> str | None:
+        if channel is None or channel == DETECT:
+            return None
+        if channel not in CHANNELS:
+            raise ChannelError(f"unknown channel {channel!r} (expected {DETECT} or one of: {', '.join(CHANNELS)})")
+        return channel
+
+    def _document(self, report: Report | None, refused: InputError | None = None) -> dict[str, Any]:
+        """The JSON document of a report, or of a draft that could not be linted."""
+        results = [FileResult(DRAFT_NAME, report)] if report is not None else []
+        return document(Run(results, [refused] if refused is not None else [], self.linter.rules))
+
+
+def _refused(text: str) -> InputError | None:
+    """Why ``text`` cannot be linted (empty, too long, a NUL or a lone surrogate), as the CLI says it for stdin."""
+    refused = decode(DRAFT_NAME, text.encode("utf-8", "surrogatepass"))
+    # The text itself is linted, not the decoded copy, so that offsets index what the client
+    # sent even when it starts with a byte-order mark (which decoding drops).
+    return refused if isinstance(refused, InputError) else None
