@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
-from referral_lint.formats._lines import LineIndex
+from referral_lint.positions import LineIndex
 from referral_lint.formats.json import violation_record
 from referral_lint.formats.json_lines import json_line
 from referral_lint.parallel import DEFAULT_CHUNK_SIZE, lint_one, map_ordered

@@ -48,21 +48,26 @@ def batch(
 
     from referral_lint import batch as batch_run
     from referral_lint import mass
-    from referral_lint.cli import _fail, _Session
+    from referral_lint.cli import _fail, _Run
+    from referral_lint.config import ConfigError
+    from referral_lint.engine.yamlsource import RuleError
     from referral_lint.parallel import default_jobs
     from referral_lint.records import Fields, InputFormatError, format_of, open_input, read_records
 
-    session = _Session.from_options(
-        channel=channel, fail_on=fail_on, model=None, select=select, extend_select=(), ignore=ignore,
-        config_file=config_file, isolated=isolated, stdin_filename=None,
-    )
+    session = _Run.from_options({
+        "channel": channel, "fail_on": fail_on, "model": None, "select": select, "extend_select": (), "ignore": ignore,
+        "config_file": config_file, "isolated": isolated, "exit_zero": False,
+    }).session
     mass_messages = not no_mass_messages and mass.available()
     if not no_mass_messages and not mass_messages:
         click.echo("referral-lint: note: not looking for mass messages: pip install 'referral-lint[batch]' for it", err=True)
     try:
         stream = open_input(path)
         records = read_records(stream, format_of(path, input_format), Fields(text_field, id_field, channel_field))
-        linter = session.linter_for(None)  # spaCy loads here, once, before the workers fork
+        try:  # the configuration of the directory batch runs in; spaCy loads here, once, before the workers fork
+            linter = session.linter_for(session.config_for(None))
+        except (ConfigError, RuleError) as error:
+            _fail(str(error))
         with batch_run.output(output_file) as out, batch_run.progress_bar(batch_run.count_lines(path)) as progress:
             summary = batch_run.run(records, linter, out, jobs=jobs or default_jobs(), mass_messages=mass_messages, progress=progress)
     except InputFormatError as error:

@@ -156,11 +156,14 @@ class LintSession:
         where = str(path) if path is not None else None
         name = name or where or "<text>"
         kind = LANGUAGE_READERS.get((language or "").lower()) or kind_of(where or "") or "text"
+        # A lone surrogate cannot be encoded: it is read as "?" here, and the linter reads it
+        # as U+FFFD (normalize), so such a buffer is linted rather than refused as not UTF-8.
+        data = text.encode("utf-8", "replace")
         if kind == "email":
-            draft = decode_email(name, text.encode("utf-8", "surrogatepass"))
+            draft = decode_email(name, data)
         else:
             # The checks a file gets (empty, too long, NUL bytes), on the buffer's own text.
-            decoded = decode(name, text.encode("utf-8", "surrogatepass"))
+            decoded = decode(name, data)
             if isinstance(decoded, Draft) and decoded.text != text:
                 decoded = replace(decoded, text=text)  # a leading BOM stays, so offsets stay the buffer's
             draft = prepare(decoded, kind) if isinstance(decoded, Draft) else decoded

@@ -142,7 +142,7 @@ def test_an_inserted_sentence_keeps_crlf_line_ends_whole(run, tmp_path):
     draft.write_bytes(b"Hi Priya,\r\n\r\nRefer me to the hiring manager for the Data Engineer role ASAP.\r\n\r\nSam\r\n")
     run("fix", str(draft), "--isolated", "--unsafe-fixes")
     data = draft.read_bytes()
-    assert b"If a referral is too much to ask" in data  # a sentence was inserted before a line end
+    assert b"No worries at all if it's not a fit." in data  # a sentence was inserted before a line end
     assert data.count(b"\r") == data.count(b"\n") == data.count(b"\r\n") == 5
     assert data.endswith(b"whatever you decide.\r\n\r\nSam\r\n")
 

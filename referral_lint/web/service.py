@@ -32,11 +32,12 @@ class LintService:
     """One Linter for the server's lifetime, with the configuration the CLI would use."""
 
     def __init__(self, *, config_file: str | None = None, isolated: bool = False) -> None:
-        from referral_lint.linter import Linter
-        from referral_lint.settings import config_for
+        from referral_lint.session import LintSession
 
+        # The CLI's session: a draft is linted here exactly as `check -` lints it.
+        self.session = LintSession(config_file=config_file, isolated=isolated)
         # Raises ConfigError / RuleError: the caller reports them before the server starts.
-        self.linter = Linter(config_for(None, config_file=config_file, isolated=isolated))
+        self.linter = self.session.linter_for(self.session.config_for(None))
 
     def warm_up(self) -> None:
         """Load the pipeline and run every rule once, so the first request is as fast as the rest."""
@@ -45,10 +46,10 @@ class LintService:
     def lint_json(self, text: str, channel: str | None) -> dict[str, Any]:
         """The JSON report of ``text`` (``channel``: None or "detect" to detect it)."""
         chosen = self._channel(channel)
-        refused = _refused(text)
-        if refused is not None:
-            return self._document(None, refused)
-        return self._document(self.linter.lint(text, channel=chosen))
+        linted = self.session.lint_text(text, channel=chosen, name=DRAFT_NAME)
+        if isinstance(linted, InputError):
+            return self._document(None, linted)
+        return self._document(linted.report)
 
     def fix_json(self, text: str, channel: str | None, *, unsafe: bool = False) -> dict[str, Any]:
         """``text`` with its fixes applied as ``referral-lint fix`` applies them, and what remains.
