@@ -16,15 +16,15 @@ without an import cycle.
 
 from __future__ import annotations
 
-from referral_lint.engine.regex import SafeRegex
+from referral_lint.engine.regex import SafeRegex, verbose_source
 
 Span = tuple[int, int]
 
 
 def _scan(layout: str) -> SafeRegex:
     """An RE2 regex (linear time, and fast on the alternations below) from a pattern laid out
-    over several lines: the layout's whitespace is dropped (the patterns spell spaces ``\\s``)."""
-    return SafeRegex("".join(layout.split()))
+    over several lines (the patterns spell spaces ``\\s``)."""
+    return SafeRegex(verbose_source(layout))
 
 
 def _found(regex: SafeRegex, text: str, span: Span | None = None) -> bool:

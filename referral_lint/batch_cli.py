@@ -48,16 +48,16 @@ def batch(
 
     from referral_lint import batch as batch_run
     from referral_lint import mass
-    from referral_lint.cli import _fail, _Run
+    from referral_lint.cli import _fail, lint_session
     from referral_lint.config import ConfigError
     from referral_lint.engine.yamlsource import RuleError
     from referral_lint.parallel import default_jobs
     from referral_lint.records import Fields, InputFormatError, format_of, open_input, read_records
 
-    session = _Run.from_options({
+    session = lint_session({
         "channel": channel, "fail_on": fail_on, "model": None, "select": select, "extend_select": (), "ignore": ignore,
-        "config_file": config_file, "isolated": isolated, "exit_zero": False,
-    }).session
+        "config_file": config_file, "isolated": isolated,
+    })
     mass_messages = not no_mass_messages and mass.available()
     if not no_mass_messages and not mass_messages:
         click.echo("referral-lint: note: not looking for mass messages: pip install 'referral-lint[batch]' for it", err=True)

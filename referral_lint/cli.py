@@ -161,6 +161,23 @@ def _emit(
     click.echo(render(output_format, Run(results, errors, rules, colour=colour, summary=summary)), nl=False, color=colour)
 
 
+def lint_session(options: dict[str, Any]) -> LintSession:
+    """The lint session of the command line's options (``_LINT_OPTIONS``), which override every configuration file."""
+    if options["isolated"] and options["config_file"] is not None:
+        _fail("--config and --isolated cannot be used together")
+    overrides = {
+        key: value
+        for key, value in (
+            ("channel", options["channel"]), ("fail-on", options["fail_on"]), ("model", options["model"]),
+            ("select", split_names(options["select"]) if options["select"] else None),
+            ("extend-select", split_names(options["extend_select"]) or None),
+            ("ignore", split_names(options["ignore"]) or None),
+        )
+        if value is not None
+    }
+    return LintSession(config_file=options["config_file"], isolated=options["isolated"], overrides=overrides)
+
+
 class _Run:
     """What ``check`` and ``fix`` keep across drafts: the lint session, and the ignores.
 
@@ -180,20 +197,7 @@ class _Run:
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> _Run:
         """A run from the command line's options (``_LINT_OPTIONS``), which override every configuration file."""
-        if options["isolated"] and options["config_file"] is not None:
-            _fail("--config and --isolated cannot be used together")
-        overrides = {
-            key: value
-            for key, value in (
-                ("channel", options["channel"]), ("fail-on", options["fail_on"]), ("model", options["model"]),
-                ("select", split_names(options["select"]) if options["select"] else None),
-                ("extend-select", split_names(options["extend_select"]) or None),
-                ("ignore", split_names(options["ignore"]) or None),
-            )
-            if value is not None
-        }
-        session = LintSession(config_file=options["config_file"], isolated=options["isolated"], overrides=overrides)
-        return cls(session, exit_zero=options["exit_zero"])
+        return cls(lint_session(options), exit_zero=options["exit_zero"])
 
     def exit(self, results: list[FileResult], errors: list[InputError]) -> NoReturn:
         """Exit 2 on any error, else 1 when a result fails its configuration's fail-on (unless --exit-zero)."""
@@ -471,13 +475,9 @@ def rules(output_format: str, config_file: str | None, isolated: bool) -> None:
     if output_format == "json":
         import json
 
-        document = [
-            {
-                "id": rule.id, "severity": rule.severity.value, "check": rule.check, "group": rule.group,
-                "default": rule.default, "summary": rule.summary, "why": " ".join(rule.why.split()), "file": rule.file,
-            }
-            for rule in specs
-        ]
+        from referral_lint.formats.json import rule_record
+
+        document = [{**rule_record(rule), "check": rule.check, "default": rule.default, "file": rule.file} for rule in specs]
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
         return
     width = max(len(rule.id) for rule in specs)

@@ -27,7 +27,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from referral_lint.asks import is_favour_ask, is_thank_you_note
-from referral_lint.engine.regex import RegexError, SafeRegex
+from referral_lint.engine.regex import RegexError, SafeRegex, verbose_source
 from referral_lint.lemmas import lemma_of
 from referral_lint.tokenizer import LONG_RUN, tokenize
 from referral_lint.word_table import WordTable
@@ -377,30 +377,6 @@ _PLACEHOLDER_RE = re.compile(
 )
 
 
-def _verbose_to_plain(pattern: re.Pattern[str]) -> str:
-    """The source of a VERBOSE regex without its layout and comments, for RE2."""
-    source, plain, in_class, index = pattern.pattern, [], False, 0
-    while index < len(source):
-        char = source[index]
-        if char == "\\":
-            plain.append(source[index : index + 2])
-            index += 2
-            continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char.isspace():
-            index += 1
-            continue
-        elif char == "#":
-            index = source.find("\n", index) % (len(source) + 1) if "\n" in source[index:] else len(source)
-            continue
-        plain.append(char)
-        index += 1
-    return "".join(plain)
-
-
 class _PythonScan:
     """``re`` behind SafeRegex's interface, for a pattern RE2 cannot run (lookbehind)."""
 
@@ -414,7 +390,7 @@ class _PythonScan:
 def _fast(pattern: re.Pattern[str]) -> SafeRegex | _PythonScan:
     """The same regex under RE2, which scans big alternations many times faster than ``re``."""
     try:
-        return SafeRegex(_verbose_to_plain(pattern), case_sensitive=not pattern.flags & re.IGNORECASE)
+        return SafeRegex(verbose_source(pattern.pattern), case_sensitive=not pattern.flags & re.IGNORECASE)
     except RegexError:
         return _PythonScan(pattern)
 

@@ -88,5 +88,30 @@ class SafeRegex:
                 position = found_end + 1
 
 
+def verbose_source(source: str) -> str:
+    """A regex laid out as ``re.VERBOSE`` reads it (whitespace and ``#`` comments outside
+    character classes are layout), as the plain source RE2 takes."""
+    plain, in_class, index = [], False, 0
+    while index < len(source):
+        char = source[index]
+        if char == "\\":
+            plain.append(source[index : index + 2])
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char.isspace():
+            index += 1
+            continue
+        elif char == "#":
+            index = source.find("\n", index) % (len(source) + 1) if "\n" in source[index:] else len(source)
+            continue
+        plain.append(char)
+        index += 1
+    return "".join(plain)
+
+
 def compile_regex(expression: str, *, case_sensitive: bool = False) -> SafeRegex:
     return SafeRegex(expression, case_sensitive=case_sensitive)

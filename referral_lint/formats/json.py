@@ -20,6 +20,15 @@ SCHEMA_VERSION = 2
 SCHEMA_URL = f"https://referral-lint.readthedocs.io/en/latest/schema/report-v{SCHEMA_VERSION}.json"
 
 
+def rule_record(rule: Any) -> dict[str, Any]:
+    """What ``rules --output-format json`` and the web API's ``/api/rules`` both say of a rule
+    (each adds what its reader needs)."""
+    return {
+        "id": rule.id, "severity": rule.severity.value, "group": rule.group,
+        "summary": rule.summary, "why": " ".join(rule.why.split()),
+    }
+
+
 def violation_record(violation: Violation, lines: LineIndex) -> dict[str, Any]:
     """A violation as the JSON formats write it (``lines`` indexes the file's text)."""
     record = violation.to_dict()

@@ -12,8 +12,8 @@ from typing import Any
 
 from referral_lint.config import CHANNELS
 from referral_lint.formats import FileResult, Run
-from referral_lint.formats.json import document
-from referral_lint.inputs import InputError, decode
+from referral_lint.formats.json import document, rule_record
+from referral_lint.inputs import InputError
 from referral_lint.model import Report
 
 #: The name a draft has in the report: the one the CLI gives a draft read from stdin.
@@ -60,14 +60,17 @@ class LintService:
         from referral_lint.fix import fix_until_stable
 
         chosen = self._channel(channel)
-        refused = _refused(text)
-        if refused is not None:
-            return {"text": text, "fixed": 0, "report": self._document(None, refused)}
+        first = self.session.lint_text(text, channel=chosen, name=DRAFT_NAME)
+        if isinstance(first, InputError):
+            return {"text": text, "fixed": 0, "report": self._document(None, first)}
         reports: list[Report] = []
 
         def lint(current: str) -> list[Any]:
-            reports.append(self.linter.lint(current, channel=chosen))
-            return reports[-1].violations
+            linted = first if current == text else self.session.lint_text(current, channel=chosen, name=DRAFT_NAME)
+            if isinstance(linted, InputError):  # a fix never empties a draft; stop rather than guess
+                return []
+            reports.append(linted.report)
+            return linted.report.violations
 
         result = fix_until_stable(text, lint, unsafe=unsafe)
         # The last lint is of the fixed text: its report is what remains.
@@ -77,12 +80,8 @@ class LintService:
         """The rules this server runs: what each checks and why, and the length bounds per channel."""
         return [
             {
-                "id": rule.id,
-                "summary": rule.summary,
-                "severity": rule.severity.value,
-                "group": rule.group,
+                **rule_record(rule),
                 "scope": rule.scope,
-                "why": " ".join(rule.why.split()),
                 "limits": {
                     channel: {
                         "measure": limit.measure,
@@ -109,10 +108,3 @@ class LintService:
         results = [FileResult(DRAFT_NAME, report)] if report is not None else []
         return document(Run(results, [refused] if refused is not None else [], self.linter.rules))
 
-
-def _refused(text: str) -> InputError | None:
-    """Why ``text`` cannot be linted (empty, too long, a NUL or a lone surrogate), as the CLI says it for stdin."""
-    refused = decode(DRAFT_NAME, text.encode("utf-8", "surrogatepass"))
-    # The text itself is linted, not the decoded copy, so that offsets index what the client
-    # sent even when it starts with a byte-order mark (which decoding drops).
-    return refused if isinstance(refused, InputError) else None
