@@ -49,6 +49,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from shared_dir import SHARED
+
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "accuracy" / "dev-corpus.yaml"
 FLOOR = HERE / "accuracy" / "floor.json"
@@ -58,7 +60,7 @@ PROJECT_SETS = {
     "holdout-2": HERE / "accuracy" / "holdout-2-corpus.yaml",
 }
 # Real messages by other people, beside the project (../shared/eval/), never copied into it.
-REAL_SET = HERE.parent.parent / "shared" / "eval" / "real-messages.yaml"
+REAL_SET = SHARED / "eval" / "real-messages.yaml"
 REAL_HALVES = ("real-A", "real-B")
 # the real set's message kinds -> the channel the message is linted as (None: detect)
 REAL_KIND_CHANNELS = {

@@ -29,8 +29,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from shared_dir import SHARED
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
-GEN_CORPUS = REPO_ROOT.parent / "shared" / "bench" / "gen_corpus.py"
+GEN_CORPUS = SHARED / "bench" / "gen_corpus.py"
 
 # Runs a command and prints the peak RSS (KiB) of its largest process, then its exit status.
 _MEASURE = """

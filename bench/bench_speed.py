@@ -39,8 +39,10 @@ from hashlib import sha256
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
+from shared_dir import SHARED
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SHARED = REPO_ROOT.parent / "shared" / "bench"
+DEFAULT_SHARED = SHARED / "bench"
 WARMUP_MESSAGES = 20
 
 # Project targets (reported, not enforced).

@@ -21,6 +21,9 @@ def _load_bench_module():
     name = "referral_lint_bench_accuracy"
     if name in sys.modules:
         return sys.modules[name]
+    bench = str(REPO / "bench")
+    if bench not in sys.path:
+        sys.path.insert(0, bench)  # as when the script runs: its sibling modules import
     spec = importlib.util.spec_from_file_location(name, REPO / "bench" / "accuracy.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module  # dataclasses look their module up by name
