@@ -382,3 +382,36 @@ def test_a_regex_in_a_pattern_that_runs_in_spacys_matcher_runs_under_re2(tmp_pat
     report = linter.lint("Hi Ana, " + "a" * 40 + "b referal please, and aaa referal too.")
     assert time.perf_counter() - started < 10
     assert [report.text[v.start : v.end] for v in report.violations] == ["aaa referal"]
+
+
+# --- the kinds option: a pattern that counts only in some kinds of message -------------------------
+
+
+def test_a_pattern_with_kinds_counts_only_in_messages_of_those_kinds(tmp_path):
+    from referral_lint import Config, Linter
+
+    write_rule(tmp_path, with_patterns("  - phrases: [gimme]\n    kinds: [thank-you]\n"))
+    linter = Linter(Config(rule_dirs=(tmp_path,), select=("sample-rule",)))
+    thanks = linter.lint("Hi Ana, thank you so much for the referral, gimme a shout if I can return the favour.")
+    ask = linter.lint("Hi Ana, gimme a referral for the Data Engineer role, would you?")
+    assert [(v.rule, thanks.text[v.start : v.end]) for v in thanks.violations] == [("sample-rule", "gimme")]
+    assert ask.violations == []
+
+
+def test_a_when_pattern_with_kinds_decides_where_the_rule_applies(tmp_path):
+    from referral_lint import Config, Linter
+
+    rule = valid().replace(
+        "patterns:\n", "when:\n  matches:\n    - phrases: [coffee]\n      kinds: [call-or-advice]\npatterns:\n"
+    )
+    write_rule(tmp_path, rule)
+    linter = Linter(Config(rule_dirs=(tmp_path,), select=("sample-rule",)))
+    call = linter.lint("Hi Ana, could we grab a coffee? Gimme ten minutes, please.")
+    referral = linter.lint("Hi Ana, would you refer me for the barista role? Gimme a coffee first.")
+    assert [v.rule for v in call.violations] == ["sample-rule"]
+    assert referral.violations == []
+
+
+def test_an_unknown_kind_in_a_pattern_is_a_rule_error(tmp_path):
+    path = write_rule(tmp_path, with_patterns("  - phrases: [gimme]\n    kinds: [smalltalk]\n"))
+    assert_error(load_error(path), path, 9, "patterns[0].kinds[0]", "smalltalk")

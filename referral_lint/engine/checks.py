@@ -94,6 +94,8 @@ def _sentence_passes(pattern: PatternSpec, sentence: CharSpan, context: MessageC
     """Whether a match of ``pattern`` in ``sentence`` counts, as the pattern's options say."""
     if pattern.skip_questions and context.text[sentence[1] - 1 : sentence[1]] == "?":
         return False
+    if pattern.kinds is not None and context.parts.kind not in pattern.kinds:
+        return False
     if pattern.sentence_has or pattern.sentence_lacks:
         words = context.sentence_words(sentence)
         if pattern.sentence_has and words.isdisjoint(_word_hashes(pattern.sentence_has)):

@@ -78,7 +78,7 @@ class CompiledRules:
         available = capabilities(nlp)
         for index, rule in enumerate(rules):
             for role, patterns in _patterns_by_role(rule):
-                if any(p.skip_questions or p.sentence_has or p.sentence_lacks for p in patterns):
+                if any(p.skip_questions or p.sentence_has or p.sentence_lacks or p.kinds is not None for p in patterns):
                     self.sentence_dependent.add((index, role))
                 for number, pattern in enumerate(patterns):
                     missing = pattern.needs - available

@@ -65,6 +65,7 @@ class PatternSpec:
     sentence_lacks: frozenset[str] = frozenset()
     case_sensitive: bool = False
     needs: frozenset[str] = frozenset()
+    kinds: frozenset[str] | None = None  # counts only in messages of these kinds (None: any)
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ _RULE_KEYS = {
     "patterns", "exceptions", "locate", "report_at", "suggest", "limits", "examples", "details",
 }
 _PATTERN_OPTIONS = {
-    "message", "suggest", "skip_questions", "sentence_has", "sentence_lacks", "case_sensitive", "needs",
+    "message", "suggest", "skip_questions", "sentence_has", "sentence_lacks", "case_sensitive", "needs", "kinds",
 }
 _SUGGEST_ACTIONS = ("replace", "delete", "rewrite", "insert")
 
@@ -282,7 +283,7 @@ class _Validator:
         return WhenSpec(**result)
 
     def pattern(self, value: Any, path: Path_, fields: set[str], *, bare: bool = False) -> PatternSpec:
-        allowed = set(PATTERN_KINDS) | (set() if bare else _PATTERN_OPTIONS) | {"needs", "case_sensitive"}
+        allowed = set(PATTERN_KINDS) | (set() if bare else _PATTERN_OPTIONS) | {"needs", "case_sensitive", "kinds"}
         data = self.mapping(value, path, allowed)
         kinds = [kind for kind in PATTERN_KINDS if kind in data]
         if len(kinds) != 1:
@@ -319,6 +320,10 @@ class _Validator:
             if key in data:
                 words = self.listing(data[key], path + (key,), self.text)
                 options[key] = frozenset(word.lower() for word in words)
+        if "kinds" in data:
+            options["kinds"] = frozenset(
+                self.listing(data["kinds"], path + ("kinds",), lambda v, p: self.choice(v, p, KINDS))
+            )
         needs = set()
         if "needs" in data:
             needs.update(self.listing(data["needs"], path + ("needs",), lambda v, p: self.choice(v, p, CAPABILITIES)))
