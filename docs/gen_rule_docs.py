@@ -200,7 +200,9 @@ def rule_page(rule: RuleSpec) -> str:
     source = _source(rule)
     out = [HEADER.format(source=source), f"# {rule.id}", "", f"**{text(rule.summary)}**", ""]
     facts = [
-        ("Severity", f"`{rule.severity.value}`"),
+        ("Severity", f"`{rule.severity.value}`" + "".join(
+            f"; `{voice.severity.value}` in a `{kind}` message" for kind, voice in sorted(rule.by_kind.items())
+        )),
         ("Check", f"`{rule.check}`: {CHECKS[rule.check]}"),
         ("Group", f"`{rule.group}` (`--select {rule.group}` or `--ignore {rule.group}` act on the whole group)"),
     ]

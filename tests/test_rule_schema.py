@@ -415,3 +415,33 @@ def test_a_when_pattern_with_kinds_decides_where_the_rule_applies(tmp_path):
 def test_an_unknown_kind_in_a_pattern_is_a_rule_error(tmp_path):
     path = write_rule(tmp_path, with_patterns("  - phrases: [gimme]\n    kinds: [smalltalk]\n"))
     assert_error(load_error(path), path, 9, "patterns[0].kinds[0]", "smalltalk")
+
+
+# --- by_kind: how a rule reports in one kind of message ----------------------------------------------
+
+
+def test_by_kind_gives_a_kind_of_message_its_own_severity_and_message(tmp_path):
+    from referral_lint import Config, Linter
+
+    rule = valid().replace(
+        "patterns:\n",
+        "by_kind:\n  followup:\n    severity: info\n    message: 'Still \"{match}\"? Ask gently.'\npatterns:\n",
+    )
+    write_rule(tmp_path, rule)
+    linter = Linter(Config(rule_dirs=(tmp_path,), select=("sample-rule",)))
+    [followup] = linter.lint("Hi Ana, just following up on my note: gimme the referral?").violations
+    [referral] = linter.lint("Hi Ana, gimme a referral for the Data Engineer role, would you?").violations
+    assert (followup.severity.value, followup.message) == ("info", 'Still "gimme"? Ask gently.')
+    assert (referral.severity.value, referral.message) == ("warning", '"gimme" grabs; ask instead.')
+
+
+def test_by_kind_names_known_kinds_only(tmp_path):
+    rule = valid().replace("patterns:\n", "by_kind:\n  smalltalk:\n    severity: info\npatterns:\n")
+    path = write_rule(tmp_path, rule)
+    assert_error(load_error(path), path, 8, "by_kind.smalltalk", "unknown key")
+
+
+def test_by_kind_needs_a_severity(tmp_path):
+    rule = valid().replace("patterns:\n", "by_kind:\n  followup:\n    message: Gently.\npatterns:\n")
+    path = write_rule(tmp_path, rule)
+    assert_error(load_error(path), path, 8, "by_kind.followup", "severity")

@@ -268,14 +268,23 @@ def check_forbid(rule_index: int, rule: RuleSpec, context: MessageContext) -> li
     return findings
 
 
+def _voice(rule: RuleSpec, context: MessageContext) -> tuple[Severity, str]:
+    """The severity and message of the rule's findings in this kind of message (``by_kind``)."""
+    voice = rule.by_kind.get(context.parts.kind)
+    if voice is None:
+        return rule.severity, rule.message
+    return voice.severity, voice.message or rule.message
+
+
 def _finding_at(rule: RuleSpec, match: Match, context: MessageContext) -> Finding:
     pattern = match.pattern
     span = (match.start, match.end)
     matched_text = context.text[match.start : match.end]
+    severity, message = _voice(rule, context)
     return Finding(
         rule,
-        rule.severity,
-        _message(pattern.message or rule.message, match=matched_text),
+        severity,
+        _message(pattern.message or message, match=matched_text),
         span,
         build_suggestions(pattern.suggest or rule.suggest, context.rewrite, span),
     )
@@ -288,11 +297,12 @@ def check_require(rule_index: int, rule: RuleSpec, context: MessageContext) -> l
     if located:
         return [_finding_at(rule, located[0], context)]
     span = _report_span(rule.report_at, context)
+    severity, message = _voice(rule, context)
     return [
         Finding(
             rule,
-            rule.severity,
-            _message(rule.message, match=context.text[span[0] : span[1]]),
+            severity,
+            _message(message, match=context.text[span[0] : span[1]]),
             span,
             build_suggestions(rule.suggest, context.rewrite, span),
         )

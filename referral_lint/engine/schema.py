@@ -94,6 +94,14 @@ class WhenSpec:
 
 
 @dataclass(frozen=True)
+class KindVoice:
+    """How a rule speaks to one kind of message: a gentler severity, a message of its own."""
+
+    severity: Severity
+    message: str | None = None
+
+
+@dataclass(frozen=True)
 class Example:
     text: str
     channel: str | None = None
@@ -121,6 +129,7 @@ class RuleSpec:
     report_at: tuple[str, ...] = ("body-start",)
     suggest: tuple[SuggestSpec, ...] = ()
     limits: dict[str, LimitSpec] = field(default_factory=dict)
+    by_kind: dict[str, KindVoice] = field(default_factory=dict)  # message kind -> how to report there
     bad_examples: tuple[Example, ...] = ()
     good_examples: tuple[Example, ...] = ()
     details: str | None = None
@@ -136,7 +145,7 @@ class RuleSpec:
 
 _RULE_KEYS = {
     "id", "summary", "severity", "why", "check", "message", "group", "default", "scope", "when",
-    "patterns", "exceptions", "locate", "report_at", "suggest", "limits", "examples", "details",
+    "patterns", "exceptions", "locate", "report_at", "suggest", "limits", "examples", "details", "by_kind",
 }
 _PATTERN_OPTIONS = {
     "message", "suggest", "skip_questions", "sentence_has", "sentence_lacks", "case_sensitive", "needs", "kinds",
@@ -257,8 +266,24 @@ class _Validator:
             spec["limits"] = self.limits(data["limits"], ("limits",))
         elif "limits" in data:
             raise self.fail(("limits",), "only a limit rule has limits")
+        if "by_kind" in data:
+            if check == "limit":
+                raise self.fail(("by_kind",), "a limit rule sets severities in its limits")
+            spec["by_kind"] = self.by_kind(data["by_kind"], ("by_kind",), fields)
         spec["bad_examples"], spec["good_examples"] = self.examples(data["examples"], ("examples",))
         return RuleSpec(**spec)
+
+    def by_kind(self, value: Any, path: Path_, fields: set[str]) -> dict[str, KindVoice]:
+        voices = {}
+        for kind, entry in self.mapping(value, path, set(KINDS)).items():
+            entry_path = path + (kind,)
+            data = self.mapping(entry, entry_path, {"severity", "message"})
+            if "severity" not in data:
+                raise self.fail(entry_path, "missing required key 'severity'")
+            severity = self.choice(data["severity"], entry_path + ("severity",), tuple(s.value for s in Severity))
+            message = self.template(data["message"], entry_path + ("message",), fields) if "message" in data else None
+            voices[kind] = KindVoice(Severity(severity), message)
+        return voices
 
     def when(self, value: Any, path: Path_) -> WhenSpec:
         data = self.mapping(value, path, {"channels", "kinds", "has", "fails", "matches", "unless"})
