@@ -5,7 +5,7 @@ Lints messages made of words never seen before (a seeded stream) and prints, eve
 ``--every`` messages, the distinct words so far, the strings spaCy's vocabulary keeps,
 the lexemes it holds and the process's resident memory (RSS, not the peak): the
 figures should stop growing once the bounds are reached (pipeline.MAX_KEPT_STRINGS,
-message.MAX_KEPT_LEMMAS, the token encoder's records).
+lemmas.MAX_KEPT_LEMMAS, the token encoder's records).
 
     .venv/bin/python bench/bench_memory.py [--words 400000] [--every 1000]
 
@@ -50,12 +50,12 @@ def main() -> None:
     parser.add_argument("--unbounded", action="store_true", help="lift the bounds, to see what they save")
     options = parser.parse_args()
 
-    from referral_lint import message, pipeline
+    from referral_lint import lemmas, pipeline
     from referral_lint.engine import tokenregex
     from referral_lint.linter import Linter
 
     if options.unbounded:
-        pipeline.MAX_KEPT_STRINGS = message.MAX_KEPT_LEMMAS = tokenregex._MAX_CACHED_WORDS = 1 << 62
+        pipeline.MAX_KEPT_STRINGS = lemmas.MAX_KEPT_LEMMAS = tokenregex._MAX_CACHED_WORDS = 1 << 62
 
     linter = Linter()
     vocab = linter.nlp.vocab

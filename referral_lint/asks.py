@@ -1,6 +1,6 @@
 """What an ask sentence asks the reader for, and when a message only thanks.
 
-The message-parts component finds the sentences that make a request (``message.py``);
+The message-parts component finds the sentences that make a request (``parts.py``);
 this module judges those sentences further, for the message kind:
 
 - a **thank-you note** thanks for a favour already done ("Thank you so much for
@@ -10,15 +10,20 @@ this module judges those sentences further, for the message kind:
   review, answer, spare a call or advice. A wish to connect and learn ("I'd love to
   connect and learn more about your experience") asks no favour.
 
-Everything here reads plain text and character spans, so message.py can use it
+Everything here reads plain text and character spans, so parts.py and kinds.py can use it
 without an import cycle.
 """
 
 from __future__ import annotations
 
+import re
+
 from referral_lint.engine.regex import SafeRegex, verbose_source
 
 Span = tuple[int, int]
+
+# Any thanks or appreciation: a closing line that thanks, a body that only thanks.
+THANKS_RE = re.compile(r"\b(?:thank|thanks|thx|appreciate|grateful)", re.IGNORECASE)
 
 
 def _scan(layout: str) -> SafeRegex:

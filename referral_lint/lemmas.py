@@ -4,7 +4,7 @@ The default pipeline has no part-of-speech tagger, so each lowercased word
 gets one lemma, chosen from lemminflect's candidates in an order that suits
 request messages (verbs first: "thanks" -> "thank", "referring" -> "refer").
 Results are cached per word, so a word costs a dictionary lookup after the
-first time it is seen.
+first time it is seen. The ``referral_lemmas`` component sets them on a Doc.
 """
 
 from __future__ import annotations
@@ -12,7 +12,14 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import numpy
 from lemminflect import getAllLemmas
+from spacy.attrs import LEMMA
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from referral_lint.token_columns import token_columns
+from referral_lint.word_table import WordTable
 
 _PREFERRED_CLASSES = ("VERB", "AUX", "NOUN", "ADJ", "ADV", "PROPN")
 
@@ -58,3 +65,30 @@ def lemma_of(lower: str) -> str:
         if lemmas:
             return lemmas[0]
     return lower
+
+
+# --- the component ---------------------------------------------------------
+
+# Lowercase form -> lemma, as string-store hashes; one table per vocabulary,
+# because a lemma string must be added to the store of the Doc it is set on.
+_LEMMA_IDS: dict[int, WordTable[int]] = {}
+# Words whose lemmas are kept (the lemma strings stay in the store for good, so that the
+# kept hashes always resolve); the lemmas of rarer words are computed per Doc.
+MAX_KEPT_LEMMAS = 100_000
+
+
+@Language.component("referral_lemmas")
+def set_lemmas(doc: Doc) -> Doc:
+    if not len(doc):
+        return doc
+    strings = doc.vocab.strings
+    lemma_ids = _LEMMA_IDS.setdefault(id(strings), WordTable(MAX_KEPT_LEMMAS))
+
+    def lemmas_of(lowers: set[int], kept: bool) -> dict[int, int]:
+        # A kept lemma's string must outlive a spaCy memory zone the Doc may be made in.
+        return {lower: strings.add(lemma_of(strings[lower]), allow_transient=not kept) for lower in lowers}
+
+    lowers = token_columns(doc).lowers
+    lemmas = lemma_ids.values_for(lowers, lemmas_of)
+    doc.from_array([LEMMA], numpy.fromiter(lemmas, dtype="uint64", count=len(lowers)))
+    return doc

@@ -13,7 +13,8 @@ from referral_lint.engine.checks import CHECKS, Finding, MessageContext, applies
 from referral_lint.engine.compiler import CompiledRules
 from referral_lint.engine.loader import load_rules
 from referral_lint.engine.schema import RuleSpec, WhenSpec
-from referral_lint.message import make_doc, message_parts
+from referral_lint.doc import make_doc
+from referral_lint.parts import message_parts
 from referral_lint.model import Report, Severity, Violation
 from referral_lint.normalize import NormalizedText
 from referral_lint.parallel import DEFAULT_CHUNK_SIZE

@@ -1,7 +1,7 @@
 """Building and caching the spaCy pipeline.
 
 The embedded default is spaCy's blank English (its tokenizer only) plus the
-project's own rule-based components from ``message.py``, so it needs nothing
+project's own rule-based components (``sentences.py``, ``lemmas.py``, ``parts.py``), so it needs nothing
 but PyPI packages. A trained pipeline such as ``en_core_web_sm`` can be named
 instead; it adds part-of-speech tags and a dependency parse, which some
 patterns need, and keeps the project's sentences, lemmas and message parts so
@@ -18,7 +18,7 @@ from functools import lru_cache
 import spacy
 from spacy.language import Language
 
-from referral_lint import message  # noqa: F401  (registers the components)
+from referral_lint import lemmas, parts, sentences  # noqa: F401  (register the components)
 
 DEFAULT_MODEL = "default"
 

@@ -13,6 +13,9 @@ from __future__ import annotations
 import bisect
 import re
 
+# A (start, end) range of character offsets, end exclusive.
+CharSpan = tuple[int, int]
+
 LINE_END = re.compile(r"\r\n|\r|\n")
 
 

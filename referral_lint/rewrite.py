@@ -16,7 +16,8 @@ from lemminflect import getInflection
 from spacy.tokens import Doc
 
 from referral_lint.engine.schema import SuggestSpec
-from referral_lint.message import CharSpan, MessageParts
+from referral_lint.parts import MessageParts
+from referral_lint.positions import CharSpan
 from referral_lint.model import Applicability, Edit, Suggestion
 from referral_lint.normalize import NormalizedText
 

@@ -28,12 +28,12 @@ def test_new_words_past_every_cache_bound_change_no_result_and_keep_the_store_fl
     (lowered here, so that a few thousand words pass them), and no lookup fails."""
     code = """
 import random, string
-from referral_lint import message, pipeline
+from referral_lint import lemmas, pipeline
 from referral_lint.engine import tokenregex
 from referral_lint.linter import Linter
 
 tokenregex._MAX_CACHED_WORDS = 3000
-message.MAX_KEPT_LEMMAS = 2000
+lemmas.MAX_KEPT_LEMMAS = 2000
 linter = Linter()
 probe = "Hi Dana, we met at PyCon. I am referring to the zyxwvuts role and you need to refer me ASAP."
 before = linter.lint(probe)

@@ -19,7 +19,9 @@ from spacy.tokens import Doc
 
 from referral_lint.engine.compiler import DocMatches, Match
 from referral_lint.engine.schema import Bound, PatternSpec, RuleSpec
-from referral_lint.message import CharSpan, MessageParts, token_columns
+from referral_lint.parts import MessageParts
+from referral_lint.positions import CharSpan
+from referral_lint.token_columns import token_columns
 from referral_lint.model import Applicability, Edit, Severity, Suggestion
 from referral_lint.rewrite import RewriteContext, build_suggestions
 

@@ -35,7 +35,10 @@ from referral_lint.engine.tokenregex import (
 )
 from referral_lint.engine.yamlsource import RuleError
 from referral_lint.lemmas import lemma_of
-from referral_lint.message import CharSpan, doc_text, message_parts, token_columns
+from referral_lint.doc import doc_text
+from referral_lint.parts import message_parts
+from referral_lint.positions import CharSpan
+from referral_lint.token_columns import token_columns
 from referral_lint.model import SkippedPattern
 from referral_lint.normalize import NormalizedText
 from referral_lint.pipeline import capabilities

@@ -8,6 +8,7 @@ lookaround); such a pattern is rejected when the rule is loaded.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -115,3 +116,22 @@ def verbose_source(source: str) -> str:
 
 def compile_regex(expression: str, *, case_sensitive: bool = False) -> SafeRegex:
     return SafeRegex(expression, case_sensitive=case_sensitive)
+
+
+class _PythonScan:
+    """``re`` behind SafeRegex's interface, for a pattern RE2 cannot run (lookbehind)."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self._pattern = pattern
+
+    def spans(self, text: str) -> Iterator[tuple[int, int]]:
+        return (match.span() for match in self._pattern.finditer(text))
+
+
+def scan_with_re2(pattern: re.Pattern[str]) -> SafeRegex | _PythonScan:
+    """The same regex under RE2, which scans big alternations many times faster than ``re``;
+    under ``re`` when RE2 cannot run it."""
+    try:
+        return SafeRegex(verbose_source(pattern.pattern), case_sensitive=not pattern.flags & re.IGNORECASE)
+    except RegexError:
+        return _PythonScan(pattern)

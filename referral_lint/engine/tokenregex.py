@@ -59,7 +59,7 @@ from spacy.vocab import Vocab
 
 from referral_lint.engine.regex import UNANCHORED, SafeRegex, compile_regex, raw_search
 from referral_lint.lemmas import lemma_of
-from referral_lint.message import token_columns
+from referral_lint.token_columns import token_columns
 from referral_lint.word_table import WordTable
 
 SENTENCE = b"\x00"

@@ -1,244 +1,32 @@
-"""The spaCy components that read a draft as a message.
+"""The parts of a message: greeting, body, asks, closing, sign-off, signature, subject line
+and unfilled template placeholders, as character spans (``doc._.parts``).
 
-Three components, in pipeline order:
-
-``referral_sentences``
-    Sentence boundaries that fit messages: every line is its own unit (a
-    greeting line, a sign-off, a list item), except a hard-wrapped line that
-    continues in lowercase; inside a line, the usual terminal punctuation.
-``referral_lemmas``
-    Case-insensitive lemmas (see ``lemmas.py``).
-``referral_message_parts``
-    Marks the greeting, body, ask, closing, sign-off, signature, subject line
-    and unfilled template placeholders as character spans on ``doc._.parts``.
+The ``referral_message_parts`` component finds them, and the message kind (``kinds.py``).
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy
-from spacy.attrs import IDX, LEMMA, LENGTH, LOWER, ORTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from referral_lint.asks import is_favour_ask, is_thank_you_note
-from referral_lint.engine.regex import RegexError, SafeRegex, verbose_source
-from referral_lint.lemmas import lemma_of
-from referral_lint.tokenizer import LONG_RUN, tokenize
-from referral_lint.word_table import WordTable
+from referral_lint.asks import THANKS_RE
+from referral_lint.doc import WORD_COUNT, doc_text
+from referral_lint.engine.regex import scan_with_re2
+from referral_lint.kinds import message_kind
+from referral_lint.positions import CharSpan
+from referral_lint.sentences import sentence_spans
+from referral_lint.token_columns import token_columns
 
-CharSpan = tuple[int, int]
 _AFTER_ANY_END = 1 << 62  # sorts after any end offset, for bisecting (start, end) pairs
 
 
 if not Doc.has_extension("parts"):
     Doc.set_extension("parts", default=None)
-
-
-# --- sentences ---------------------------------------------------------------
-#
-# These components run on every message, so they read token attributes as
-# arrays and write them back with one ``Doc.from_array`` call each, instead of
-# setting attributes token by token (which costs far more in spaCy).
-
-_SENTENCE_SPANS = "referral_lint.sentence_spans"
-_TEXT = "referral_lint.text"
-_WORD_COUNT = "referral_lint.word_count"
-
-
-def make_doc(nlp: Language, text: str) -> Doc:
-    """Run ``nlp`` on ``text``, telling the components the text (``Doc.text`` rebuilds it)
-    and how many words it has (as ``wc -w`` counts them: runs of non-space characters)."""
-    chunks = text.split()
-    _fill_tokenizer_cache(nlp.tokenizer, [chunk for chunk in chunks if len(chunk) < LONG_RUN])
-    doc = tokenize(nlp, text)
-    doc.user_data[_TEXT] = text
-    doc.user_data[_WORD_COUNT] = len(chunks)
-    for _, component in nlp.pipeline:
-        doc = component(doc)
-    return doc
-
-
-# Per tokenizer: the whitespace-separated chunks already offered to its cache.
-_CACHE_OFFERED: dict[int, set[str]] = {}
-
-
-def _fill_tokenizer_cache(tokenizer: object, chunks: list[str]) -> None:
-    """Tokenize each chunk (whitespace-separated piece) of a text not seen before on its own,
-    so that spaCy caches it.
-
-    spaCy's tokenizer stops caching chunks for the rest of a text once one chunk
-    hits a special case ("I'm", "it's"; explosion/spaCy#13950), so in most
-    messages every later word with punctuation ("role?", "Dana,") ran through the
-    prefix, suffix and infix regexes on every call: over half of the tokenizer's
-    time. Tokenizing a chunk alone caches the tokens the text would get.
-    """
-    offered = _CACHE_OFFERED.setdefault(id(tokenizer), set())
-    if len(offered) >= tokenizer.max_cache_size:  # type: ignore[attr-defined]
-        return  # the cache is full: spaCy keeps no more chunks
-    new = set(chunks).difference(offered)
-    if new:
-        for chunk in new:
-            tokenizer(chunk)  # type: ignore[operator]
-        offered.update(new)
-
-
-def doc_text(doc: Doc) -> str:
-    text = doc.user_data.get(_TEXT)
-    if text is None:
-        text = doc.user_data[_TEXT] = doc.text
-    return text
-
-
-# Where a sentence may end: terminal punctuation (with any closing quotes or
-# brackets) before whitespace, or a line break.
-_SENTENCE_END = re.compile(r"""[.!?\u2026]+["')\]}]*(?=\s|$)|\n""")
-_ABBREVIATIONS = (
-    "mr mrs ms dr prof sr jr st vs etc e.g i.e inc ltd co corp dept univ approx no mt ft jan feb mar apr "
-    "jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun a.m p.m u.s u.k".split()
-)
-# Periods that end no sentence: "Dr." and "e.g." and an initial such as "J." (a word of their
-# own), and the number of a list item at the start of a line ("1. I have…"). One RE2 scan
-# finds them all; the loop below only looks them up.
-_NOT_SENTENCE_ENDS = SafeRegex(
-    r"""(?:^|[\s("'])(?:(?i:%s)|\p{Lu})\.|(?m:^)\pN+\."""
-    % "|".join(re.escape(word) for word in sorted(_ABBREVIATIONS, key=len, reverse=True)),
-    case_sensitive=True,
-)
-# Line breaks after a letter or digit: a hard-wrapped paragraph may go on after them.
-_MAY_WRAP = SafeRegex(r"[\pL\pN][ \t]*\n", case_sensitive=True)
-
-
-def split_sentences(text: str) -> list[CharSpan]:
-    """Sentence spans (without surrounding whitespace) of a message."""
-    not_ends = {end - 1 for _, end in _NOT_SENTENCE_ENDS.spans(text)}
-    may_wrap = {end - 1 for _, end in _MAY_WRAP.spans(text)}
-    spans: list[CharSpan] = []
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        position, boundary = match.span()
-        if text[position] == "\n":
-            if position in may_wrap and _continues_on_next_line(text, position):
-                continue
-            _add_trimmed(spans, text, start, position)
-        elif boundary != position + 1 or position not in not_ends:
-            _add_trimmed(spans, text, start, boundary)
-        else:
-            continue
-        start = boundary
-    _add_trimmed(spans, text, start, len(text))
-    return spans
-
-
-def _add_trimmed(spans: list[CharSpan], text: str, start: int, end: int) -> None:
-    piece = text[start:end].lstrip()
-    if piece:
-        first = end - len(piece)
-        spans.append((first, first + len(piece.rstrip())))
-
-
-def _continues_on_next_line(text: str, newline: int) -> bool:
-    """A single line break inside a hard-wrapped paragraph does not end a sentence: the line
-    before ends in a letter or digit (``_MAY_WRAP``) and the next goes on in lowercase."""
-    if not text[newline + 1 : newline + 2].islower():
-        return False
-    # An email address or a URL on the next line is a line of its own, not wrapped prose.
-    next_line_end = text.find("\n", newline + 1)
-    next_line = text[newline + 1 : next_line_end if next_line_end >= 0 else len(text)]
-    return " " in next_line.strip()
-
-
-@Language.component("referral_sentences")
-def set_sentence_starts(doc: Doc) -> Doc:
-    """Sentence starts, and the sentences' character spans in ``doc.user_data``."""
-    spans = split_sentences(doc_text(doc))
-    doc.user_data[_SENTENCE_SPANS] = spans
-    if len(doc):
-        token_starts = token_columns(doc).starts
-        starts = numpy.full(len(doc), -1, dtype="int64")
-        # Sentences begin after whitespace, so each begins at a token.
-        starts[[bisect_left(token_starts, start) for start, _ in spans]] = 1
-        starts[0] = 1
-        doc.from_array([SENT_START], starts.view("uint64"))
-    return doc
-
-
-@Language.component("referral_parsed_sentences")
-def read_parsed_sentences(doc: Doc) -> Doc:
-    """After a trained parser, which may split sentences further: the sentences it settled on."""
-    doc.user_data[_SENTENCE_SPANS] = [_trimmed(sent) for sent in doc.sents]
-    return doc
-
-
-def sentence_spans(doc: Doc) -> list[CharSpan]:
-    """The sentences' character spans, without surrounding whitespace."""
-    spans = doc.user_data.get(_SENTENCE_SPANS)
-    if spans is None:  # a Doc from another pipeline
-        spans = [_trimmed(sent) for sent in doc.sents]
-    return [span for span in spans if span[1] > span[0]]
-
-
-@dataclass(frozen=True)
-class TokenColumns:
-    """The token attributes the components and the matcher read, taken from the Doc in one
-    ``to_array`` call (each call costs about as much as reading four attributes)."""
-
-    orths: list[int]
-    lowers: list[int]
-    starts: list[int]  # character offsets
-    ends: list[int]
-
-
-_COLUMNS = "referral_lint.token_columns"
-
-
-def token_columns(doc: Doc) -> TokenColumns:
-    """The Doc's token columns, read once (no component here changes the tokens)."""
-    columns = doc.user_data.get(_COLUMNS)
-    if columns is None or len(columns.orths) != len(doc):
-        if len(doc):
-            array = doc.to_array([ORTH, LOWER, IDX, LENGTH])
-            array[:, 3] += array[:, 2]
-            columns = TokenColumns(*array.T.tolist())
-        else:
-            columns = TokenColumns([], [], [], [])
-        doc.user_data[_COLUMNS] = columns
-    return columns
-
-
-# --- lemmas ------------------------------------------------------------------
-
-# Lowercase form -> lemma, as string-store hashes; one table per vocabulary,
-# because a lemma string must be added to the store of the Doc it is set on.
-_LEMMA_IDS: dict[int, WordTable[int]] = {}
-# Words whose lemmas are kept (the lemma strings stay in the store for good, so that the
-# kept hashes always resolve); the lemmas of rarer words are computed per Doc.
-MAX_KEPT_LEMMAS = 100_000
-
-
-@Language.component("referral_lemmas")
-def set_lemmas(doc: Doc) -> Doc:
-    if not len(doc):
-        return doc
-    strings = doc.vocab.strings
-    lemma_ids = _LEMMA_IDS.setdefault(id(strings), WordTable(MAX_KEPT_LEMMAS))
-
-    def lemmas_of(lowers: set[int], kept: bool) -> dict[int, int]:
-        # A kept lemma's string must outlive a spaCy memory zone the Doc may be made in.
-        return {lower: strings.add(lemma_of(strings[lower]), allow_transient=not kept) for lower in lowers}
-
-    lowers = token_columns(doc).lowers
-    lemmas = lemma_ids.values_for(lowers, lemmas_of)
-    doc.from_array([LEMMA], numpy.fromiter(lemmas, dtype="uint64", count=len(lowers)))
-    return doc
-
-
-# --- message parts -----------------------------------------------------------
 
 
 @dataclass
@@ -326,7 +114,6 @@ _SIGNATURE_LINE_RE = re.compile(
         |[^\n|]{1,40}\|[^\n]{1,80})\s*$""",
     re.VERBOSE,
 )
-_THANKS_RE = re.compile(r"\b(?:thank|thanks|thx|appreciate|grateful)", re.IGNORECASE)
 # One leading \b, then alternatives that each start with a word: sentences are scanned once
 # per position, not once per alternative (this runs on every sentence of every message).
 _ASK_RE = re.compile(
@@ -377,26 +164,8 @@ _PLACEHOLDER_RE = re.compile(
 )
 
 
-class _PythonScan:
-    """``re`` behind SafeRegex's interface, for a pattern RE2 cannot run (lookbehind)."""
-
-    def __init__(self, pattern: re.Pattern[str]) -> None:
-        self._pattern = pattern
-
-    def spans(self, text: str) -> Iterator[CharSpan]:
-        return (match.span() for match in self._pattern.finditer(text))
-
-
-def _fast(pattern: re.Pattern[str]) -> SafeRegex | _PythonScan:
-    """The same regex under RE2, which scans big alternations many times faster than ``re``."""
-    try:
-        return SafeRegex(verbose_source(pattern.pattern), case_sensitive=not pattern.flags & re.IGNORECASE)
-    except RegexError:
-        return _PythonScan(pattern)
-
-
-_ASK_SCAN = _fast(_ASK_RE)
-_PLACEHOLDER_SCAN = _fast(_PLACEHOLDER_RE)
+_ASK_SCAN = scan_with_re2(_ASK_RE)
+_PLACEHOLDER_SCAN = scan_with_re2(_PLACEHOLDER_RE)
 
 
 def _placeholders(text: str) -> list[CharSpan]:
@@ -429,7 +198,7 @@ def message_parts(doc: Doc) -> MessageParts:
 def find_message_parts(doc: Doc) -> MessageParts:
     text = doc_text(doc)
     parts = MessageParts()
-    parts.words = doc.user_data.get(_WORD_COUNT, 0) or len(text.split())
+    parts.words = doc.user_data.get(WORD_COUNT, 0) or len(text.split())
     parts.sentences = sentences = sentence_spans(doc)
     parts.placeholders = _placeholders(text)
     if not sentences:
@@ -457,74 +226,14 @@ def find_message_parts(doc: Doc) -> MessageParts:
     parts.body = (body_start, max(body_start, body_end))
 
     body_sentences = [s for s in sentences[first:last]]
-    if body_sentences and _THANKS_RE.search(text, *body_sentences[-1]):
+    if body_sentences and THANKS_RE.search(text, *body_sentences[-1]):
         parts.closing = (body_sentences[-1][0], (parts.sign_off or body_sentences[-1])[1])
     else:
         parts.closing = parts.sign_off
     ask_markers = [start for start, _ in _ASK_SCAN.spans(text)]
     parts.asks = [s for s in body_sentences if _is_ask(text, s, ask_markers)]
-    parts.kind = _message_kind(text, parts)
+    parts.kind = message_kind(text, parts)
     return parts
-
-
-# --- what the message asks for ------------------------------------------------
-
-
-_FOLLOWUP_RE = re.compile(
-    r"""\b(?:follow(?:ing)?[\s-]+up(?:\s+(?:on|about|regarding|again|here|with\s+you)\b|\s*[.,!;:\u2014-]|$)|circl(?:e|ing)\s+back|check(?:ing)?\s+in|bump(?:ing)?\s+(?:this|my)
-    |(?:my|the)\s+(?:previous|last|earlier|first)\s+(?:message|note|email|e-mail|inmail)
-    |(?:wanted|want)\s+to\s+resurface|(?:float|bump|bring)(?:ing)?\s+(?:this|it|my\s+(?:message|note|email))\s+(?:back\s+)?up
-    |(?:didn't|did\s+not|don't)\s+want\s+(?:it|this|my\s+(?:message|note|email))\s+to\s+get\s+(?:buried|lost)|in\s+case\s+(?:it|my\s+(?:message|note|email))\s+(?:got|was)\s+(?:buried|lost))""",
-    re.IGNORECASE | re.VERBOSE,
-)
-_REFERRAL_RE = re.compile(
-    r"\brefer(?:ral|ring|red)?\b|\bput\s+in\s+a\s+(?:good\s+)?word\b|\b(?:pass|forward)\s+(?:along\s+)?my\s+(?:resume|cv|résumé)",
-    re.IGNORECASE,
-)
-_INTRODUCTION_RE = re.compile(
-    r"\bintro(?:duce|ducing|duction)?\b|\bconnect(?:ing)?\s+(?:me|us)\b|\bput(?:ting)?\s+me\s+in\s+touch\b", re.IGNORECASE
-)
-_JOB_RE = re.compile(r"\b(?:job|role|position|posting|opening|req|requisition|vacancy|hiring)\b", re.IGNORECASE)
-_CALL_RE = re.compile(
-    r"""\b(?:call|chat|coffee|zoom|meet(?:ing)?|conversation|talk|speak|tips|pointers|guidance)\b|\badvice\b
-    |\bpick\s+your\s+brain\b|\blearn\s+(?:more\s+)?(?:about|from)\b|\bquestions?\s+about\b
-    |\b\d+\s*(?:-\s*)?(?:min|mins|minutes)\b|\binformational\s+interview\b|\byour\s+(?:time|notes|perspective|thoughts)\b
-    |\bhow\s+you\s+(?:made|got|moved|switched)\b|\bwhat(?:'s|\s+is)\s+the\s+best\s+way\b""",
-    re.IGNORECASE | re.VERBOSE,
-)
-
-
-def _message_kind(text: str, parts: MessageParts) -> str:
-    """The kind of request, judged from the asks (or the body when nothing is asked)."""
-    asks = " ".join(text[start:end] for start, end in parts.asks)
-    body = text[parts.body[0] : parts.body[1]]
-    # A follow-up says so up front ("Just following up on my note…"), not in passing later.
-    opening = " ".join(text[start:end] for start, end in parts.scope("opening"))
-    favour_asks = [ask for ask in parts.asks if is_favour_ask(text, ask)]
-    if _FOLLOWUP_RE.search(opening) or (parts.subject and _FOLLOWUP_RE.search(text, *parts.subject)):
-        # "Following up to say thank you for the coffee": a thank-you note all the same.
-        return "thank-you" if is_thank_you_note(text, parts.body, favour_asks) else "followup"
-    if not parts.asks:
-        return "thank-you" if _THANKS_RE.search(body) else "other"
-    if is_thank_you_note(text, parts.body, favour_asks):
-        return "thank-you"
-    if not favour_asks:
-        return "networking"  # "I'd love to connect and learn from your experience": no favour asked
-    if _REFERRAL_RE.search(asks):
-        return "referral"
-    if _INTRODUCTION_RE.search(asks):
-        return "introduction"
-    if _CALL_RE.search(asks):
-        return "call-or-advice"
-    return "referral" if _REFERRAL_RE.search(body) or _JOB_RE.search(body) else "other"
-
-
-def _trimmed(sent: object) -> CharSpan:
-    """A sentence's character span without surrounding whitespace."""
-    tokens = [t for t in sent if not t.is_space]  # type: ignore[attr-defined]
-    if not tokens:
-        return (0, 0)
-    return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
 
 
 def _find_greeting(text: str, sentence: CharSpan) -> tuple[CharSpan | None, str | None, int]:
