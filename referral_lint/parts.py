@@ -21,6 +21,7 @@ from referral_lint.kinds import message_kind
 from referral_lint.positions import CharSpan
 from referral_lint.sentences import sentence_spans
 from referral_lint.token_columns import token_columns
+from referral_lint.wording import load_wording, scan
 
 _AFTER_ANY_END = 1 << 62  # sorts after any end offset, for bisecting (start, end) pairs
 
@@ -114,39 +115,12 @@ _SIGNATURE_LINE_RE = re.compile(
         |[^\n|]{1,40}\|[^\n]{1,80})\s*$""",
     re.VERBOSE,
 )
+_ASK_WORDING = load_wording("asks", ("markers", "lead_ins", "orders"))
 # One leading \b, then alternatives that each start with a word: sentences are scanned once
 # per position, not once per alternative (this runs on every sentence of every message).
-_ASK_RE = re.compile(
-    r"""\b(?:(?:would|could|can|will|might)\s+(?:you|it\s+be\s+possible)\b
-    |any\s+chance\b|would\s+you\s+mind\b|(?:hoping|wondering)\b
-    |i(?:'d|\s+would)\s+(?:(?:really|so|truly|greatly|also|very|most|much|deeply|sincerely|be)\s+){0,3}(?:love|appreciate|grateful|thankful|welcome|value|obliged)\b
-    |would\s+(?:(?:really|so|truly|greatly|also|very|most|much|deeply|sincerely|be)\s+){0,3}(?:value|appreciate|appreciated|grateful|thankful|obliged|love)\b
-    |it(?:'d|\s+would)\s+be\s+(?:so\s+|really\s+|very\s+)?(?:great|wonderful|amazing|helpful|fantastic|awesome|lovely|ideal|brilliant)\s+(?:to|if)\b
-    |(?:keen|eager|curious)\s+to\s+(?:hear|know|learn|find\s+out)\s+(?:if|whether)\b
-    |i\s+(?:(?:need|want|expect|require)\s+you\b|expect\b|need\s+(?:a|an|your)\s+(?:response|reply|answer|decision|referral|intro)
-        |(?:humbly\s+|kindly\s+|respectfully\s+)?request\b)
-    |i(?:'ll|\s+will|'m|\s+am)\s+(?:be\s+)?expecting\b|if\s+you\s+could\b|make\s+(?:it|this)\s+happen\b|make\s+sure\s+you\b
-    |since\s+i\s+(?:first\s+|last\s+)?(?:asked|messaged|emailed|wrote\s+to\s+you|reached\s+out|pinged|contacted)\b|heard\s+back\b
-    |refer(?:ral|ring)?\b|(?:be|being|get|getting)\s+referred\b|introduc(?:e|tion)\b|put\s+in\s+a\s+(?:good\s+)?word\b
-    |connect\s+me\b|recommend\s+me\b|pass\s+(?:my|it|this|along)\b|forward\s+(?:my|it|this)\b
-    |you(?:(?:'d|\s+would)?(?:\s+be)?\s+(?:open|willing)\s+to\b
-        |\s+(?:need|have|gotta)\s+to\b  # a demand is still a request
-        |\s+must\s+(?:refer|send|forward|pass|introduce|connect|submit|give|put|help|reply|respond|call)\b)
-    |(?:want|wanted|wanting|would\s+like|'d\s+like)\s+to\s+(?:know|ask|see|check|find\s+out)\s+(?:if|whether)\b|curious\s+(?:if|whether)\b
-    |(?:would|'d)\s+(?:like|love)\s+to\s+(?:chat|talk|speak|meet|ask\s+you|hear\s+(?:about|from|your|more)|get\s+your|pick\s+your)\b
-    |i\s+trust\s+you(?:'ll|\s+will)\b|hook\s+(?:me|us)\s+up\b|seek(?:ing)?\s+(?:your|any)\s+(?:advice|guidance|help|input|support|referral|thoughts)\b|you(?:'ve|\s+have)?\s+(?:gotta|got\s+to)\b
-    |please\b|kindly\s+(?:forward|refer|recommend|consider|share|send|revert|help|let|advise|guide|look|check|review
-        |pass|introduce|connect|do|provide|request|confirm|reply|respond|put|submit|arrange|schedule|give|tell|spare)\b  # not "she has kindly agreed"
-    |(?:follow|check|circle|touch)(?:ing)?[\s-]+(?:up|in|back|base)\b|(?:float|bump|resurfac)(?:e|ing)?\s+(?:this|it|my)\b)  # a follow-up nudge asks again
-    """,
-    re.IGNORECASE | re.VERBOSE,
-)
+_ASK_RE = re.compile(rf"\b{_ASK_WORDING.alternation('markers')}\b", re.IGNORECASE)
 _IMPERATIVE_ASK_RE = re.compile(
-    r"""(?:(?:now|so|then|and)\s+)?(?:please\s+|kindly\s+|just\s+|pls\s+)?(?:refer|send|forward|pass|introduce|connect|submit|recommend
-    |share|put|tell|give|get|schedule|arrange|set\s+up|reply|respond|review|hire|contact|make\s+sure|ensure|call|email
-    |text|ping|let\s+me\s+know|lmk|consider|guide|revert|help|ask|jump\s+on|hop\s+on|grab|book|find\s+(?:me|us|a\s+time|time|some\s+time)
-    |shoot\s+me|drop\s+me|take\s+a\s+look|have\s+a\s+look|look\s+over|mention\s+(?:me|my)|vouch|loop\s+me|do\s+the\s+needful|make\s+it\s+happen)\b""",
-    re.IGNORECASE | re.VERBOSE,
+    rf"(?:{_ASK_WORDING.alternation('lead_ins')}\s+){{0,2}}{_ASK_WORDING.alternation('orders')}\b", re.IGNORECASE
 )
 _THANKING_RE = re.compile(
     r"(?:(?:i\s+)?(?:just\s+)?(?:wanted|want)\s+to\s+(?:say\s+)?)?"
@@ -164,7 +138,7 @@ _PLACEHOLDER_RE = re.compile(
 )
 
 
-_ASK_SCAN = scan_with_re2(_ASK_RE)
+_ASK_SCAN = scan(_ASK_RE.pattern)
 _PLACEHOLDER_SCAN = scan_with_re2(_PLACEHOLDER_RE)
 
 
