@@ -19,11 +19,17 @@ from __future__ import annotations
 import re
 
 from referral_lint.engine.regex import SafeRegex, verbose_source
+from referral_lint.wording import load_wording
 
 Span = tuple[int, int]
 
+_THANKS_WORDING = load_wording("thanks", ("thanks", "lead_ins", "openings"))
 # Any thanks or appreciation: a closing line that thanks, a body that only thanks.
-THANKS_RE = re.compile(r"\b(?:thank|thanks|thx|appreciate|grateful)", re.IGNORECASE)
+THANKS_RE = re.compile(rf"\b{_THANKS_WORDING.alternation('thanks')}\b", re.IGNORECASE)
+# A sentence that opens by thanking: "Thank you for the referral." thanks for a favour done.
+THANKING_RE = re.compile(
+    rf"(?:{_THANKS_WORDING.alternation('lead_ins')}\s+)?{_THANKS_WORDING.alternation('openings')}\b", re.IGNORECASE
+)
 
 
 def _scan(layout: str) -> SafeRegex:

@@ -14,7 +14,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from referral_lint.asks import THANKS_RE
+from referral_lint.asks import THANKING_RE, THANKS_RE
 from referral_lint.doc import WORD_COUNT, doc_text
 from referral_lint.engine.regex import scan_with_re2
 from referral_lint.kinds import message_kind
@@ -122,12 +122,8 @@ _ASK_RE = re.compile(rf"\b{_ASK_WORDING.alternation('markers')}\b", re.IGNORECAS
 _IMPERATIVE_ASK_RE = re.compile(
     rf"(?:{_ASK_WORDING.alternation('lead_ins')}\s+){{0,2}}{_ASK_WORDING.alternation('orders')}\b", re.IGNORECASE
 )
-_THANKING_RE = re.compile(
-    r"(?:(?:i\s+)?(?:just\s+)?(?:wanted|want)\s+to\s+(?:say\s+)?)?"
-    r"(?:many\s+)?(?:thanks|thank\s+you|i\s+(?:really\s+|truly\s+)?appreciate|i'm\s+(?:so\s+|really\s+)?grateful)\b",
-    re.IGNORECASE,
-)
-_SMALL_TALK_RE = re.compile(r"(?:how\s+(?:are|have|is|was)\b|hope\b)", re.IGNORECASE)
+# A question that opens with small talk ("How are you?") asks nothing.
+_SMALL_TALK_RE = re.compile(load_wording("small-talk", ("openings",)).alternation("openings") + r"\b", re.IGNORECASE)
 _PLACEHOLDER_RE = re.compile(
     r"""\[[^\[\]\n]{1,60}\]                       # [Name] (a markdown link "[text](url)" is skipped below)
     |\{\{?\s*[A-Za-z_][^{}\n]{0,40}\}\}?         # {company}, {{first_name}}
@@ -275,7 +271,7 @@ def _ends_sentence(text: str, sentence: CharSpan) -> bool:
 def _is_ask(text: str, sentence: CharSpan, ask_markers: list[int]) -> bool:
     """Whether a sentence makes a request; ``ask_markers``: where _ASK_RE matches in the text."""
     start, end = sentence
-    if _THANKING_RE.match(text, start, end) and text[end - 1] != "?":
+    if THANKING_RE.match(text, start, end) and text[end - 1] != "?":
         return False  # "Thank you for the referral." thanks for a favour already done
     marker = bisect_left(ask_markers, start)
     if marker < len(ask_markers) and ask_markers[marker] < end:

@@ -22,9 +22,21 @@ def _is_ask(parse: Callable, sentence: str) -> bool:
     return [doc.text[start:end] for start, end in doc._.parts.asks] == [sentence]
 
 
+def _is_closing(parse: Callable, sentence: str) -> bool:
+    doc = parse(f"Hi Sam,\n\nWe met at the Leeds meetup. {sentence}\n\nBest,\nAl")
+    closing = doc._.parts.closing
+    return closing is not None and doc.text[closing[0] :].startswith(sentence)
+
+
+def _is_small_talk(parse: Callable, question: str) -> bool:
+    return not _is_ask(parse, question)
+
+
 # file name -> (the lists the file holds, the predicate its examples are judged by)
 WORDING_FILES: dict[str, tuple[tuple[str, ...], Callable]] = {
     "asks": (("markers", "lead_ins", "orders"), _is_ask),
+    "thanks": (("thanks", "lead_ins", "openings"), _is_closing),
+    "small-talk": (("openings",), _is_small_talk),
 }
 
 
