@@ -79,7 +79,7 @@ _NETWORKING_WISH = _scan(
 _FAVOUR = _scan(
     r"""\b(?:refer(?:ral|ring|red)?|recommend(?:ation|ing)?|introduc(?:e|ing|tion)|intro|vouch|put\s+(?:me|in\s+a)|connect(?:ing)?\s+(?:me|us)\s+(?:with|to)
     |pass|passing|forward|forwarding|share|sharing|send|review|look\s+(?:at|over)|feedback|advice|advise|tips|pointers|guidance|insights?
-    |call|chat|coffee|meet|meeting|talk|speak|minutes|zoom|hop\s+on|jump\s+on|office\s+hours
+    |call|chat|coffee|meet|meeting|talk|speak|discuss(?:ing)?|minutes|zoom|hop\s+on|jump\s+on|office\s+hours
     |hiring|interview|consider|help|answer|reply|respond|get\s+back|know\s+(?:if|whether)
     |let\s+me\s+know|update|hear\s+(?:back|from\s+you))\b""",
 )
@@ -87,7 +87,7 @@ _FAVOUR = _scan(
 # order ("now make sure they call me") is demanding-phrasing's to report, and the note stays one.
 _POLITE_REQUEST = _scan(
     r"""\?\s*$|\b(?:would|could|can|will|might)\s+(?:you|it\s+be\s+possible)\b|\bany\s+chance\b|\b(?:wondering|hoping)\b
-    |\bi(?:'d|\s+would)\s+(?:(?:really|so|also|be)\s+){0,2}(?:love|appreciate|grateful|like)\b|\bif\s+you\s+could\b""",
+    |\bi(?:'d|\s+would)\s+(?:(?:really|so|also|be)\s+){0,2}(?:love|appreciate|grateful|like|interested)\b|\bif\s+you\s+could\b""",
 )
 
 
