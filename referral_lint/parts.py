@@ -90,21 +90,16 @@ class MessageParts:
 
 
 _SUBJECT_RE = re.compile(r"subject\s*:", re.IGNORECASE)
+_GREETING_WORDING = load_wording("greetings", ("greetings", "nobody"))
 _GREETING_RE = re.compile(
-    r"""(?:hi|hello|hey|hiya|heya|yo|dear|greetings|howdy|good\s+(?:morning|afternoon|evening|day)
-        |to\s+whom\s+it\s+may\s+concern)\b
-        (?P<name>(?:[ \t]+[^\s,!:;]+){0,4}?)[ \t]*(?:[,!:;\u2014\u2013]|[ \t]-[ \t]|$)""",
+    _GREETING_WORDING.alternation("greetings")
+    + r"""\b(?P<name>(?:[ \t]+[^\s,!:;]+){0,4}?)[ \t]*(?:[,!:;\u2014\u2013]|[ \t]-[ \t]|$)""",
     re.IGNORECASE | re.VERBOSE,
 )
 _BARE_NAME_GREETING_RE = re.compile(r"[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*)?\s*,\s*$")
-_GENERIC_NAMES = frozenset(
-    {"", "there", "all", "everyone", "team", "sir", "madam", "sir or madam", "friend", "folks"}
-)
-_SIGN_OFF_WORDS = r"""(?:best(?:\s+(?:regards|wishes))?|regards|kind\s+regards|warm(?:est)?\s+regards
-    |warmly|cheers|thanks(?:\s+(?:again|so\s+much|a\s+lot|in\s+advance))?
-    |thank\s+you(?:\s+(?:so\s+much|again|in\s+advance))?|many\s+thanks|sincerely(?:\s+yours)?
-    |yours(?:\s+(?:truly|sincerely))?|all\s+the\s+best|respectfully|take\s+care|talk\s+soon
-    |with\s+(?:gratitude|thanks|appreciation)|gratefully|cordially|thx|ty)"""
+# "Hi there,", "Dear Sir or Madam,": a greeting to no one in particular.
+_NOBODY_RE = re.compile(_GREETING_WORDING.alternation("nobody"), re.IGNORECASE)
+_SIGN_OFF_WORDS = load_wording("sign-offs", ("sign_offs",)).alternation("sign_offs")
 _SIGN_OFF_RE = re.compile(
     _SIGN_OFF_WORDS + r"""\s*[,!.]*\s*(?:[-\u2013\u2014~]?\s*[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2})?\s*$""",
     re.IGNORECASE | re.VERBOSE,
@@ -215,7 +210,7 @@ def _find_greeting(text: str, sentence: CharSpan) -> tuple[CharSpan | None, str 
         while greeting_end > start and text[greeting_end - 1].isspace():
             greeting_end -= 1
         name = match.group("name").strip()
-        greeted = None if name.lower() in _GENERIC_NAMES else name
+        greeted = None if not name or _NOBODY_RE.fullmatch(name) else name
         if text[start:].lower().startswith("to whom"):
             greeted = None
         body_start = greeting_end

@@ -32,11 +32,24 @@ def _is_small_talk(parse: Callable, question: str) -> bool:
     return not _is_ask(parse, question)
 
 
+def _is_sign_off(parse: Callable, line: str) -> bool:
+    doc = parse(f"Hi Sam,\n\nCould you refer me for the Analyst role?\n\n{line}")
+    sign_off = doc._.parts.sign_off
+    return sign_off is not None and doc.text[sign_off[0] : sign_off[1]] == line
+
+
+def _is_greeting(parse: Callable, line: str) -> bool:
+    doc = parse(f"{line}\n\nCould you refer me for the Analyst role?")
+    return doc._.parts.greeting is not None
+
+
 # file name -> (the lists the file holds, the predicate its examples are judged by)
 WORDING_FILES: dict[str, tuple[tuple[str, ...], Callable]] = {
     "asks": (("markers", "lead_ins", "orders"), _is_ask),
     "thanks": (("thanks", "lead_ins", "openings"), _is_closing),
     "small-talk": (("openings",), _is_small_talk),
+    "sign-offs": (("sign_offs",), _is_sign_off),
+    "greetings": (("greetings", "nobody"), _is_greeting),
 }
 
 
