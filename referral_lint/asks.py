@@ -19,11 +19,17 @@ from __future__ import annotations
 import re
 
 from referral_lint.engine.regex import SafeRegex, verbose_source
+from referral_lint.wording import load_wording
 
 Span = tuple[int, int]
 
+_THANKS_WORDING = load_wording("thanks", ("thanks", "lead_ins", "openings"))
 # Any thanks or appreciation: a closing line that thanks, a body that only thanks.
-THANKS_RE = re.compile(r"\b(?:thank|thanks|thx|appreciate|grateful)", re.IGNORECASE)
+THANKS_RE = re.compile(rf"\b{_THANKS_WORDING.alternation('thanks')}\b", re.IGNORECASE)
+# A sentence that opens by thanking: "Thank you for the referral." thanks for a favour done.
+THANKING_RE = re.compile(
+    rf"(?:{_THANKS_WORDING.alternation('lead_ins')}\s+)?{_THANKS_WORDING.alternation('openings')}\b", re.IGNORECASE
+)
 
 
 def _scan(layout: str) -> SafeRegex:
@@ -73,7 +79,7 @@ _NETWORKING_WISH = _scan(
 _FAVOUR = _scan(
     r"""\b(?:refer(?:ral|ring|red)?|recommend(?:ation|ing)?|introduc(?:e|ing|tion)|intro|vouch|put\s+(?:me|in\s+a)|connect(?:ing)?\s+(?:me|us)\s+(?:with|to)
     |pass|passing|forward|forwarding|share|sharing|send|review|look\s+(?:at|over)|feedback|advice|advise|tips|pointers|guidance|insights?
-    |call|chat|coffee|meet|meeting|talk|speak|minutes|zoom|hop\s+on|jump\s+on|office\s+hours
+    |call|chat|coffee|meet|meeting|talk|speak|discuss(?:ing)?|minutes|zoom|hop\s+on|jump\s+on|office\s+hours
     |hiring|interview|consider|help|answer|reply|respond|get\s+back|know\s+(?:if|whether)
     |let\s+me\s+know|update|hear\s+(?:back|from\s+you))\b""",
 )
@@ -81,7 +87,7 @@ _FAVOUR = _scan(
 # order ("now make sure they call me") is demanding-phrasing's to report, and the note stays one.
 _POLITE_REQUEST = _scan(
     r"""\?\s*$|\b(?:would|could|can|will|might)\s+(?:you|it\s+be\s+possible)\b|\bany\s+chance\b|\b(?:wondering|hoping)\b
-    |\bi(?:'d|\s+would)\s+(?:(?:really|so|also|be)\s+){0,2}(?:love|appreciate|grateful|like)\b|\bif\s+you\s+could\b""",
+    |\bi(?:'d|\s+would)\s+(?:(?:really|so|also|be)\s+){0,2}(?:love|appreciate|grateful|like|interested)\b|\bif\s+you\s+could\b""",
 )
 
 

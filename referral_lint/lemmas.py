@@ -9,6 +9,7 @@ first time it is seen. The ``referral_lemmas`` component sets them on a Doc.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import numpy
@@ -40,7 +41,12 @@ _FIXED = {
     "data": "data",
     "news": "news",
     "thanks": "thank",
+    "fwd": "forward",
 }
+
+# "please" as people type it in a hurry ("pls", "plz", "plese", "pleez"), which lemminflect does
+# not know: the rules and the rewrites read these as "please" through the lemma.
+_HURRIED_PLEASE = re.compile(r"pl+[eia]*[sz]+e?[sz]?")
 
 
 @lru_cache(maxsize=65536)
@@ -52,6 +58,8 @@ def lemma_of(lower: str) -> str:
     if not lower.isalpha() and "-" not in lower:
         return lower
     candidates = getAllLemmas(lower)
+    if not candidates and _HURRIED_PLEASE.fullmatch(lower):
+        return "please"
     for word_class in _PREFERRED_CLASSES:
         lemmas = candidates.get(word_class)
         if lemmas:

@@ -14,13 +14,14 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from referral_lint.asks import THANKS_RE
+from referral_lint.asks import THANKING_RE, THANKS_RE
 from referral_lint.doc import WORD_COUNT, doc_text
 from referral_lint.engine.regex import scan_with_re2
 from referral_lint.kinds import message_kind
 from referral_lint.positions import CharSpan
 from referral_lint.sentences import sentence_spans
 from referral_lint.token_columns import token_columns
+from referral_lint.wording import load_wording, scan
 
 _AFTER_ANY_END = 1 << 62  # sorts after any end offset, for bisecting (start, end) pairs
 
@@ -89,21 +90,16 @@ class MessageParts:
 
 
 _SUBJECT_RE = re.compile(r"subject\s*:", re.IGNORECASE)
+_GREETING_WORDING = load_wording("greetings", ("greetings", "nobody"))
 _GREETING_RE = re.compile(
-    r"""(?:hi|hello|hey|hiya|heya|yo|dear|greetings|howdy|good\s+(?:morning|afternoon|evening|day)
-        |to\s+whom\s+it\s+may\s+concern)\b
-        (?P<name>(?:[ \t]+[^\s,!:;]+){0,4}?)[ \t]*(?:[,!:;\u2014\u2013]|[ \t]-[ \t]|$)""",
+    _GREETING_WORDING.alternation("greetings")
+    + r"""\b(?P<name>(?:[ \t]+[^\s,!:;]+){0,4}?)[ \t]*(?:[,!:;\u2014\u2013]|[ \t]-[ \t]|$)""",
     re.IGNORECASE | re.VERBOSE,
 )
 _BARE_NAME_GREETING_RE = re.compile(r"[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*)?\s*,\s*$")
-_GENERIC_NAMES = frozenset(
-    {"", "there", "all", "everyone", "team", "sir", "madam", "sir or madam", "friend", "folks"}
-)
-_SIGN_OFF_WORDS = r"""(?:best(?:\s+(?:regards|wishes))?|regards|kind\s+regards|warm(?:est)?\s+regards
-    |warmly|cheers|thanks(?:\s+(?:again|so\s+much|a\s+lot|in\s+advance))?
-    |thank\s+you(?:\s+(?:so\s+much|again|in\s+advance))?|many\s+thanks|sincerely(?:\s+yours)?
-    |yours(?:\s+(?:truly|sincerely))?|all\s+the\s+best|respectfully|take\s+care|talk\s+soon
-    |with\s+(?:gratitude|thanks|appreciation)|gratefully|cordially|thx|ty)"""
+# "Hi there,", "Dear Sir or Madam,": a greeting to no one in particular.
+_NOBODY_RE = re.compile(_GREETING_WORDING.alternation("nobody"), re.IGNORECASE)
+_SIGN_OFF_WORDS = load_wording("sign-offs", ("sign_offs",)).alternation("sign_offs")
 _SIGN_OFF_RE = re.compile(
     _SIGN_OFF_WORDS + r"""\s*[,!.]*\s*(?:[-\u2013\u2014~]?\s*[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2})?\s*$""",
     re.IGNORECASE | re.VERBOSE,
@@ -114,46 +110,15 @@ _SIGNATURE_LINE_RE = re.compile(
         |[^\n|]{1,40}\|[^\n]{1,80})\s*$""",
     re.VERBOSE,
 )
+_ASK_WORDING = load_wording("asks", ("markers", "lead_ins", "orders"))
 # One leading \b, then alternatives that each start with a word: sentences are scanned once
 # per position, not once per alternative (this runs on every sentence of every message).
-_ASK_RE = re.compile(
-    r"""\b(?:(?:would|could|can|will|might)\s+(?:you|it\s+be\s+possible)\b
-    |any\s+chance\b|would\s+you\s+mind\b|(?:hoping|wondering)\b
-    |i(?:'d|\s+would)\s+(?:(?:really|so|truly|greatly|also|very|most|much|deeply|sincerely|be)\s+){0,3}(?:love|appreciate|grateful|thankful|welcome|value|obliged)\b
-    |would\s+(?:(?:really|so|truly|greatly|also|very|most|much|deeply|sincerely|be)\s+){0,3}(?:value|appreciate|appreciated|grateful|thankful|obliged|love)\b
-    |it(?:'d|\s+would)\s+be\s+(?:so\s+|really\s+|very\s+)?(?:great|wonderful|amazing|helpful|fantastic|awesome|lovely|ideal|brilliant)\s+(?:to|if)\b
-    |(?:keen|eager|curious)\s+to\s+(?:hear|know|learn|find\s+out)\s+(?:if|whether)\b
-    |i\s+(?:(?:need|want|expect|require)\s+you\b|expect\b|need\s+(?:a|an|your)\s+(?:response|reply|answer|decision|referral|intro)
-        |(?:humbly\s+|kindly\s+|respectfully\s+)?request\b)
-    |i(?:'ll|\s+will|'m|\s+am)\s+(?:be\s+)?expecting\b|if\s+you\s+could\b|make\s+(?:it|this)\s+happen\b|make\s+sure\s+you\b
-    |since\s+i\s+(?:first\s+|last\s+)?(?:asked|messaged|emailed|wrote\s+to\s+you|reached\s+out|pinged|contacted)\b|heard\s+back\b
-    |refer(?:ral|ring)?\b|(?:be|being|get|getting)\s+referred\b|introduc(?:e|tion)\b|put\s+in\s+a\s+(?:good\s+)?word\b
-    |connect\s+me\b|recommend\s+me\b|pass\s+(?:my|it|this|along)\b|forward\s+(?:my|it|this)\b
-    |you(?:(?:'d|\s+would)?(?:\s+be)?\s+(?:open|willing)\s+to\b
-        |\s+(?:need|have|gotta)\s+to\b  # a demand is still a request
-        |\s+must\s+(?:refer|send|forward|pass|introduce|connect|submit|give|put|help|reply|respond|call)\b)
-    |(?:want|wanted|wanting|would\s+like|'d\s+like)\s+to\s+(?:know|ask|see|check|find\s+out)\s+(?:if|whether)\b|curious\s+(?:if|whether)\b
-    |(?:would|'d)\s+(?:like|love)\s+to\s+(?:chat|talk|speak|meet|ask\s+you|hear\s+(?:about|from|your|more)|get\s+your|pick\s+your)\b
-    |i\s+trust\s+you(?:'ll|\s+will)\b|hook\s+(?:me|us)\s+up\b|seek(?:ing)?\s+(?:your|any)\s+(?:advice|guidance|help|input|support|referral|thoughts)\b|you(?:'ve|\s+have)?\s+(?:gotta|got\s+to)\b
-    |please\b|kindly\s+(?:forward|refer|recommend|consider|share|send|revert|help|let|advise|guide|look|check|review
-        |pass|introduce|connect|do|provide|request|confirm|reply|respond|put|submit|arrange|schedule|give|tell|spare)\b  # not "she has kindly agreed"
-    |(?:follow|check|circle|touch)(?:ing)?[\s-]+(?:up|in|back|base)\b|(?:float|bump|resurfac)(?:e|ing)?\s+(?:this|it|my)\b)  # a follow-up nudge asks again
-    """,
-    re.IGNORECASE | re.VERBOSE,
-)
+_ASK_RE = re.compile(rf"\b{_ASK_WORDING.alternation('markers')}\b", re.IGNORECASE)
 _IMPERATIVE_ASK_RE = re.compile(
-    r"""(?:(?:now|so|then|and)\s+)?(?:please\s+|kindly\s+|just\s+|pls\s+)?(?:refer|send|forward|pass|introduce|connect|submit|recommend
-    |share|put|tell|give|get|schedule|arrange|set\s+up|reply|respond|review|hire|contact|make\s+sure|ensure|call|email
-    |text|ping|let\s+me\s+know|lmk|consider|guide|revert|help|ask|jump\s+on|hop\s+on|grab|book|find\s+(?:me|us|a\s+time|time|some\s+time)
-    |shoot\s+me|drop\s+me|take\s+a\s+look|have\s+a\s+look|look\s+over|mention\s+(?:me|my)|vouch|loop\s+me|do\s+the\s+needful|make\s+it\s+happen)\b""",
-    re.IGNORECASE | re.VERBOSE,
+    rf"(?:{_ASK_WORDING.alternation('lead_ins')}\s+){{0,2}}{_ASK_WORDING.alternation('orders')}\b", re.IGNORECASE
 )
-_THANKING_RE = re.compile(
-    r"(?:(?:i\s+)?(?:just\s+)?(?:wanted|want)\s+to\s+(?:say\s+)?)?"
-    r"(?:many\s+)?(?:thanks|thank\s+you|i\s+(?:really\s+|truly\s+)?appreciate|i'm\s+(?:so\s+|really\s+)?grateful)\b",
-    re.IGNORECASE,
-)
-_SMALL_TALK_RE = re.compile(r"(?:how\s+(?:are|have|is|was)\b|hope\b)", re.IGNORECASE)
+# A question that opens with small talk ("How are you?") asks nothing.
+_SMALL_TALK_RE = re.compile(load_wording("small-talk", ("openings",)).alternation("openings") + r"\b", re.IGNORECASE)
 _PLACEHOLDER_RE = re.compile(
     r"""\[[^\[\]\n]{1,60}\]                       # [Name] (a markdown link "[text](url)" is skipped below)
     |\{\{?\s*[A-Za-z_][^{}\n]{0,40}\}\}?         # {company}, {{first_name}}
@@ -164,7 +129,7 @@ _PLACEHOLDER_RE = re.compile(
 )
 
 
-_ASK_SCAN = scan_with_re2(_ASK_RE)
+_ASK_SCAN = scan(_ASK_RE.pattern)
 _PLACEHOLDER_SCAN = scan_with_re2(_PLACEHOLDER_RE)
 
 
@@ -245,7 +210,7 @@ def _find_greeting(text: str, sentence: CharSpan) -> tuple[CharSpan | None, str 
         while greeting_end > start and text[greeting_end - 1].isspace():
             greeting_end -= 1
         name = match.group("name").strip()
-        greeted = None if name.lower() in _GENERIC_NAMES else name
+        greeted = None if not name or _NOBODY_RE.fullmatch(name) else name
         if text[start:].lower().startswith("to whom"):
             greeted = None
         body_start = greeting_end
@@ -301,7 +266,7 @@ def _ends_sentence(text: str, sentence: CharSpan) -> bool:
 def _is_ask(text: str, sentence: CharSpan, ask_markers: list[int]) -> bool:
     """Whether a sentence makes a request; ``ask_markers``: where _ASK_RE matches in the text."""
     start, end = sentence
-    if _THANKING_RE.match(text, start, end) and text[end - 1] != "?":
+    if THANKING_RE.match(text, start, end) and text[end - 1] != "?":
         return False  # "Thank you for the referral." thanks for a favour already done
     marker = bisect_left(ask_markers, start)
     if marker < len(ask_markers) and ask_markers[marker] < end:

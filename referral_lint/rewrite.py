@@ -24,12 +24,23 @@ from referral_lint.normalize import NormalizedText
 # A draft's own edit, in normalised offsets: (start, end, replacement).
 RawEdit = tuple[int, int, str]
 
-# Words before an order that soften it, "please" as people type it in a hurry included ("plese", "plz", "plss").
-_LEADING_SOFTENER = re.compile(r"kindly|just|simply|pl+[sz]+|pl[eia]+[sz]+e?|plea?se?z?")
-# Urgency at the end of an imperative is dropped when it becomes a question.
-_TRAILING_URGENCY = re.compile(
-    r",?\s+(?:asap|as\s+soon\s+as\s+possible|right\s+away|immediately|today|tonight|by\s+tomorrow|this\s+week)$",
-    re.IGNORECASE,
+# Words before an order that soften it, by lemma ("pls", "plz" and "plese" have the lemma "please").
+_LEADING_SOFTENERS = frozenset({"please", "kindly", "just", "simply"})
+# Urgency is dropped when an order becomes a question: rushing words wherever they stand in the
+# clause ("send my CV ASAP to…"), a deadline at its end ("…to your recruiter today").
+_URGENCY = re.compile(
+    r""",?\s+(?:asap|a\.s\.a\.p\.?|as\s+soon\s+as\s+possible|right\s+away|right\s+now|immediately|urgently
+    |straight\s+away|at\s+once|at\s+the\s+earliest|without\s+delay)\b(?=\W|$)
+    |,?\s+(?:today|tonight|by\s+tomorrow|this\s+week)$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# Where the order's clause ends and another begins: a semicolon or a dash, or a comma before a
+# new subject ("Send me the link, I really need this"). What follows becomes its own sentence,
+# so the question does not end "…, I really need this?".
+_NEXT_CLAUSE = re.compile(
+    r"""\s*;\s*|\s+[-\u2013\u2014]+\s+|\s*[\u2013\u2014]\s*
+    |,\s+(?=(?:i|we|they|he|she|you)\b|(?:it|that|this|there)(?:'s|\u2019s|\s+is|\s+was|'ll|\s+will)\b)""",
+    re.IGNORECASE | re.VERBOSE,
 )
 _TERMINAL_PUNCTUATION = ".!?"
 
@@ -158,13 +169,31 @@ def _rewrite(spec: SuggestSpec, context: RewriteContext, span: CharSpan) -> tupl
     return _REWRITES[spec.argument](context, span)
 
 
-def _sentence_tail(context: RewriteContext, start: int) -> tuple[int, str]:
-    """The end of the sentence holding ``start``, and its text from start, without end punctuation."""
+@dataclass(frozen=True)
+class _OrderClause:
+    """The rest of an order's clause from its verb on, to be asked as a question."""
+
+    words: str  # without end punctuation, trailing "please" or urgency
+    sentence_end: int  # the question replaces the sentence up to here...
+    following: str  # ...and this follows it: " I really need this." or ""
+
+
+def _order_clause(context: RewriteContext, start: int) -> _OrderClause:
+    """The order's clause from ``start`` (just after its verb) on, and the sentence after it."""
     _, sentence_end = context.sentence_of(start)
-    body = context.text[start:sentence_end].rstrip()
-    body = body.rstrip(_TERMINAL_PUNCTUATION + " ")
-    body = re.sub(r",?\s*\bplease\b\s*$", "", body, flags=re.IGNORECASE)
-    return sentence_end, _TRAILING_URGENCY.sub("", body)
+    sentence_rest = context.text[start:sentence_end].rstrip()
+    following = ""
+    next_clause = _NEXT_CLAUSE.search(sentence_rest)
+    if next_clause and next_clause.end() < len(sentence_rest):
+        clause, rest = sentence_rest[: next_clause.start()], sentence_rest[next_clause.end() :]
+        if rest[-1] not in _TERMINAL_PUNCTUATION:
+            rest += "."
+        following = " " + rest[0].upper() + rest[1:]
+    else:
+        clause = sentence_rest
+    clause = clause.rstrip(_TERMINAL_PUNCTUATION + " ")
+    clause = re.sub(r",?\s*\bplease\b\s*$", "", clause, flags=re.IGNORECASE)
+    return _OrderClause(_URGENCY.sub("", clause).strip(), sentence_end, following)
 
 
 _REQUEST_VERBS = (
@@ -199,24 +228,25 @@ def _starts_sentence(text: str, offset: int) -> bool:
 
 def _imperative_as_question(context: RewriteContext, span: CharSpan, *, willing: bool) -> tuple[str, list[RawEdit]] | None:
     tokens = [t for t in context.doc.char_span(span[0], span[1], alignment_mode="expand") or [] if not t.is_punct]
-    while tokens and _LEADING_SOFTENER.fullmatch(tokens[0].lower_):
+    while tokens and tokens[0].lemma_ in _LEADING_SOFTENERS:
         tokens.pop(0)
     if not tokens:
         return None
     verb = tokens[0]
-    sentence_end, tail = _sentence_tail(context, verb.idx + len(verb.text))
+    base = verb.lemma_ if verb.lemma_.isalpha() else verb.lower_  # "fwd" -> "forward"
+    clause = _order_clause(context, verb.idx + len(verb.text))
     opener = "Would" if _starts_sentence(context.text, span[0]) else "would"
-    rest = tail.strip()
+    rest = clause.words
     if willing:
-        question = f"{opener} you be willing to {verb.lower_}{' ' + rest if rest else ''}?"
+        question = f"{opener} you be willing to {base}{' ' + rest if rest else ''}?"
     else:
-        inflected = getInflection(verb.lower_, "VBG")
+        inflected = getInflection(base, "VBG")
         if not inflected:
             return None
         # "…this week and tell them…" -> "…and telling them…": keep the verbs parallel.
         rest = _COORDINATED_VERB.sub(_inflect_coordinated, rest)
         question = f"{opener} you be open to {inflected[0]}{' ' + rest if rest else ''}?"
-    return f'Ask instead: "{question}"', [(span[0], sentence_end, question)]
+    return f'Ask instead: "{question}{clause.following}"', [(span[0], clause.sentence_end, question + clause.following)]
 
 
 _MODAL_WORDS = frozenset({"to", "must", "should", "gotta", "ta", "need", "have"})
@@ -230,9 +260,9 @@ def ability_question(context: RewriteContext, span: CharSpan) -> tuple[str, list
     if modal_end is None:
         return None
     if context.sentence_of(start)[0] == start:
-        sentence_end, tail = _sentence_tail(context, modal_end)
-        question = f"Would you be able to {tail.strip()}?"
-        return f'Ask instead: "{question}"', [(start, sentence_end, question)]
+        clause = _order_clause(context, modal_end)
+        question = f"Would you be able to {clause.words}?"
+        return f'Ask instead: "{question}{clause.following}"', [(start, clause.sentence_end, question + clause.following)]
     replacement = "it would help if you could"
     return f'Replace with "{replacement}"', [(start, modal_end, replacement)]
 

@@ -54,10 +54,52 @@ def test_an_imperative_becomes_a_question(every_rule, text, match, expected):
 
 
 @pytest.mark.parametrize(
+    ("text", "match", "expected"),
+    [
+        # The question ends where the order's clause ends; what follows stays a sentence of its own.
+        (
+            "Send me the link, I really need this.",
+            "Send me",
+            "Would you be open to sending me the link? I really need this.",
+        ),
+        (
+            "Please forward my CV to your manager ASAP, I really need this job.",
+            "Please forward",
+            "Would you be open to forwarding my CV to your manager? I really need this job.",
+        ),
+        ("Refer me \u2014 I need this job.", "Refer me", "Would you be open to referring me? I need this job."),
+        (
+            "Please refer me to your manager; the role closes soon!",
+            "Please refer",
+            "Would you be open to referring me to your manager? The role closes soon!",
+        ),
+        # A comma inside the order's clause is not a new clause.
+        (
+            "Please send my CV to Ana, Bo and Cy.",
+            "Please send",
+            "Would you be open to sending my CV to Ana, Bo and Cy?",
+        ),
+        # Rushing words go wherever they stand.
+        (
+            "Kindly forward my CV immediately to the hiring team.",
+            "Kindly forward",
+            "Would you be open to forwarding my CV to the hiring team?",
+        ),
+        ("Refer me ASAP for the Analyst role.", "Refer me", "Would you be open to referring me for the Analyst role?"),
+        # "please" typed in a hurry, and a shorthand verb.
+        ("plz fwd my cv to ur manager", "plz fwd", "Would you be open to forwarding my cv to ur manager?"),
+    ],
+)
+def test_the_question_is_a_sentence_a_careful_writer_would_send(every_rule, text, match, expected):
+    assert rewritten(every_rule, text, "demanding-phrasing", match=match) == expected
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("You need to submit the referral form this week.", "Would you be able to submit the referral form?"),
         ("You have to pass my resume along.", "Would you be able to pass my resume along?"),
+        ("You need to send my CV ASAP, I really need this.", "Would you be able to send my CV? I really need this."),
         (
             "The posting closes Monday, so you need to submit it soon.",
             "The posting closes Monday, so it would help if you could submit it soon.",

@@ -42,9 +42,9 @@ class RegexError(ValueError):
 class SafeRegex:
     """A compiled RE2 pattern yielding character spans."""
 
-    def __init__(self, expression: str, *, case_sensitive: bool = False) -> None:
-        if len(expression) > MAX_PATTERN_LENGTH:
-            raise RegexError(f"regex is longer than {MAX_PATTERN_LENGTH} characters")
+    def __init__(self, expression: str, *, case_sensitive: bool = False, max_length: int = MAX_PATTERN_LENGTH) -> None:
+        if len(expression) > max_length:
+            raise RegexError(f"regex is longer than {max_length} characters")
         options = re2.Options()
         options.log_errors = False
         options.case_sensitive = case_sensitive
