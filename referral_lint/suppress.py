@@ -43,7 +43,7 @@ from typing import Any
 from referral_lint.config import ALL, DEFAULT_CHANNEL, PSEUDO_RULES, UNUSED_IGNORE, Config, ConfigError, RuleInfo, catalogue, enabled_rules
 from referral_lint.files import replace_file
 from referral_lint.model import Edit, Report, Severity, Suggestion, Violation
-from referral_lint.positions import LINE_END, LineIndex
+from referral_lint.positions import LineIndex
 
 IGNORE_FILE = ".referral-lint-ignore"
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -250,12 +250,12 @@ def _unused_comment(text: str, directive: Directive, problem: str, severity: Sev
 
 def _whole_lines(text: str, start: int, end: int) -> tuple[int, int]:
     """``start``–``end`` widened to whole lines (with the line break) when nothing else is on them."""
-    line_start = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
-    rest = LINE_END.search(text, end)
-    line_end = rest.end() if rest else len(text)
-    if text[line_start:start].strip() or text[end : rest.start() if rest else len(text)].strip():
+    lines = LineIndex(text)
+    first, last = lines.line_index(start), lines.line_index(end)
+    line_start, content_end = lines.starts[first], lines.ends[last]
+    if text[line_start:start].strip() or text[end:content_end].strip():
         return start, end
-    return line_start, line_end
+    return line_start, lines.starts[last + 1] if last + 1 < len(lines.starts) else len(text)
 
 
 def _violation(text: str, start: int, end: int, message: str, severity: Severity, suggestion: Suggestion) -> Violation:
