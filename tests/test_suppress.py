@@ -15,16 +15,9 @@ import referral_lint
 from referral_lint import settings
 from referral_lint.config import Config
 from referral_lint.fix import apply_fixes
-from referral_lint.suppress import (
-    IGNORE_FILE,
-    apply_suppressions,
-    blank_directives,
-    lint_draft,
-    parse_directives,
-    read_ignore_file,
-    sentence_digest,
-    sentence_span,
-)
+from referral_lint.ignore_file import IGNORE_FILE, read_ignore_file, sentence_digest, sentence_span
+from referral_lint.suppress import apply_suppressions, lint_draft
+from referral_lint.suppress_comments import blank_directives, parse_directives
 
 # Written for these tests. Line 2 carries the length warning (23 words is short for a
 # message; it is reported where the body starts), line 3 two demanding-phrasing errors.
