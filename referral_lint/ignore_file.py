@@ -18,6 +18,7 @@ import hashlib
 import json
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,8 @@ from pathlib import Path
 from referral_lint.config import DEFAULT_CHANNEL, UNUSED_IGNORE, ConfigError, RuleInfo
 from referral_lint.files import replace_file
 from referral_lint.model import Edit, Report, Severity, Suggestion, Violation
+from referral_lint.positions import LINE_END
+from referral_lint.sentences import split_sentences
 from referral_lint.unused_ignore import unused_ignore_violation
 
 IGNORE_FILE = ".referral-lint-ignore"
@@ -33,28 +36,27 @@ DIGEST_LENGTH = 12
 
 # --- sentences and their hashes --------------------------------------------------------
 
-# A sentence ends at . ! ? or …, at the end of a line that ends in , ; or : (a greeting,
-# a sign-off), and at a blank line. A line break inside a sentence does not end it, so
-# re-wrapping a paragraph keeps its hashes.
-_SENTENCE_END = re.compile(
-    r"[.!?\u2026]+[\"'\u201d\u2019)\]]*(?=\s|$)"
-    r"|[,;:](?=[ \t]*(?:\r\n|\r|\n))"
-    r"|(?:\r\n|\r|\n)[ \t]*(?:\r\n|\r|\n)"
-)
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"'})
 
 
 def sentence_span(text: str, offset: int) -> tuple[int, int]:
-    """The sentence holding ``offset``: the nearest one before it when it is on a blank line."""
-    bounds = [0, *(m.end() for m in _SENTENCE_END.finditer(text)), len(text)]
-    segments = [(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1) if bounds[i] < bounds[i + 1]] or [(0, len(text))]
-    index = next((i for i, (start, end) in enumerate(segments) if start <= offset < end), len(segments) - 1)
-    order = [*range(index, -1, -1), *range(index + 1, len(segments))]
-    for candidate in order:
-        start, end = segments[candidate]
-        if text[start:end].strip():
-            return start, end
-    return segments[index]
+    """The sentence holding ``offset``, as the rules see sentences (:func:`referral_lint.sentences.split_sentences`).
+
+    An offset between sentences belongs to the next one when only spaces separate
+    them, and otherwise (at a line end, on a blank line, at the end) to the one before.
+    """
+    # The linter splits the normalised draft; the same characters, one for one, here:
+    # straight quotes, and a line break for CR (a CRLF's CR a space, so offsets stay).
+    spans = split_sentences(text.translate(_QUOTES).replace("\r\n", " \n").replace("\r", "\n"))
+    if not spans:
+        return 0, len(text)
+    index = bisect_right(spans, (offset, len(text) + 1)) - 1  # the last sentence starting at or before offset
+    if index >= 0 and offset < spans[index][1]:
+        return spans[index]
+    following = spans[index + 1] if index + 1 < len(spans) else None
+    if following is not None and (index < 0 or not LINE_END.search(text, offset, following[0])):
+        return following
+    return spans[index]
 
 
 def normalise_sentence(sentence: str) -> str:
