@@ -20,7 +20,7 @@ from referral_lint.engine.loader import load_rules
 from referral_lint.engine.schema import RuleSpec
 from referral_lint.engine.yamlsource import RuleError
 from referral_lint.formats import DEFAULT_FORMAT, FORMATS, FileResult
-from referral_lint.inputs import STDIN, InputError, display_name, expand
+from referral_lint.inputs import STDIN, InputError, display_name, expand, one_line
 from referral_lint.model import Severity
 from referral_lint.session import Linted, LintSession
 from referral_lint.web import DEFAULT_HOST, DEFAULT_PORT
@@ -31,13 +31,8 @@ _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 def _fail(message: str) -> NoReturn:
-    click.echo(f"referral-lint: error: {_one_line(message)}", err=True)
+    click.echo(f"referral-lint: error: {one_line(message)}", err=True)
     sys.exit(EXIT_ERROR)
-
-
-def _one_line(message: object) -> str:
-    """An error for stderr on one line (spaCy's and others' messages span several)."""
-    return " ".join(str(message).split())
 
 
 def _use_colour(no_colour: bool) -> bool:
