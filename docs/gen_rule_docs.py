@@ -193,7 +193,7 @@ def example_block(example: Example, *, bad: bool) -> str:
 
 def _source(rule: RuleSpec) -> str:
     name = Path(rule.file).name
-    return f"rules/{name}" if name.endswith((".yaml", ".yml")) else "referral_lint/suppress.py"
+    return f"rules/{name}" if name.endswith((".yaml", ".yml")) else "referral_lint/unused_ignore.py"
 
 
 def rule_page(rule: RuleSpec) -> str:
@@ -323,7 +323,7 @@ def nav(mkdocs_yml: str, rules: list[RuleSpec]) -> str:
 def pseudo_rules() -> list[RuleSpec]:
     """Rules the linter reports that have no rule file (unused-ignore), when the code defines them."""
     try:
-        from referral_lint.suppress import unused_ignore_rule
+        from referral_lint.unused_ignore import unused_ignore_rule
     except ImportError:
         return []
     return [unused_ignore_rule()]

@@ -20,7 +20,7 @@ from referral_lint.engine.loader import load_rules
 from referral_lint.engine.schema import RuleSpec
 from referral_lint.engine.yamlsource import RuleError
 from referral_lint.formats import DEFAULT_FORMAT, FORMATS, FileResult
-from referral_lint.inputs import STDIN, InputError, display_name, expand
+from referral_lint.inputs import STDIN, InputError, display_name, expand, one_line
 from referral_lint.model import Severity
 from referral_lint.session import Linted, LintSession
 from referral_lint.web import DEFAULT_HOST, DEFAULT_PORT
@@ -31,13 +31,8 @@ _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 def _fail(message: str) -> NoReturn:
-    click.echo(f"referral-lint: error: {_one_line(message)}", err=True)
+    click.echo(f"referral-lint: error: {one_line(message)}", err=True)
     sys.exit(EXIT_ERROR)
-
-
-def _one_line(message: object) -> str:
-    """An error for stderr on one line (spaCy's and others' messages span several)."""
-    return " ".join(str(message).split())
 
 
 def _use_colour(no_colour: bool) -> bool:
@@ -225,7 +220,7 @@ class _Run:
 
     def suppressed(self, linted: Linted, errors: list[InputError]) -> bool:
         """Note what the draft's ignores left (False: its ignore file is broken, and reported once)."""
-        from referral_lint.suppress import IGNORE_FILE
+        from referral_lint.ignore_file import IGNORE_FILE
 
         error = linted.ignore_error
         if error is not None:
@@ -252,7 +247,7 @@ class _Run:
 
     def unused_ignore_results(self) -> list[FileResult]:
         """A result per ignore file with entries that matched nothing (an unused-ignore violation each)."""
-        from referral_lint.suppress import unused_entries_report
+        from referral_lint.ignore_file import unused_entries_report
 
         return [
             self.record(FileResult(shown, unused_entries_report(ignore, entries, channel)), config)
@@ -266,14 +261,14 @@ class _Run:
             for rule in linter.rules:
                 seen.setdefault(rule.id, rule)
         if any(UNUSED_IGNORE in _enabled(config) for config in self.session.linters):
-            from referral_lint.suppress import unused_ignore_rule
+            from referral_lint.unused_ignore import unused_ignore_rule
 
             seen.setdefault(UNUSED_IGNORE, unused_ignore_rule())
         return tuple(seen.values())
 
     def add_ignores(self, quiet: bool) -> None:
         """``--add-ignore``: an entry in the draft's directory's ignore file for each violation left."""
-        from referral_lint.suppress import add_ignore_entries, ignore_file_for, new_entries
+        from referral_lint.ignore_file import add_ignore_entries, ignore_file_for, new_entries
 
         planned: dict[Path, list[tuple[str, str, str, str]]] = {}
         for where, report, source in self.linted:
@@ -435,7 +430,7 @@ def _enabled(config: Config) -> frozenset[str]:
 def _rules_or_fail(config_file: str | None, isolated: bool) -> tuple[RuleSpec, ...]:
     """The rules a draft here would know: the built-in ones, those of the configuration's
     ``rule-dirs``, and the unused-ignore pseudo-rule (it can be selected and explained too)."""
-    from referral_lint.suppress import unused_ignore_rule
+    from referral_lint.unused_ignore import unused_ignore_rule
 
     if isolated and config_file is not None:
         _fail("--config and --isolated cannot be used together")

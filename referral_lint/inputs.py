@@ -76,6 +76,12 @@ def display_name(name: str) -> str:
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in name)
 
 
+def one_line(message: object, limit: int | None = None) -> str:
+    """An error message on one line (spaCy's, pygls' and others' span several), cut to ``limit`` characters."""
+    text = " ".join(str(message).split())
+    return text if limit is None or len(text) <= limit else text[: limit - 3] + "..."
+
+
 def expand(paths: tuple[str, ...]) -> Iterator[tuple[str, Path | None] | InputError]:
     """Each path given, with directories searched for drafts; stdin as (name, None)."""
     for raw in paths:
@@ -176,7 +182,7 @@ def prepare(draft: Draft, kind: str) -> Draft | InputError:
         from referral_lint.readers.markdown import prose
 
         text = prose(draft.text)
-        if not text.translate(_INVISIBLE).strip():
+        if is_empty(text):
             return InputError(draft.name, "no prose to lint (only code, front matter, comments or links)")
         return replace(draft, text=text, source=draft.text if text != draft.text else None, kind="markdown")
     if kind == "email":
@@ -196,8 +202,8 @@ def decode_email(name: str, data: bytes) -> Draft | InputError:
     except EmailError as error:
         return InputError(name, str(error))
     except Exception as error:  # a malformed header the email package chokes on: one line, not a traceback
-        return InputError(name, f"cannot read this email ({type(error).__name__}: {' '.join(str(error).split())})")
-    if not found.text.translate(_INVISIBLE).strip():
+        return InputError(name, f"cannot read this email ({type(error).__name__}: {one_line(error)})")
+    if is_empty(found.text):
         return InputError(name, "empty email: no subject and no text to lint")
     if len(found.text) > MAX_CHARACTERS:
         return InputError(
@@ -234,6 +240,18 @@ def _refuse(name: str, data: bytes, what: str, limit: int, too_big: str) -> Inpu
     return None
 
 
+def is_empty(text: str) -> bool:
+    """Whether ``text`` shows nothing: only whitespace and invisible characters."""
+    return not text.translate(_INVISIBLE).strip()
+
+
+def too_long(length: int) -> str | None:
+    """Why a text of ``length`` characters is not linted (over the cap for one draft), or None."""
+    if length <= MAX_CHARACTERS:
+        return None
+    return f"{length:,} characters is over the {MAX_CHARACTERS:,} limit for one draft"
+
+
 def decode(name: str, data: bytes) -> Draft | InputError:
     refused = _refuse(
         name, data, "a text draft", _MAX_BYTES,
@@ -245,10 +263,9 @@ def decode(name: str, data: bytes) -> Draft | InputError:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         return InputError(name, f"not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start}); save it as UTF-8")
-    if not text.translate(_INVISIBLE).strip():
+    if is_empty(text):
         return InputError(name, "empty file, nothing to lint")
-    if len(text) > MAX_CHARACTERS:
-        return InputError(
-            name, f"{len(text):,} characters is over the {MAX_CHARACTERS:,} limit for one draft; is this really a message?"
-        )
+    problem = too_long(len(text))
+    if problem:
+        return InputError(name, f"{problem}; is this really a message?")
     return Draft(name, text, bom=data.startswith(UTF8_BOM))

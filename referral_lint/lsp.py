@@ -49,17 +49,18 @@ from referral_lint import __version__
 from referral_lint.config import ConfigError
 from referral_lint.engine.yamlsource import RuleError
 from referral_lint.fix import plan_fixes
-from referral_lint.inputs import MAX_CHARACTERS
+from referral_lint.inputs import InputError, one_line, too_long
 from referral_lint.lsp_positions import ENCODINGS, PositionMap
 from referral_lint.lsp_settings import CONFIG_FILE_GLOBS, SETTINGS_SECTION, ServerSettings, load_settings, our_section
 from referral_lint.model import Applicability, Report, Severity, Violation
-from referral_lint.inputs import InputError
 from referral_lint.session import LintSession
 
 logger = logging.getLogger("referral_lint.lsp")
 
 SERVER_NAME = "referral-lint"
 SOURCE = "referral-lint"
+#: How long a message to the editor may be (a popup, a log line): longer ones are cut.
+MESSAGE_LIMIT = 300
 RULE_DOC_URL = "https://referral-lint.readthedocs.io/en/latest/rules/{rule}/"
 FIX_ALL_KIND = "source.fixAll.referral-lint"
 IGNORE_RULE_COMMAND = "referral-lint.ignoreRule"
@@ -95,7 +96,7 @@ class _Protocol(LanguageServerProtocol):
         except JsonRpcException as error:
             if isinstance(data, dict) and "id" in data and "method" in data:
                 cause = error.__cause__ or error
-                message = f"invalid params for {data.get('method')!r}: {_one_line(cause)}"
+                message = f"invalid params for {data.get('method')!r}: {one_line(cause, MESSAGE_LIMIT)}"
                 self._send_error(data["id"], lsp.ErrorCodes.InvalidParams, message)
                 return _HANDLED
             raise
@@ -137,19 +138,14 @@ class _Protocol(LanguageServerProtocol):
         self._send_data({"jsonrpc": "2.0", "id": msg_id, "error": {"code": int(code), "message": message}})
 
 
-def _too_long(length: int) -> lsp.Diagnostic:
+def _not_linted(problem: str) -> lsp.Diagnostic:
     """The one diagnostic of a document over the input cap (it is not linted)."""
     return lsp.Diagnostic(
         range=lsp.Range(start=lsp.Position(line=0, character=0), end=lsp.Position(line=0, character=0)),
-        message=f"{length:,} characters is over the {MAX_CHARACTERS:,} limit for one draft: not linted.",
+        message=f"{problem}: not linted.",
         severity=lsp.DiagnosticSeverity.Warning,
         source=SOURCE,
     )
-
-
-def _one_line(message: object) -> str:
-    text = " ".join(str(message).split())
-    return text if len(text) <= 300 else text[:297] + "..."
 
 
 # --- the server ------------------------------------------------------------------
@@ -220,7 +216,7 @@ class ReferralLintServer(LanguageServer):
             self.protocol._send_error(None, lsp.ErrorCodes.ParseError, f"the message is not JSON: {error}")
             return
         logger.error("%s: %s", getattr(source, "__name__", source), error)
-        self._log(lsp.MessageType.Error, f"internal error: {_one_line(error)}")
+        self._log(lsp.MessageType.Error, f"internal error: {one_line(error, MESSAGE_LIMIT)}")
 
     def _log(self, kind: lsp.MessageType, message: str) -> None:
         try:
@@ -245,7 +241,7 @@ class ReferralLintServer(LanguageServer):
             self.settings, warnings = load_settings(self.root, self.init_options)
             self._notes = [(lsp.MessageType.Warning, warning) for warning in warnings]
         except ConfigError as error:
-            self._notes = [(lsp.MessageType.Error, f"cannot use initializationOptions ({_one_line(error)}); using the defaults")]
+            self._notes = [(lsp.MessageType.Error, f"cannot use initializationOptions ({one_line(error, MESSAGE_LIMIT)}); using the defaults")]
 
     async def on_initialized(self) -> None:
         for kind, note in self._notes:
@@ -263,7 +259,7 @@ class ReferralLintServer(LanguageServer):
         try:
             await loop.run_in_executor(self._executor, self._build_session, self.settings.options)
         except Exception as error:  # a model that is not installed, an unknown rule in select
-            self._show(lsp.MessageType.Error, f"cannot use these settings ({_one_line(error)}); using the defaults")
+            self._show(lsp.MessageType.Error, f"cannot use these settings ({one_line(error, MESSAGE_LIMIT)}); using the defaults")
             self.settings = replace(self.settings, options={})
 
     async def _pull_configuration(self) -> Mapping[str, Any] | None:
@@ -278,7 +274,7 @@ class ReferralLintServer(LanguageServer):
                 timeout=5,
             )
         except Exception as error:  # a client that cannot answer must not stop the server
-            self._log(lsp.MessageType.Warning, f"cannot read the editor's settings: {_one_line(error)}")
+            self._log(lsp.MessageType.Warning, f"cannot read the editor's settings: {one_line(error, MESSAGE_LIMIT)}")
             return None
         value = items[0] if items else None
         return value if isinstance(value, Mapping) else None
@@ -299,7 +295,7 @@ class ReferralLintServer(LanguageServer):
                 self.client_register_capability_async(lsp.RegistrationParams(registrations=[registration])), timeout=5
             )
         except Exception as error:
-            self._log(lsp.MessageType.Warning, f"cannot watch configuration files: {_one_line(error)}")
+            self._log(lsp.MessageType.Warning, f"cannot watch configuration files: {one_line(error, MESSAGE_LIMIT)}")
 
     async def on_configuration_changed(self, settings: Any) -> None:
         options = our_section(settings)
@@ -322,7 +318,7 @@ class ReferralLintServer(LanguageServer):
                     self._log(lsp.MessageType.Warning, warning)
                 await asyncio.get_running_loop().run_in_executor(self._executor, self._build_session, settings.options)
             except Exception as error:  # ConfigError, RuleError, a model that is not installed
-                self._show(lsp.MessageType.Error, f"cannot use these settings ({_one_line(error)}); keeping the previous ones")
+                self._show(lsp.MessageType.Error, f"cannot use these settings ({one_line(error, MESSAGE_LIMIT)}); keeping the previous ones")
                 return
             self.settings = settings
             for uri in list(self.documents):
@@ -365,7 +361,7 @@ class ReferralLintServer(LanguageServer):
         try:
             linted = self._session.lint_text(text, path=path, language=language_id, name=uri)
         except (ConfigError, RuleError) as error:  # a broken configuration file: the editor's options only
-            note = f"cannot use the configuration for {path} ({_one_line(error)}); using the editor's settings only"
+            note = f"cannot use the configuration for {path} ({one_line(error, MESSAGE_LIMIT)}); using the editor's settings only"
             fallback = LintSession(isolated=True, overrides=self.settings.options, root=self.root)
             fallback.linters = self._session.linters  # Linters are per configuration: share them
             linted = fallback.lint_text(text, path=path, language=language_id, name=uri)
@@ -416,10 +412,11 @@ class ReferralLintServer(LanguageServer):
                 self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=state.uri, diagnostics=[]))
             return
         text, version = document.source, document.version
-        if len(text) > MAX_CHARACTERS:  # not linted: one line says why, and no other buffer waits
+        problem = too_long(len(text))
+        if problem:  # not linted: one line says why, and no other buffer waits
             state.linted, state.lint = True, None
             self.text_document_publish_diagnostics(
-                lsp.PublishDiagnosticsParams(uri=state.uri, diagnostics=[_too_long(len(text))], version=version)
+                lsp.PublishDiagnosticsParams(uri=state.uri, diagnostics=[_not_linted(problem)], version=version)
             )
             return
         try:
@@ -430,7 +427,7 @@ class ReferralLintServer(LanguageServer):
             raise
         except Exception as error:  # a bug on one draft must not take the server down
             logger.exception("lint failed for %s", state.uri)
-            cause = f"{type(error).__name__}: {_one_line(error)}"
+            cause = f"{type(error).__name__}: {one_line(error, MESSAGE_LIMIT)}"
             self._log(lsp.MessageType.Error, f"internal error while linting {state.uri} ({cause}); please report it")
             return
         self._note(lint)
@@ -481,7 +478,7 @@ class ReferralLintServer(LanguageServer):
         if document is None or state is None or not self.settings.lints(document.language_id, _file_path(uri)):
             return None
         text = document.source
-        if len(text) > MAX_CHARACTERS:
+        if too_long(len(text)):
             return None
         if state.lint is not None and state.lint.report.text == text:
             return document, state.lint

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
 from dataclasses import dataclass, field
+
+from referral_lint.positions import LineIndex
 
 # One character for one: the offsets of everything else stay put.
 _REPLACEMENTS = {
@@ -48,9 +49,6 @@ _DELETIONS = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
 
 _TRANSLATION = str.maketrans(_REPLACEMENTS)
 _DELETION_OR_CRLF = re.compile("[" + "".join(sorted(_DELETIONS)) + "]|\r\n")
-_LINE_END = re.compile(r"\r\n?|\n")
-# Line/column lookups answered by scanning the text before the line starts are indexed.
-_SCANS_BEFORE_INDEXING = 16
 
 
 @dataclass
@@ -62,8 +60,7 @@ class NormalizedText:
     # For each normalised offset (plus one past the end), the original offset;
     # None when nothing was deleted, so the mapping is the identity.
     _origin: list[int] | None = None
-    _line_starts: list[int] = field(default_factory=list)
-    _lookups: int = 0
+    _lines: LineIndex | None = field(default=None, compare=False, repr=False)  # built at the first lookup
 
     @classmethod
     def from_original(cls, original: str) -> NormalizedText:
@@ -101,14 +98,6 @@ class NormalizedText:
 
     def line_column(self, original_offset: int) -> tuple[int, int]:
         """1-based line and column of an offset into the original string."""
-        text = self.original
-        self._lookups += 1
-        if "\r" not in text and self._lookups <= _SCANS_BEFORE_INDEXING:
-            # Two scans in C beat building the list of line starts for a few violations
-            # (but each scans the text: for many, the list keeps the cost linear).
-            line_start = text.rfind("\n", 0, original_offset) + 1
-            return text.count("\n", 0, original_offset) + 1, original_offset - line_start + 1
-        if not self._line_starts:
-            self._line_starts = [0] + [match.end() for match in _LINE_END.finditer(text)]
-        line = bisect_right(self._line_starts, original_offset)
-        return line, original_offset - self._line_starts[line - 1] + 1
+        if self._lines is None:
+            self._lines = LineIndex(self.original)
+        return self._lines.position(original_offset)

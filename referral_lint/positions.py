@@ -19,17 +19,42 @@ CharSpan = tuple[int, int]
 LINE_END = re.compile(r"\r\n|\r|\n")
 
 
+# Lookups answered by scanning the text before the offset, before the line tables are
+# built: two scans in C beat building them for the few violations of a short draft, and
+# the tables keep the cost linear for many.
+_SCANS_BEFORE_INDEXING = 16
+
+
 class LineIndex:
     """Offsets to lines and columns and back, and the text of each line."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = [0]  # offset where each line starts
-        self.ends: list[int] = []  # offset where each line's content ends (before its line end)
-        for match in LINE_END.finditer(text):
-            self.ends.append(match.start())
-            self.starts.append(match.end())
-        self.ends.append(len(text))
+        self._starts: list[int] | None = None
+        self._ends: list[int] | None = None
+        self._scans_left = -1  # how many lookups may still scan; -1: not known yet
+
+    @property
+    def starts(self) -> list[int]:
+        """The offset where each line starts."""
+        if self._starts is None:
+            self._build()
+        return self._starts  # type: ignore[return-value]
+
+    @property
+    def ends(self) -> list[int]:
+        """The offset where each line's content ends (before its line end)."""
+        if self._ends is None:
+            self._build()
+        return self._ends  # type: ignore[return-value]
+
+    def _build(self) -> None:
+        starts, ends = [0], []
+        for match in LINE_END.finditer(self.text):
+            ends.append(match.start())
+            starts.append(match.end())
+        ends.append(len(self.text))
+        self._starts, self._ends = starts, ends
 
     def line_index(self, offset: int) -> int:
         """The 0-based line ``offset`` is on (clamped to the text)."""
@@ -37,6 +62,13 @@ class LineIndex:
 
     def position(self, offset: int) -> tuple[int, int]:
         """The 1-based line and column of ``offset`` (0 <= offset <= len(text))."""
+        if self._starts is None:
+            if self._scans_left < 0:  # only "\n" ends lines in a text without "\r"
+                self._scans_left = 0 if "\r" in self.text else _SCANS_BEFORE_INDEXING
+            if self._scans_left > 0 and 0 <= offset <= len(self.text):
+                self._scans_left -= 1
+                line_start = self.text.rfind("\n", 0, offset) + 1
+                return self.text.count("\n", 0, offset) + 1, offset - line_start + 1
         line = self.line_index(offset)
         return line + 1, offset - self.starts[line] + 1
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from referral_lint.config import CHANNELS
-from referral_lint.inputs import MAX_CHARACTERS
+from referral_lint.inputs import MAX_CHARACTERS, is_empty, too_long
 
 INPUT_FORMATS = ("jsonl", "csv")
 # A JSON line can spell a character in up to 12 bytes ("\ud83d\ude00"); a line longer
@@ -158,12 +158,11 @@ def _record(number: int, value: dict[str, Any], fields: Fields) -> Record:
         return Record(number, record_id, error=f"no {fields.text!r} field")
     if not isinstance(text, str):
         return Record(number, record_id, error=f"{fields.text!r} is {_kind(text)}, not text")
-    if not text.strip():
+    if is_empty(text):  # the message names the record's field, where a file's says "empty file"
         return Record(number, record_id, error=f"{fields.text!r} is empty, nothing to lint")
-    if len(text) > MAX_CHARACTERS:
-        return Record(
-            number, record_id, error=f"{len(text):,} characters is over the {MAX_CHARACTERS:,} limit for one draft"
-        )
+    problem = too_long(len(text))
+    if problem:
+        return Record(number, record_id, error=problem)
     channel = value.get(fields.channel) if fields.channel is not None else None
     if channel == "":
         channel = None  # an empty CSV cell: no channel given

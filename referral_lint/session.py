@@ -46,8 +46,8 @@ from referral_lint.model import Report, Violation
 
 if TYPE_CHECKING:
     from referral_lint.engine.schema import RuleSpec
+    from referral_lint.ignore_file import IgnoreFile, IgnoreFileError
     from referral_lint.linter import Linter
-    from referral_lint.suppress import IgnoreFile, IgnoreFileError
 
 #: Editor language ids that choose a reader; any other id falls back on the file's extension.
 LANGUAGE_READERS = {"markdown": "markdown", "gfm": "markdown", "mail": "email", "email": "email", "eml": "email"}
@@ -63,7 +63,7 @@ class Linted:
     read, of the same length). ``rules``: the rules that ran. ``suppressed``: the
     violations the draft's ignores dropped.
     ``stale`` and ``ignore_file``: entries of the draft's ignore file that matched
-    nothing (see :func:`referral_lint.suppress.unused_entries_report`).
+    nothing (see :func:`referral_lint.ignore_file.unused_entries_report`).
     ``ignore_error``: the draft's ignore file could not be read; ``report`` is then the
     lint without any suppression.
     """
@@ -173,7 +173,8 @@ class LintSession:
 
     def lint_draft(self, draft: Draft, *, path: str | None = None, channel: str | None = None) -> Linted | InputError:
         """Lint a draft already read (``path``: where it is, for configuration and ignore file)."""
-        from referral_lint.suppress import IgnoreFileError, apply_suppressions
+        from referral_lint.ignore_file import IgnoreFileError
+        from referral_lint.suppress import apply_suppressions
 
         config = self.config_for(path)
         linter = self.linter_for(config)

@@ -27,9 +27,9 @@ def lint(linter: Linter):
 @pytest.fixture
 def isolated_settings(tmp_path, monkeypatch):
     """No test sees the developer's own configuration, nor another test's cached discovery."""
-    from referral_lint import settings
+    from referral_lint import config_discovery, settings
 
-    monkeypatch.setenv(settings.USER_CONFIG_ENV, str(tmp_path / "no-user-config"))
+    monkeypatch.setenv(config_discovery.USER_CONFIG_ENV, str(tmp_path / "no-user-config"))
     settings.clear_cache()
     yield
     settings.clear_cache()

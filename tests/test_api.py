@@ -21,6 +21,7 @@ from referral_lint import (
     apply_fixes,
     lint,
 )
+from referral_lint.positions import LineIndex
 
 # Written for these tests. Line 3 holds two demanding phrases, each with a safe fix.
 DRAFT = (
@@ -281,6 +282,24 @@ def test_violations_at_the_end_of_the_text_are_in_range():
         for violation in lint(text).violations:
             assert 0 <= violation.start <= violation.end <= len(text)
             assert (violation.line, violation.column) == line_and_column(text, violation.start)
+
+
+def test_line_and_column_of_every_offset_whatever_the_line_ends():
+    # The first lookups scan the text, later ones use the line tables: both count the same way
+    # (CRLF, CR and LF end a line; a form feed or U+2028 does not).
+    for text in ("Hi Ana,\nRefer me.\n\nSam", "Hi,\r\nRefer\rme\n\r\n", "\u00e9\n\U0001f600 x\u2028y\fz\n", "", "one line"):
+        index = LineIndex(text)
+        for offset in range(len(text) + 1):
+            assert index.position(offset) == line_and_column(text, offset), (text, offset)
+
+
+def test_line_and_column_of_many_violations():
+    text = "".join(f"Line {n}: refer me ASAP, I need this role.\n" for n in range(40))
+    violations = lint(text).violations
+    assert len(violations) > 16  # past the lookups answered by scanning
+    for violation in violations:
+        assert (violation.line, violation.column) == line_and_column(text, violation.start)
+        assert (violation.end_line, violation.end_column) == line_and_column(text, violation.end)
 
 
 def test_empty_text_lints_without_error():

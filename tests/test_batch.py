@@ -56,6 +56,18 @@ def test_batch_writes_one_result_per_record_in_order_and_an_error_in_place_of_ea
     assert "6 could not be linted" in result.stderr
 
 
+def test_a_record_that_shows_nothing_is_empty_as_a_file_is(cli, tmp_path):
+    """Zero-width characters and a BOM show nothing: such a record is refused as empty, as such a file is."""
+    blank = "\u200b\ufeff \n\u00ad"
+    source = write(tmp_path / "drafts.jsonl", json.dumps({"text": blank}) + "\n" + json.dumps({"text": "  "}) + "\n")
+    out = lines(cli("batch", source).stdout)
+    assert out == [
+        {"id": 1, "record": 1, "error": "'text' is empty, nothing to lint"},
+        {"id": 2, "record": 2, "error": "'text' is empty, nothing to lint"},
+    ]
+    assert cli("check", write(tmp_path / "blank.txt", blank)).stderr.endswith(": empty file, nothing to lint\n")
+
+
 def test_batch_results_carry_the_json_formats_violations(cli, tmp_path):
     source = write(tmp_path / "drafts.jsonl", json.dumps({"text": DEMANDING}) + "\n")
     checked = write(tmp_path / "draft.txt", DEMANDING)

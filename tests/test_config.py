@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from helpers import write
 
-from referral_lint import settings
+from referral_lint import config_discovery, settings
 from referral_lint.config import Config, ConfigError, Selection, catalogue, enabled_rules, resolve
 from referral_lint.engine.loader import load_rules
 from referral_lint.model import Severity
@@ -110,7 +110,7 @@ def test_a_pyproject_without_our_table_is_passed_by(tmp_path):
 def test_the_user_file_is_used_only_where_no_project_has_one(tmp_path, monkeypatch):
     user = tmp_path / "user"
     write(user / "config.yaml", "channel: followup\n")
-    monkeypatch.setenv(settings.USER_CONFIG_ENV, str(user))
+    monkeypatch.setenv(config_discovery.USER_CONFIG_ENV, str(user))
     assert config_for(tmp_path / "loose" / "draft.txt").channel == "followup"
     write(tmp_path / "project" / ".referral-lint.yaml", "fail-on: info\n")
     assert config_for(tmp_path / "project" / "draft.txt") == Config(fail_on=Severity.INFO)
@@ -205,7 +205,7 @@ def test_config_option_with_a_missing_file(run, tmp_path):
 def test_isolated_ignores_every_file(run, tmp_path, monkeypatch):
     write(tmp_path / ".referral-lint.yaml", "ignore: [demanding-phrasing]\n")
     write(tmp_path / "user" / "config.yaml", "ignore: [length]\n")
-    monkeypatch.setenv(settings.USER_CONFIG_ENV, str(tmp_path / "user"))
+    monkeypatch.setenv(config_discovery.USER_CONFIG_ENV, str(tmp_path / "user"))
     draft = write(tmp_path / "draft.txt", DRAFT)
     assert config_for(draft, isolated=True) == Config()
     result = run("check", "--format", "json", "--isolated", draft)
@@ -361,6 +361,45 @@ def test_per_path_sections_match_by_glob(tmp_path):
     followup = config_for(tmp_path / "followups" / "2024" / "ana.txt")
     assert followup.ignore == ("core",) and followup.severity == (("clear-ask", Severity.INFO),)
     assert config_for(tmp_path / "ana.txt") == Config()
+
+
+@pytest.mark.parametrize(
+    "pattern, matched, unmatched",
+    [
+        # ** crosses any number of directories, none included
+        ("drafts/**/*.txt", ["drafts/a.txt", "drafts/2024/may/a.txt"], ["drafts/a.md", "other/drafts/a.txt"]),
+        ("**/li-*.txt", ["li-ana.txt", "x/y/li-ana.txt"], ["x/y/ana.txt"]),
+        # * and ? stay within one part; [abc] and [!abc] are one character
+        ("notes/*.txt", ["notes/a.txt"], ["notes/2024/a.md", "a.txt"]),
+        ("note-?.md", ["note-1.md", "deep/note-2.md"], ["note-12.md"]),
+        ("[ab]*.txt", ["ana.txt", "x/ben.txt"], ["cal.txt"]),
+        ("[!ab]*.txt", ["cal.txt"], ["ana.txt"]),
+        # a directory, and everything in it; a directory a glob matches, too
+        ("outreach/linkedin", ["outreach/linkedin/a.txt", "outreach/linkedin/2024/a.txt"], ["linkedin/a.txt"]),
+        ("notes/*", ["notes/a.txt", "notes/2024/a.txt"], ["other/notes/a.txt"]),
+        ("followups/", ["followups/a.txt", "2024/followups/a.txt", "followups"], ["followup/a.txt"]),
+        ("/top.txt", ["top.txt"], ["sub/top.txt"]),
+        ("./drafts/*.md", ["drafts/a.md"], ["x/drafts/a.md"]),
+        # a leading ! or # is a character of the name, not a negation or a comment
+        ("!draft.txt", ["!draft.txt"], ["draft.txt", "other.txt"]),
+        ("#1.txt", ["#1.txt"], ["1.txt"]),
+    ],
+)
+def test_per_path_glob_patterns(tmp_path, pattern, matched, unmatched):
+    write(tmp_path / ".referral-lint.yaml", f"per-path:\n  {json.dumps(pattern)}:\n    channel: email\n")
+    for path in matched:
+        assert config_for(tmp_path / path).channel == "email", path
+    for path in unmatched:
+        assert config_for(tmp_path / path).channel is None, path
+
+
+@pytest.mark.parametrize("pattern", ["[z-a].txt", "notes\\"])
+def test_a_malformed_glob_names_the_file_line_and_pattern(run, tmp_path, pattern):
+    config = write(tmp_path / ".referral-lint.yaml", f"channel: email\nper-path:\n  {json.dumps(pattern)}:\n    channel: email\n")
+    result = run("check", write(tmp_path / "draft.txt", DRAFT))
+    assert result.exit_code == 2
+    line = one_error_line(result)
+    assert line.startswith(f"referral-lint: error: {config}:3: per-path.{pattern}: invalid glob pattern: "), line
 
 
 def test_per_path_in_the_cli(run, tmp_path):

@@ -135,13 +135,13 @@ def test_an_unreadable_user_configuration_is_a_warning_and_the_drafts_are_linted
 
     from click.testing import CliRunner
 
-    from referral_lint import settings
+    from referral_lint import config_discovery, settings
     from referral_lint.cli import main
 
     home = tmp_path / "config-home"
     home.mkdir()
     (home / "config.yaml").write_text("ignore: [length]\n", encoding="utf-8")
-    monkeypatch.setenv(settings.USER_CONFIG_ENV, str(home))
+    monkeypatch.setenv(config_discovery.USER_CONFIG_ENV, str(home))
     settings.clear_cache()
     real_open = Path.open
 

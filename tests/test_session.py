@@ -62,7 +62,7 @@ def test_lint_path_reads_the_file_and_applies_its_ignore_file(project):
     session = LintSession(overrides=RULES)
     first = session.lint_path(draft)
     digest_line = first.report.violations[1]
-    from referral_lint.suppress import entry_line, sentence_digest
+    from referral_lint.ignore_file import entry_line, sentence_digest
 
     write(project / ".referral-lint-ignore", entry_line("demanding-phrasing", sentence_digest(BODY, digest_line.start), "draft.txt") + "\n")
     again = session.lint_path(draft)

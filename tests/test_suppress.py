@@ -15,16 +15,9 @@ import referral_lint
 from referral_lint import settings
 from referral_lint.config import Config
 from referral_lint.fix import apply_fixes
-from referral_lint.suppress import (
-    IGNORE_FILE,
-    apply_suppressions,
-    blank_directives,
-    lint_draft,
-    parse_directives,
-    read_ignore_file,
-    sentence_digest,
-    sentence_span,
-)
+from referral_lint.ignore_file import IGNORE_FILE, read_ignore_file, sentence_digest, sentence_span
+from referral_lint.suppress import apply_suppressions, lint_draft
+from referral_lint.suppress_comments import blank_directives, parse_directives
 
 # Written for these tests. Line 2 carries the length warning (23 words is short for a
 # message; it is reported where the body starts), line 3 two demanding-phrasing errors.
@@ -220,6 +213,35 @@ def test_sentence_span_for_a_violation_at_the_end_or_on_a_blank_line():
     assert text[start:end].strip() == "Would you refer me?"
     start, end = sentence_span(text, text.index("\n\n") + 1)
     assert text[start:end].strip() == "Hi Ana,"
+
+
+def test_an_entry_covers_the_sentence_the_rule_reported(run, tmp_path):
+    """The hashed sentence is the linter's own. A greeting line without a comma is a sentence of its
+    own, so rewriting it keeps the entry for the ask below it."""
+    before = "Hi Ana\nAs we discussed, refer me for the Data Engineer role ASAP.\nThanks, Sam\n"
+    draft = write(tmp_path / "draft.txt", before)
+    run("check", "--add-ignore", draft)
+    assert "demanding-phrasing" not in dict(rules(run, draft))
+    write(tmp_path / "draft.txt", before.replace("Hi Ana", "Hello Ana Lopez"))
+    assert "demanding-phrasing" not in dict(rules(run, draft))
+
+
+def test_a_title_before_a_name_is_part_of_the_sentence(run, tmp_path):
+    """"Dr." ends no sentence: changing it changes the ask's sentence, so the entry stops holding."""
+    before = "Hi Ana,\nAs Dr. Lee said, refer me for the Data Engineer role ASAP.\nThanks, Sam\n"
+    draft = write(tmp_path / "draft.txt", before)
+    run("check", "--add-ignore", draft)
+    assert "demanding-phrasing" not in dict(rules(run, draft))
+    write(tmp_path / "draft.txt", before.replace("Dr. Lee", "Prof. Lee"))
+    assert ("demanding-phrasing", 2) in rules(run, draft)
+
+
+def test_a_crlf_draft_hashes_as_its_lf_copy():
+    lf = "Hi Ana,\nWe met at PyData and you told me about the\nanalytics team. Refer me ASAP.\n"
+    crlf = lf.replace("\n", "\r\n")
+    for word in ("Hi", "PyData", "analytics", "Refer"):
+        assert sentence_digest(lf, lf.index(word)) == sentence_digest(crlf, crlf.index(word)), word
+    assert sentence_digest(lf, lf.index("PyData")) == sentence_digest(lf, lf.index("analytics"))  # a wrapped line
 
 
 # --- the ignore file ---------------------------------------------------------------------
