@@ -70,6 +70,7 @@ _LINT_OPTIONS = (
     click.option("--config", "config_file", metavar="PATH", help="Use this configuration file (.referral-lint.yaml or pyproject.toml) for every draft."),
     click.option("--isolated", is_flag=True, help="Ignore all configuration files."),
     click.option("--no-color", "no_colour", is_flag=True, help="Never colour the output (also: NO_COLOR=1)."),
+    click.option("--no-cache", is_flag=True, help="Neither read nor write the rule cache (also: REFERRAL_LINT_NO_CACHE=1)."),
 )
 
 
@@ -160,6 +161,10 @@ def lint_session(options: dict[str, Any]) -> LintSession:
     """The lint session of the command line's options (``_LINT_OPTIONS``), which override every configuration file."""
     if options["isolated"] and options["config_file"] is not None:
         _fail("--config and --isolated cannot be used together")
+    if options.get("no_cache"):
+        from referral_lint.engine.rule_cache import NO_CACHE_ENV
+
+        os.environ[NO_CACHE_ENV] = "1"  # in the environment, so that --jobs' workers see it too
     overrides = {
         key: value
         for key, value in (

@@ -22,6 +22,8 @@ from referral_lint.pipeline import load_pipeline, message_memory
 from referral_lint.rewrite import RewriteContext
 
 _SUBJECT_LINE = re.compile(r"\s*subject\s*:", re.IGNORECASE)
+#: A draft short enough to lint in no time, long enough to run every component.
+_WARM_UP = "Hi Sam, we met at the meetup. Would you be open to referring me for the Data Analyst role? Thanks!"
 
 
 def rules_depended_on(rules: tuple[RuleSpec, ...], selected: tuple[RuleSpec, ...]) -> tuple[RuleSpec, ...]:
@@ -96,6 +98,11 @@ class Linter:
         ]
         self._caps = {channel: character_cap(every_rule, channel) for channel in CHANNELS}
         self._severity = {rule.id: self.config.severity_of(rule.id, rule.group) for rule in self.rules}
+
+    def warm_up(self) -> None:
+        """Lint a short draft once, so that what loads on first use (the lemma and inflection
+        tables, patterns compiled when first needed) is loaded before the first real draft."""
+        self.lint(_WARM_UP)
 
     def parse(self, text: str):  # -> spacy.tokens.Doc; untyped to keep spaCy out of the signature
         """The spaCy Doc of a message's normalised text (what the rules read)."""

@@ -118,6 +118,20 @@ class LintSession:
         where = path if path is not None else self.root
         return config_for(where, config_file=self.config_file, isolated=self.isolated, overrides=self.overrides)
 
+    def refresh_rules(self) -> bool:
+        """For a long-running process (the language server, ``serve``): read again the rule
+        files edited, added or removed since they were read, so the next lint runs a team's
+        rules as they are now; True if any had changed. A stat per rule file when none did."""
+        from referral_lint.engine.loader import refresh_rules
+
+        if not refresh_rules():
+            return False
+        from referral_lint.settings import clear_cache
+
+        clear_cache()  # configuration checked against the old rules (select, severity) is checked again
+        self.linters.clear()
+        return True
+
     def linter_for(self, config: Config) -> Linter:
         """The Linter for ``config``, built once per session (the first one loads spaCy)."""
         linter = self.linters.get(config)

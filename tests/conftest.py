@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -7,6 +10,14 @@ import pytest
 from referral_lint.linter import Linter
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config) -> None:
+    """The rule cache of the test run (its subprocesses included) in a directory of its own,
+    never the developer's."""
+    directory = tempfile.mkdtemp(prefix="referral-lint-test-cache-")
+    os.environ["REFERRAL_LINT_CACHE_DIR"] = directory
+    config.add_cleanup(lambda: shutil.rmtree(directory, ignore_errors=True))
 
 
 @pytest.fixture(scope="session")

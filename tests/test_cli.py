@@ -758,3 +758,16 @@ def test_a_directory_that_cannot_be_listed_says_so(run, tmp_path, monkeypatch):
     monkeypatch.setattr(inputs.os, "walk", real_walk)
     assert result.exit_code == 2
     assert stderr_lines(result) == [f"referral-lint: error: {tmp_path}: cannot list the directory: Permission denied"]
+
+
+def test_check_imports_nothing_of_the_other_commands(tmp_path):
+    """A one-draft check loads no language server, web server, Spark or mass-message stack."""
+    draft = tmp_path / "draft.txt"
+    draft.write_text("Hi Sam,\nRefer me to your manager ASAP.\n", encoding="utf-8")
+    process = run_python(
+        "import sys\n"
+        "from referral_lint.cli import main\n"
+        f"try:\n    main(['check', '--isolated', {str(draft)!r}])\nexcept SystemExit:\n    pass\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'pygls', 'lsprotocol', 'starlette', 'uvicorn', 'pyspark', 'datasketch'}))\n"
+    )
+    assert process.stdout.splitlines()[-1] == "[]"

@@ -765,6 +765,28 @@ def test_a_broken_configuration_file_falls_back_to_the_editors_settings(tmp_path
     assert "carrier-pigeon" in lint.note
 
 
+def test_a_teams_rule_file_edited_in_the_workspace_gives_new_diagnostics(tmp_path, isolated_settings):
+    """In-process: the rules are read again when a rule file changes, with no restart."""
+    from referral_lint.lsp import ReferralLintServer
+    from test_config import BUZZ_DRAFT, TEAM_RULE
+
+    rule = write(tmp_path / "team-rules" / "no-buzzwords.yaml", TEAM_RULE)
+    write(tmp_path / ".referral-lint.yaml", "rule-dirs: [team-rules]\n")
+    server = ReferralLintServer()
+    server.settings, _ = load_settings(tmp_path, {})
+    uri = (tmp_path / "draft.txt").as_uri()
+
+    def buzzwords() -> list[tuple[str, str]]:
+        report = server._lint_now(BUZZ_DRAFT, "plaintext", uri).report
+        return [(BUZZ_DRAFT[v.start : v.end], v.message) for v in report.violations if v.rule == "no-buzzwords"]
+
+    assert buzzwords() == [("rockstar", '"rockstar" is a buzzword; say what you did instead.')]
+    write(rule, TEAM_RULE.replace("[synergy, rockstar, ninja]", "[synergy, ninja, pydata]"))
+    assert buzzwords() == [("PyData", '"PyData" is a buzzword; say what you did instead.')]
+    rule.unlink()
+    assert buzzwords() == []
+
+
 def test_a_transfer_encoded_email_buffer_is_not_underlined_at_wrong_places(isolated_settings):
     from referral_lint.lsp import ReferralLintServer
 

@@ -18,6 +18,7 @@ with warnings.catch_warnings():  # Starlette's TestClient prefers httpx2; httpx 
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
+from helpers import write
 from referral_lint.web.app import MAX_BODY_BYTES, create_app
 from referral_lint.web.server import ServeError, bind, is_loopback, running_in_thread
 from referral_lint.web.service import LintService
@@ -109,6 +110,27 @@ def test_the_configuration_of_the_starting_directory_is_used(tmp_path, monkeypat
     assert document["files"][0]["channel"] == "connection-note"
     assert "demanding-phrasing" not in {v["rule"] for v in document["files"][0]["violations"]}
     assert "demanding-phrasing" not in {rule["id"] for rule in client.get("/api/rules").json()}
+
+
+def test_a_teams_rule_file_edited_while_the_server_runs_counts_from_the_next_request(tmp_path, monkeypatch, isolated_settings):
+    from test_config import BUZZ_DRAFT, TEAM_RULE
+
+    rule = write(tmp_path / "team-rules" / "no-buzzwords.yaml", TEAM_RULE)
+    (tmp_path / ".referral-lint.yaml").write_text("rule-dirs: [team-rules]\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    client = TestClient(create_app(LintService(), port=PORT), base_url=OWN)
+
+    def buzzwords() -> list[str]:
+        violations = client.post("/api/lint", json={"text": BUZZ_DRAFT}).json()["files"][0]["violations"]
+        return [v["message"] for v in violations if v["rule"] == "no-buzzwords"]
+
+    assert buzzwords() == ['"rockstar" is a buzzword; say what you did instead.']
+    write(rule, TEAM_RULE.replace("say what you did instead", "name a result"))
+    assert buzzwords() == ['"rockstar" is a buzzword; name a result.']
+    write(rule, TEAM_RULE.replace("check: forbid", "check: ban"))
+    response = client.post("/api/lint", json={"text": BUZZ_DRAFT})
+    assert response.status_code == 500
+    assert response.json()["error"].startswith(f"cannot use the rules: {rule}:4: ")  # the file and line of the problem
 
 
 # --- the guards -----------------------------------------------------------------------

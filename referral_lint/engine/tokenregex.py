@@ -51,6 +51,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import re2
@@ -316,6 +317,7 @@ def _escape(data: bytes) -> bytes:
     return b"".join(b"\\x%02x" % byte for byte in data)
 
 
+@lru_cache(maxsize=4096)  # a few distinct ones, asked for by thousands of pattern tokens at start-up
 def _flag_byte_class(bits: tuple[tuple[int, bool], ...], index: int) -> bytes:
     """The flag byte ``index`` of a record whose required bits are ``bits``, as a character class."""
     low = index * _BITS_PER_BYTE

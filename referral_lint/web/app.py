@@ -21,6 +21,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from referral_lint.engine.yamlsource import RuleError
 from referral_lint.inputs import MAX_CHARACTERS
 from referral_lint.web import DEFAULT_HOST, DEFAULT_PORT
 from referral_lint.web.service import ChannelError, LintService
@@ -133,6 +134,8 @@ def _endpoint(handle: Callable[[dict[str, Any]], Any]) -> Callable[[Request], Aw
             return _error(error.status, error.message)
         except ChannelError as error:
             return _error(400, str(error))
+        except RuleError as error:  # a team's rule file edited into one that does not load
+            return _error(500, f"cannot use the rules: {error}")
         except Exception as error:  # a bug must not take the server down; the draft is not logged
             return _error(500, f"internal error while linting ({type(error).__name__}); please report it")
         return JSONResponse(result, headers=_PAGE_HEADERS)

@@ -20,8 +20,6 @@ from referral_lint.model import Report
 DRAFT_NAME = "<stdin>"
 #: The channel the page sends to let the linter decide.
 DETECT = "detect"
-#: A draft short enough to lint in no time, long enough to run every component.
-_WARM_UP = "Hi Sam, we met at the meetup. Would you be open to referring me for the Data Analyst role? Thanks!"
 
 
 class ChannelError(ValueError):
@@ -41,11 +39,12 @@ class LintService:
 
     def warm_up(self) -> None:
         """Load the pipeline and run every rule once, so the first request is as fast as the rest."""
-        self.linter.lint(_WARM_UP)
+        self.linter.warm_up()
 
     def lint_json(self, text: str, channel: str | None) -> dict[str, Any]:
         """The JSON report of ``text`` (``channel``: None or "detect" to detect it)."""
         chosen = self._channel(channel)
+        self._refresh_rules()
         linted = self.session.lint_text(text, channel=chosen, name=DRAFT_NAME)
         if isinstance(linted, InputError):
             return self._document(None, linted)
@@ -60,6 +59,7 @@ class LintService:
         from referral_lint.fix import fix_until_stable
 
         chosen = self._channel(channel)
+        self._refresh_rules()
         first = self.session.lint_text(text, channel=chosen, name=DRAFT_NAME)
         if isinstance(first, InputError):
             return {"text": text, "fixed": 0, "report": self._document(None, first)}
@@ -95,6 +95,12 @@ class LintService:
             }
             for rule in self.linter.rules
         ]
+
+    def _refresh_rules(self) -> None:
+        """A team's rule file edited while the server runs counts from the next request on
+        (a rule file that no longer loads is a RuleError for that request)."""
+        if self.session.refresh_rules():
+            self.linter = self.session.linter_for(self.session.config_for(None))
 
     def _channel(self, channel: str | None) -> str | None:
         if channel is None or channel == DETECT:
