@@ -24,7 +24,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from referral_lint.engine.regex import SafeRegex, compile_regex
-from referral_lint.engine.safe_matcher import with_re2_regexes
+from referral_lint.engine.safe_matcher import matcher_pattern
 from referral_lint.engine.schema import PatternSpec, RuleSpec
 from referral_lint.engine.tokenregex import (
     PatternSet,
@@ -125,7 +125,7 @@ class CompiledRules:
         try:
             expression = self._translator.translate(token_pattern)
         except Unsupported:
-            self._tokens.add(key, [with_re2_regexes(token_pattern)])
+            self._tokens.add(key, [matcher_pattern(token_pattern)])
             self._matcher_keys[self._nlp.vocab.strings.add(key)] = (slot, pattern)
             return
         self._word_expressions.append(expression)
