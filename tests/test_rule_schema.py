@@ -419,3 +419,12 @@ def test_a_regex_list_or_a_regex_under_fuzzy_runs_under_re2_with_spacys_meaning(
     report = linter.lint(text)
     assert time.perf_counter() - started < 10
     assert [report.text[v.start : v.end] for v in report.violations] == ["zz referal", "bbb pleese"]
+
+
+def test_a_deeply_nested_regex_in_a_token_pattern_is_an_error_naming_the_file(tmp_path):
+    """spaCy checks a token pattern's REGEX with Python's re, which recurses once per group
+    (issue 15: "maximum recursion depth exceeded" without the file)."""
+    regex = "(" * 990 + "a" + ")" * 990
+    path = write_rule(tmp_path, with_patterns(f"  - tokens: [[{{LOWER: {{REGEX: '{regex}'}}}}, {{NORM: x}}]]\n"))
+    error = load_error(path, compile=True)
+    assert_error(error, path, 8, "patterns[0].tokens", "maximum recursion depth exceeded")

@@ -103,7 +103,7 @@ class CompiledRules:
                 for expression in pattern.values:
                     regex = compile_regex(expression, case_sensitive=pattern.case_sensitive)
                     self._regexes.append((slot, pattern, regex))
-        except (MatchPatternError, ValueError, TypeError, KeyError) as error:
+        except (MatchPatternError, ValueError, TypeError, KeyError, RecursionError) as error:  # deep nesting: re recurses
             raise RuleError(rule.file, pattern.line, pattern.key, f"pattern does not compile: {_spacy_detail(error)}") from None
 
     def _add_phrase(self, slot: tuple[int, str], pattern: PatternSpec, phrase: str) -> None:
