@@ -6,6 +6,10 @@ ones this guards against took minutes at the cap (100,000 "?" about 20 minutes).
 
     .venv/bin/python bench/bench_shapes.py [--sizes 6250,25000,100000]
 
+The last rows lint with one more rule: the costliest FUZZY pattern a rule file may hold
+(16 FUZZY words matching in 4 ways from a word; the test suite's WORST_FUZZY_RULE), which
+runs in spaCy's Matcher.
+
 Numbers are reported, never asserted.
 """
 from __future__ import annotations
@@ -24,6 +28,37 @@ SHAPES = {
     "one long url": lambda n: ("http://x.co/" * n)[:n],
     "words": lambda n: ("word " * n)[:n],
 }
+FUZZY_SHAPES = {
+    "fuzzy: 35-letter": lambda n: (("a" * 35 + " ") * n)[:n],
+    "fuzzy: 1-letter": lambda n: ("x " * n)[:n],
+}
+
+
+def _fuzzy_linter():
+    """The built-in rules and the worst FUZZY rule (kept in the tests, so the two stay one)."""
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    from referral_lint import Config
+    from referral_lint.linter import Linter
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from test_safety import WORST_FUZZY_RULE
+
+    rules = Path(tempfile.mkdtemp(prefix="bench-fuzzy-"))
+    (rules / "fuzzy-worst.yaml").write_text(WORST_FUZZY_RULE, encoding="utf-8")
+    return Linter(Config(rule_dirs=(rules,)))
+
+
+def _row(name, linter, make, sizes) -> None:
+    timings = []
+    for size in sizes:
+        text = make(size)
+        started = time.perf_counter()
+        linter.lint(text)
+        timings.append(time.perf_counter() - started)
+    print(f"{name:<18}" + "".join(f"{seconds:>12.2f}" for seconds in timings), flush=True)
 
 
 def main() -> None:
@@ -35,15 +70,12 @@ def main() -> None:
 
     linter = Linter()
     linter.lint("Hi Dana, would you be open to referring me? Thanks!")  # warm up
-    print(f"{'shape':<16}" + "".join(f"{size:>12,}" for size in sizes) + "   (seconds)")
+    print(f"{'shape':<18}" + "".join(f"{size:>12,}" for size in sizes) + "   (seconds)")
     for name, make in SHAPES.items():
-        timings = []
-        for size in sizes:
-            text = make(size)
-            started = time.perf_counter()
-            linter.lint(text)
-            timings.append(time.perf_counter() - started)
-        print(f"{name:<16}" + "".join(f"{seconds:>12.2f}" for seconds in timings), flush=True)
+        _row(name, linter, make, sizes)
+    fuzzy = _fuzzy_linter()
+    for name, make in FUZZY_SHAPES.items():
+        _row(name, fuzzy, make, sizes)
 
 
 if __name__ == "__main__":

@@ -445,3 +445,49 @@ def test_by_kind_needs_a_severity(tmp_path):
     rule = valid().replace("patterns:\n", "by_kind:\n  followup:\n    message: Gently.\npatterns:\n")
     path = write_rule(tmp_path, rule)
     assert_error(load_error(path), path, 8, "by_kind.followup", "severity")
+
+
+@pytest.mark.parametrize(
+    "tokens, problem",
+    [
+        ("[{LOWER: {FUZZY: referral}, OP: '+'}]", "OP '+' repeats a token without bound"),
+        ("[{NORM: refer}, {IS_ALPHA: true, OP: '*'}]", "OP '*' repeats a token without bound"),
+        ("[{LOWER: {FUZZY: referral}, OP: '{2,}'}]", "OP '{2,}' repeats a token without bound"),
+        ("[{LOWER: {FUZZY: referral}}, {IS_ALPHA: true, OP: '?'}, {IS_ALPHA: true, OP: '{0,2}'}]",
+         "match in 6 ways from one word"),
+        ("[{LOWER: {FUZZY: {IN: [" + ", ".join(f"word{n}" for n in range(17)) + "]}}}]", "17 FUZZY words in one pattern"),
+        ("[{_: {anything: true}}, {LOWER: {FUZZY: referral}}]", "custom attributes ('_') are not available"),
+    ],
+    ids=["fuzzy-plus", "norm-star", "open-count", "too-many-ways", "too-many-fuzzy-words", "custom-attribute"],
+)
+def test_a_pattern_spacys_matcher_could_not_run_in_linear_time_is_an_error_naming_the_file(tmp_path, tokens, problem):
+    """Patterns the RE2 translation cannot express run in spaCy's Matcher, which reports every
+    way a pattern matches from every word: "+" over 2,800 words took 36 s (issue 15)."""
+    path = write_rule(tmp_path, with_patterns(f"  - tokens: [{tokens}]\n"))
+    error = load_error(path, compile=True)
+    assert_error(error, path, 8, "patterns[0].tokens", problem)
+
+
+def test_a_regex_list_or_a_regex_under_fuzzy_runs_under_re2_with_spacys_meaning(tmp_path):
+    from referral_lint import Config, Linter
+
+    patterns = (
+        "  - tokens: [[{LOWER: {REGEX: {IN: ['^(a+)+$', '^zz$']}}}, {LOWER: {FUZZY: referral}}]]\n"
+        "  - tokens: [[{LOWER: {FUZZY: {REGEX: '^(b+)+$'}}}, {LOWER: {FUZZY: please}}]]\n"
+    )
+    write_rule(tmp_path, with_patterns(patterns))
+    linter = Linter(Config(rule_dirs=(tmp_path,), select=("sample-rule",)))
+    text = "Hi Ana, " + "a" * 40 + "c referal, zz referal, bbb pleese and " + "b" * 40 + "c pleese."
+    started = time.perf_counter()
+    report = linter.lint(text)
+    assert time.perf_counter() - started < 10
+    assert [report.text[v.start : v.end] for v in report.violations] == ["zz referal", "bbb pleese"]
+
+
+def test_a_deeply_nested_regex_in_a_token_pattern_is_an_error_naming_the_file(tmp_path):
+    """spaCy checks a token pattern's REGEX with Python's re, which recurses once per group
+    (issue 15: "maximum recursion depth exceeded" without the file)."""
+    regex = "(" * 990 + "a" + ")" * 990
+    path = write_rule(tmp_path, with_patterns(f"  - tokens: [[{{LOWER: {{REGEX: '{regex}'}}}}, {{NORM: x}}]]\n"))
+    error = load_error(path, compile=True)
+    assert_error(error, path, 8, "patterns[0].tokens", "maximum recursion depth exceeded")

@@ -24,7 +24,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from referral_lint.engine.regex import SafeRegex, compile_regex
-from referral_lint.engine.safe_matcher import with_re2_regexes
+from referral_lint.engine.safe_matcher import matcher_pattern
 from referral_lint.engine.schema import PatternSpec, RuleSpec
 from referral_lint.engine.tokenregex import (
     PatternSet,
@@ -103,7 +103,7 @@ class CompiledRules:
                 for expression in pattern.values:
                     regex = compile_regex(expression, case_sensitive=pattern.case_sensitive)
                     self._regexes.append((slot, pattern, regex))
-        except (MatchPatternError, ValueError, TypeError, KeyError) as error:
+        except (MatchPatternError, ValueError, TypeError, KeyError, RecursionError) as error:  # deep nesting: re recurses
             raise RuleError(rule.file, pattern.line, pattern.key, f"pattern does not compile: {_spacy_detail(error)}") from None
 
     def _add_phrase(self, slot: tuple[int, str], pattern: PatternSpec, phrase: str) -> None:
@@ -125,7 +125,7 @@ class CompiledRules:
         try:
             expression = self._translator.translate(token_pattern)
         except Unsupported:
-            self._tokens.add(key, [with_re2_regexes(token_pattern)])
+            self._tokens.add(key, [matcher_pattern(token_pattern)])
             self._matcher_keys[self._nlp.vocab.strings.add(key)] = (slot, pattern)
             return
         self._word_expressions.append(expression)

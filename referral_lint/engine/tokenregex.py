@@ -367,7 +367,7 @@ class TokenPatternTranslator:
         return WordPattern(tuple(self._token({attribute: word})[0] for word in phrase))
 
     def _token(self, token: dict[str, Any]) -> tuple[TokenExpression, bool | None]:
-        minimum, maximum = _operator_bounds(token.get("OP"))
+        minimum, maximum = operator_bounds(token.get("OP"))
         conditions: list[WordCondition] = []
         bits: dict[int, bool] = {}
         sentence_start = None
@@ -431,7 +431,7 @@ def _regex(field: int, regex: SafeRegex) -> WordTest:
     return lambda orth, lower, lemma, lexeme: next(regex.spans((lower, lemma, orth)[field]), None) is not None
 
 
-def _operator_bounds(operator: Any) -> tuple[int, int | None]:
+def operator_bounds(operator: Any) -> tuple[int, int | None]:
     if operator is None:
         return 1, 1
     if operator == "?":
@@ -456,15 +456,23 @@ class EncodedDoc:
         self.sentences = sentences
         self._first_tokens = first_tokens
 
-    def token_span(self, sentence: int, start: int, end: int, lead_records: int = 0) -> tuple[int, int]:
-        """The tokens (start, end) a match of bytes [start, end) of a sentence covers, less the
-        ``lead_records`` it read before its first token."""
+    def token_spans(self, sentence: int, matches: list[tuple[int, int]], lead_records: int = 0) -> list[tuple[int, int]]:
+        """The tokens (start, end) each match of bytes [start, end) of a sentence covers, less
+        the ``lead_records`` it read before its first token. ``matches`` come in the order of
+        their starts, and records are counted on from one start to the next: one pass over the
+        sentence, however many matches it has."""
         data = self.sentences[sentence]
-        start = max(start, 1)  # a sentence-start pattern's match begins on the sentence mark
-        # Each record has one byte below 0x80, its first: count them.
-        first = len(data[1:start].translate(None, _NOT_RECORD_STARTS))
-        last = first + len(data[start:end].translate(None, _NOT_RECORD_STARTS))
-        return self._first_tokens[sentence] + first + lead_records, self._first_tokens[sentence] + last
+        first_token = self._first_tokens[sentence]
+        spans = []
+        counted, records = 1, 0  # the records in data[1:counted] (byte 0 marks the sentence)
+        for start, end in matches:
+            start = max(start, 1)  # a sentence-start pattern's match begins on the sentence mark
+            # Each record has one byte below 0x80, its first: count them.
+            records += len(data[counted:start].translate(None, _NOT_RECORD_STARTS))
+            counted = start
+            last = records + len(data[start:end].translate(None, _NOT_RECORD_STARTS))
+            spans.append((first_token + records + lead_records, first_token + last))
+        return spans
 
 
 class TokenEncoder:
@@ -554,6 +562,6 @@ class PatternSet:
         while True:
             start, stop = search(UNANCHORED, data, position, end)[0]
             if start < 0:
-                return found
-            found.append(encoded.token_span(sentence, start, stop, self._lead_records[number]))
+                return encoded.token_spans(sentence, found, self._lead_records[number])
+            found.append((start, stop))
             position = start + 1
