@@ -8,7 +8,12 @@ measures, each in a fresh process:
   (from batch's own summary: start-up excluded) and the whole command's wall time;
 * the peak RSS of the largest process of each run (the parent; a worker is smaller);
 * mass-message detection alone: signatures + the LSH index over the N drafts;
-* ``referral_lint.spark.lint_column`` in Spark's local[2] mode (with --spark).
+* ``referral_lint.spark.lint_column`` in Spark's local[2] mode (with --spark);
+* ``referral-lint check`` on a directory of the N drafts as files (with --check): its
+  peak RSS (results are streamed, so it should stay near the bare pipeline's) and files/s,
+  with mass-message detection on (the default) and off;
+* the cold start of ``referral-lint check`` on one file against ``spacy.blank("en")``
+  in a fresh interpreter (with --start).
 
 Run from the repository root, with the project's venv::
 
@@ -109,6 +114,36 @@ def measure_batch(corpus: Path, jobs: int, mass: bool, out: Path) -> dict[str, A
     }
 
 
+def measure_check(files: Path, jobs: int | None, mass: bool, out: Path) -> dict[str, Any]:
+    """``referral-lint check DIR`` (json report to a file): wall time and peak RSS of its largest process."""
+    command = [str(Path(sys.executable).parent / "referral-lint"), "check", str(files), "--isolated", "-q",
+               "--output-format", "json", "-o", str(out)]
+    if jobs is not None:
+        command += ["--jobs", str(jobs)]
+    if mass:  # off by default in check
+        command += ["--extend-select", "mass-message"]
+    result = subprocess.run([sys.executable, "-c", _MEASURE, *command], capture_output=True, text=True, check=True)
+    rss_kib, status, wall, cpu = result.stdout.partition("\n")[0].split()
+    count = sum(1 for _ in files.glob("*.txt"))
+    return {"jobs": jobs or os.cpu_count(), "mass_messages": mass, "exit_status": int(status), "files": count,
+            "files_per_s": count / float(wall), "wall_s": float(wall), "cpu_s": float(cpu), "peak_rss_mb": int(rss_kib) / 1024}
+
+
+def measure_start(one_file: Path, repeats: int = 3) -> dict[str, float]:
+    """Best wall time of ``referral-lint check FILE`` and of a blank spaCy pipeline, each in a fresh process."""
+    def best(command: list[str]) -> float:
+        times = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            times.append(time.perf_counter() - started)
+        return min(times)
+
+    check = best([str(Path(sys.executable).parent / "referral-lint"), "check", "--isolated", str(one_file)])
+    blank = best([sys.executable, "-c", "import spacy; spacy.blank('en')"])
+    return {"check_one_file_s": check, "blank_spacy_s": blank, "ratio": check / blank}
+
+
 def run_snippet(snippet: str, corpus: Path) -> dict[str, Any]:
     result = subprocess.run([sys.executable, "-c", snippet, str(corpus)], capture_output=True, text=True)
     if result.returncode != 0:
@@ -121,6 +156,9 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=10_000, help="messages to generate (default 10,000)")
     parser.add_argument("--spark", action="store_true", help="also time referral_lint.spark in local[2] (needs Java)")
     parser.add_argument("--memory-only", action="store_true", help="one run (2 jobs, mass messages): peak RSS at --n")
+    parser.add_argument("--check", action="store_true", help="also check the N drafts as files: peak RSS, files/s")
+    parser.add_argument("--start", action="store_true", help="also time check's cold start against blank spaCy")
+    parser.add_argument("--no-batch", action="store_true", help="skip the batch runs (with --check or --start)")
     parser.add_argument("--json", type=Path, help="write the results here too")
     parser.add_argument("--gen-corpus", type=Path, default=GEN_CORPUS, help=f"the corpus generator (default {GEN_CORPUS})")
     args = parser.parse_args()
@@ -129,7 +167,9 @@ def main() -> None:
         directory = Path(scratch)
         corpus = generate(args.n, directory, args.gen_corpus)
         results: dict[str, Any] = {"n": args.n, "cores": os.cpu_count(), "load_before": os.getloadavg()[0]}
-        if args.memory_only:
+        if args.no_batch:
+            runs = []
+        elif args.memory_only:
             runs = [measure_batch(corpus, 2, True, directory / "out.jsonl")]
         else:
             runs = [measure_batch(corpus, jobs, False, directory / "out.jsonl") for jobs in (1, 2)]
@@ -141,6 +181,10 @@ def main() -> None:
             results["cpu_ratio_2_jobs"] = runs[1]["cpu_s"] / runs[0]["cpu_s"]
             results["mass_messages"] = run_snippet(_MASS, corpus)
         results["batch"] = runs
+        if args.check:
+            results["check"] = [measure_check(directory / "files", None, mass, directory / "report.json") for mass in (False, True)]
+        if args.start:
+            results["start"] = measure_start(sorted((directory / "files").glob("*.txt"))[0])
         if args.spark:
             spark = run_snippet(_SPARK, corpus)
             if "seconds" in spark:
@@ -159,6 +203,16 @@ def main() -> None:
         print(f"  2 jobs / 1 job: {results['speedup_2_jobs']:.2f}x records/s (target 1.6x); CPU used: {results['cpu_ratio_2_jobs']:.2f}x")
     if "mass_messages" in results:
         print(f"  mass messages alone: {json.dumps(results['mass_messages'])}")
+    for run in results.get("check", []):
+        mass = "--extend-select mass-message" if run["mass_messages"] else "default rules"
+        print(
+            f"  check DIR --jobs {run['jobs']} ({mass}): {run['files_per_s']:,.0f} files/s, "
+            f"{run['wall_s']:.1f} s wall, {run['cpu_s']:.1f} s CPU, peak RSS {run['peak_rss_mb']:.0f} MB"
+        )
+    if "start" in results:
+        start = results["start"]
+        print(f"  cold start: check one file {start['check_one_file_s']:.2f} s, blank spaCy {start['blank_spacy_s']:.2f} s: "
+              f"{start['ratio']:.2f}x (target 1.3x)")
     if "spark_local_2" in results:
         print(f"  spark local[2]: {json.dumps(results['spark_local_2'])}")
     if args.json:

@@ -11,6 +11,11 @@ place), then measures, over several repeats:
 and reports messages/s, the rules' share of lint time, the rules' cost relative
 to the bare pipeline, a violation count (sanity) and peak memory.
 
+With ``--cli`` it also times whole commands on the corpus's files (one file per
+message), start-up included: ``referral-lint check`` with ``--jobs 1`` and with the
+default (every core), and the peers that are installed (``npm install --prefix
+bench/peers`` for write-good, textlint, alex and Harper; ``proselint`` on PATH).
+
 Standard library + the project only.  Run from the repository root::
 
     python bench/bench_speed.py [--repeats 5] [--json out.json] [--compare old.json]
@@ -26,6 +31,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -124,6 +130,7 @@ class Results:
     runs: list[Run] = field(default_factory=list)
     startup: list[dict[str, float]] = field(default_factory=list)
     violations_by_rule: dict[str, int] = field(default_factory=dict)
+    commands: list[dict[str, Any]] | None = None  # --cli
 
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-serialisable dict."""
@@ -133,6 +140,7 @@ class Results:
             "runs": [vars(r) for r in self.runs],
             "startup": self.startup,
             "violations_by_rule": self.violations_by_rule,
+            "commands": self.commands,
         }
 
 
@@ -408,6 +416,66 @@ def print_comparison(before: dict[str, Any], after: Results) -> None:
 
 
 # --------------------------------------------------------------------------
+# Whole commands on files: referral-lint check and the peers (--cli)
+# --------------------------------------------------------------------------
+PEERS_DIR = REPO_ROOT / "bench" / "peers"
+
+
+def _commands(files: list[str]) -> list[tuple[str, list[str] | None]]:
+    """(label, command) for referral-lint and each peer; None: the peer is not installed."""
+    bin_dir = PEERS_DIR / "node_modules" / ".bin"
+    node = lambda tool: [str(bin_dir / tool)] if (bin_dir / tool).exists() else None  # noqa: E731
+    proselint = shutil.which("proselint") or shutil.which("proselint", path=str(Path(sys.executable).parent))
+    harper = PEERS_DIR / "node_modules" / "harper.js"
+    cli = [sys.executable, "-m", "referral_lint", "check", "--quiet", "--isolated"]
+    return [
+        ("referral-lint check --jobs 1", [*cli, "--jobs", "1", *files]),
+        ("referral-lint check (every core)", [*cli, *files]),
+        ("write-good", node("write-good") and [*node("write-good"), *files]),
+        ("textlint --rule write-good", node("textlint") and [*node("textlint"), "--rule", "write-good", *files]),
+        ("alex", node("alex") and [*node("alex"), *files]),
+        ("proselint", proselint and [proselint, "check", *files]),
+        ("Harper (harper.js)", ["node", str(PEERS_DIR / "harper-check.mjs"), *files] if harper.is_dir() else None),
+    ]
+
+
+def measure_commands(files_dir: Path) -> list[dict[str, Any]]:
+    """Wall and CPU time of each command over every file, once each, in turn."""
+    files = sorted(str(path) for path in files_dir.glob("*.txt"))
+    rows = []
+    for label, command in _commands(files):
+        if command is None:
+            rows.append({"tool": label, "installed": False})
+            continue
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        proc = subprocess.run(command, cwd=PEERS_DIR, env=_subprocess_env(), capture_output=True)
+        wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        rows.append({
+            "tool": label, "installed": True, "exit_status": proc.returncode, "files": len(files),
+            "wall_s": wall, "cpu_s": cpu, "files_per_s": len(files) / wall, "files_per_cpu_s": len(files) / cpu,
+            "load": os.getloadavg()[0],
+        })
+    return rows
+
+
+def print_commands(rows: Sequence[dict[str, Any]]) -> None:
+    print("\nWhole commands on the corpus's files (start-up included; one run each)")
+    table = [["tool", "files/s (wall)", "wall (s)", "CPU (s)", "files per CPU-s", "load"]]
+    for row in rows:
+        if not row["installed"]:
+            table.append([row["tool"], "not installed", "", "", "", ""])
+            continue
+        table.append([
+            row["tool"], f"{row['files_per_s']:,.0f}", f"{row['wall_s']:.2f}", f"{row['cpu_s']:.2f}",
+            f"{row['files_per_cpu_s']:,.0f}", f"{row['load']:.1f}",
+        ])
+    print(_table(table))
+
+
+# --------------------------------------------------------------------------
 # CLI
 # --------------------------------------------------------------------------
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -425,6 +493,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                     help="write the results as JSON")
     ap.add_argument("--compare", type=Path, default=None, metavar="PATH",
                     help="compare with a previously saved --json file")
+    ap.add_argument("--cli", action="store_true",
+                    help="also time referral-lint check and the installed peers on the corpus's files")
+    ap.add_argument("--cli-only", action="store_true", help="only the --cli measurements")
     args = ap.parse_args(argv)
     if args.repeats < 1 or args.n < 1:
         ap.error("--repeats and --n must be >= 1")
@@ -450,9 +521,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             jsonl = generate_corpus(args.shared.resolve(), args.corpus or Path(tmp), args.n)
         corpus = load_corpus(jsonl)
+        commands = measure_commands(jsonl.parent) if args.cli or args.cli_only else None
+    if args.cli_only:
+        print_commands(commands)
+        return 0
 
     results = run_benchmark(corpus, args.model, args.repeats)
+    results.commands = commands
     print_results(results)
+    if commands is not None:
+        print_commands(commands)
     if before is not None:
         print_comparison(before, results)
     if args.json is not None:

@@ -193,7 +193,9 @@ def example_block(example: Example, *, bad: bool) -> str:
 
 def _source(rule: RuleSpec) -> str:
     name = Path(rule.file).name
-    return f"rules/{name}" if name.endswith((".yaml", ".yml")) else "referral_lint/unused_ignore.py"
+    if name.endswith((".yaml", ".yml")):
+        return f"rules/{name}"
+    return "referral_lint/mass.py" if rule.id == "mass-message" else "referral_lint/unused_ignore.py"
 
 
 def rule_page(rule: RuleSpec) -> str:
@@ -321,12 +323,13 @@ def nav(mkdocs_yml: str, rules: list[RuleSpec]) -> str:
 
 
 def pseudo_rules() -> list[RuleSpec]:
-    """Rules the linter reports that have no rule file (unused-ignore), when the code defines them."""
+    """Rules the linter reports that have no rule file (unused-ignore, mass-message), when the code defines them."""
     try:
+        from referral_lint.mass import mass_message_rule
         from referral_lint.unused_ignore import unused_ignore_rule
     except ImportError:
         return []
-    return [unused_ignore_rule()]
+    return [unused_ignore_rule(), mass_message_rule()]
 
 
 def all_rules(rules_dir: Path | None = None) -> list[RuleSpec]:

@@ -6,11 +6,14 @@ the pipeline, and it does so once for all the files it lints.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import textwrap
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -25,7 +28,12 @@ from referral_lint.model import Severity
 from referral_lint.session import Linted, LintSession
 from referral_lint.web import DEFAULT_HOST, DEFAULT_PORT
 
+if TYPE_CHECKING:
+    from referral_lint.fix import FixResult
+
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
+# Files sent to a worker at a time: few enough that the last ones do not wait on one busy worker.
+FILES_PER_CHUNK = 16
 
 _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -71,6 +79,10 @@ _LINT_OPTIONS = (
     click.option("--isolated", is_flag=True, help="Ignore all configuration files."),
     click.option("--no-color", "no_colour", is_flag=True, help="Never colour the output (also: NO_COLOR=1)."),
     click.option("--no-cache", is_flag=True, help="Neither read nor write the rule cache (also: REFERRAL_LINT_NO_CACHE=1)."),
+    click.option(
+        "-j", "--jobs", type=click.IntRange(min=1), metavar="N",
+        help="Lint on N worker processes  [default: the machine's cores; 1: in this process].",
+    ),
 )
 
 
@@ -111,50 +123,90 @@ def check(
     [tool.referral-lint] table, above it; options given here override it. See
     docs/configuration.md, and docs/suppression.md for ignoring a violation.
     """
-    run = _Run.from_options(options)
-    stdin_filename, quiet = options["stdin_filename"], options["quiet"]
-
-    results: list[FileResult] = []
+    run = _Run.from_options(options, keep_reports=add_ignore)
+    quiet = options["quiet"]
     errors: list[InputError] = []
-    for item in expand(paths):
-        linted = item if isinstance(item, InputError) else run.lint(item, stdin_filename)
-        if isinstance(linted, InputError):
-            errors.append(linted)
-            click.echo(f"referral-lint: error: {linted}", err=True)
-            continue
-        for note in linted.draft.notes:
-            click.echo(f"referral-lint: note: {display_name(linted.draft.name)}: {note}", err=True)
-        if not run.suppressed(linted, errors):  # a broken ignore file: reported once
-            continue
-        results.append(run.record(FileResult.from_draft(linted.draft, linted.report), linted.config))
+    rules: list[RuleSpec] = []
+    groups = _mass_messages(paths)
 
-    results += run.unused_ignore_results()
+    def results() -> Iterator[FileResult]:
+        """Each draft's result as soon as it is linted (nothing is kept: see formats.stream), then
+        the mass messages and the unused ignores."""
+        for outcome in run.outcomes(paths, options, _check_entry, groups is not None):
+            linted = outcome.linted if isinstance(outcome, _Signed) else outcome
+            if isinstance(linted, InputError):
+                errors.append(linted)
+                click.echo(f"referral-lint: error: {linted}", err=True)
+                continue
+            for note in linted.draft.notes:
+                click.echo(f"referral-lint: note: {display_name(linted.draft.name)}: {note}", err=True)
+            if not run.suppressed(linted, errors):  # a broken ignore file: reported once
+                continue
+            yield run.record(FileResult.from_draft(linted.draft, linted.report), linted.config)
+            if isinstance(outcome, _Signed) and groups is not None:
+                draft = linted.draft
+                groups.add(draft.name, draft.text, linted.text, linted.report.channel, linted.config, outcome.signature)
+        if groups is not None:
+            for result, config in groups.results():
+                yield run.record(result, config)
+        elif any(_names_mass_message(config) for config in run.seen):
+            click.echo("referral-lint: note: mass-message is skipped: it needs datasketch (pip install 'referral-lint[batch]')", err=True)
+        yield from run.unused_ignore_results()
+        rules.extend(run.rules(mass_messages=groups is not None))  # known once every draft is linted, which is when formats read them
+
     if add_ignore:
+        for _ in results():
+            pass
         run.add_ignores(quiet)
         sys.exit(EXIT_ERROR if errors else EXIT_CLEAN)
     if statistics:  # the deprecated flag
         output_format = "statistics"
-    _emit(results, errors, output_format, _use_colour(options["no_colour"]), run.rules(), output_file, summary=not quiet)
-    run.exit(results, errors)
+    _emit(results(), errors, output_format, _use_colour(options["no_colour"]), rules, output_file, summary=not quiet)
+    run.exit(errors)
+
+
+def _mass_messages(paths: tuple[str, ...]) -> Any:
+    """A referral_lint.mass.DraftGroups when the run may lint many drafts (a directory, or more than
+    one path) and datasketch is installed; None otherwise."""
+    from referral_lint import mass
+
+    if len(paths) < 2 and not any(path != STDIN and os.path.isdir(path) for path in paths):
+        return None
+    return mass.DraftGroups() if mass.available() else None
+
+
+def _names_mass_message(config: Config) -> bool:
+    """Whether ``config`` selects mass-message by name (without datasketch, that earns a note)."""
+    from referral_lint.config import MASS_MESSAGE
+
+    return MASS_MESSAGE in (*(config.select or ()), *config.extend_select) and MASS_MESSAGE not in config.ignore
 
 
 def _emit(
-    results: list[FileResult], errors: list[InputError], output_format: str, colour: bool,
-    rules: tuple[RuleSpec, ...] = (), output_file: str | None = None, summary: bool = True,
+    results: Iterable[FileResult], errors: list[InputError], output_format: str, colour: bool,
+    rules: Sequence[RuleSpec] = (), output_file: str | None = None, summary: bool = True,
 ) -> None:
-    """Render the report in ``output_format`` to stdout, or atomically to ``output_file``."""
-    from referral_lint.formats import Run, render
+    """Write the report in ``output_format`` to stdout, or atomically to ``output_file``, as the results come."""
+    from referral_lint.formats import OutputError, Run, report_file, write
 
     if output_file is not None:
-        from referral_lint.formats import OutputError, write_report
-
-        report = render(output_format, Run(results, errors, rules, colour=False, summary=summary))  # never colour in a file
         try:
-            write_report(output_file, report)
+            with report_file(output_file) as out:
+                write(output_format, Run(results, errors, rules, colour=False, summary=summary), out)  # never colour in a file
         except OutputError as error:
             _fail(str(error))
         return
-    click.echo(render(output_format, Run(results, errors, rules, colour=colour, summary=summary)), nl=False, color=colour)
+    write(output_format, Run(results, errors, rules, colour=colour, summary=summary), _Echo(colour))
+
+
+class _Echo:
+    """stdout as a file for a format to write to (through click, which handles the terminal's colours)."""
+
+    def __init__(self, colour: bool) -> None:
+        self.colour = colour
+
+    def write(self, text: str) -> None:
+        click.echo(text, nl=False, color=self.colour)
 
 
 def lint_session(options: dict[str, Any]) -> LintSession:
@@ -178,6 +230,63 @@ def lint_session(options: dict[str, Any]) -> LintSession:
     return LintSession(config_file=options["config_file"], isolated=options["isolated"], overrides=overrides)
 
 
+@dataclass(frozen=True)
+class _Stop:
+    """A configuration, rule file or pipeline that cannot be used, met while linting: it ends the run."""
+
+    message: str
+
+
+def _lint_entry(session: LintSession, entry: tuple[Any, ...]) -> Linted | InputError | _Stop:
+    """Read and lint one draft ``expand`` gave, (name, path; path None: stdin) and the stdin file
+    name, in a worker process or in this one (see ``_Run.outcomes``)."""
+    item, stdin_filename = entry[:2]
+    if isinstance(item, InputError):
+        return item
+    name, path = item
+    try:
+        if path is None:
+            linted = session.lint_path(STDIN, filename=stdin_filename)
+        else:
+            linted = session.lint_path(path, name=name)
+    except ConfigError as error:
+        if error.file is None and error.path and error.path[0] in session.overrides:
+            return _Stop(f"--{error.path[0]}: {error.problem}")  # a bad command-line option
+        return _Stop(str(error))
+    except RuleError as error:
+        return _Stop(str(error))
+    except Exception as error:  # a broken trained pipeline must not end in a traceback
+        return _Stop(f"cannot load the pipeline: {error}")
+    # The rules are the same for every draft of a configuration: not sent back with each one.
+    return replace(linted, rules=()) if isinstance(linted, Linted) else linted
+
+
+@dataclass(frozen=True)
+class _Signed:
+    """A draft linted, with its mass-message signature (referral_lint.mass)."""
+
+    linted: Linted
+    signature: Any
+
+
+def _check_entry(session: LintSession, entry: tuple[Any, ...]) -> Linted | _Signed | InputError | _Stop:
+    """Lint one draft as ``_lint_entry`` does and, when ``entry[2]`` says to look for mass messages and
+    its configuration turns mass-message on, sign it (where it was linted: signing costs CPU)."""
+    linted = _lint_entry(session, entry)
+    if not entry[2] or not isinstance(linted, Linted) or linted.ignore_error is not None or not _mass_message_on(linted.config):
+        return linted
+    from referral_lint.mass import signature
+
+    return _Signed(linted, signature(linted.draft.text))
+
+
+@functools.lru_cache(maxsize=32)
+def _mass_message_on(config: Config) -> bool:
+    from referral_lint.config import MASS_MESSAGE
+
+    return MASS_MESSAGE in _enabled(config)
+
+
 class _Run:
     """What ``check`` and ``fix`` keep across drafts: the lint session, and the ignores.
 
@@ -186,47 +295,56 @@ class _Run:
     configuration or rule file, or a model that cannot load, ends the run (exit 2).
     """
 
-    def __init__(self, session: LintSession, *, exit_zero: bool = False) -> None:
+    def __init__(self, session: LintSession, *, exit_zero: bool = False, keep_reports: bool = False) -> None:
         self.session = session
         self.exit_zero = exit_zero
-        self.configs: dict[int, Config] = {}  # id(FileResult) -> its configuration
+        self.failing = False  # a result has a violation at or above its configuration's fail-on
+        self.seen: dict[Config, None] = {}  # the configurations of the drafts linted, in order
+        self.keep_reports = keep_reports  # for --add-ignore: otherwise nothing is kept per draft
         self.linted: list[tuple[str | None, Any, str | None]] = []  # (path, report, the file's text) per draft
         self.stale: dict[Path, tuple[Any, str, list[Any], Config, str]] = {}
         self.broken: set[str] = set()
 
     @classmethod
-    def from_options(cls, options: dict[str, Any]) -> _Run:
+    def from_options(cls, options: dict[str, Any], *, keep_reports: bool = False) -> _Run:
         """A run from the command line's options (``_LINT_OPTIONS``), which override every configuration file."""
-        return cls(lint_session(options), exit_zero=options["exit_zero"])
+        return cls(lint_session(options), exit_zero=options["exit_zero"], keep_reports=keep_reports)
 
-    def exit(self, results: list[FileResult], errors: list[InputError]) -> NoReturn:
-        """Exit 2 on any error, else 1 when a result fails its configuration's fail-on (unless --exit-zero)."""
+    def exit(self, errors: list[InputError]) -> NoReturn:
+        """Exit 2 on any error, else 1 when a result failed its configuration's fail-on (unless --exit-zero)."""
         if errors:
             sys.exit(EXIT_ERROR)
-        failing = any(result.report.failing(self.fail_on(result)) for result in results)
-        sys.exit(EXIT_VIOLATIONS if failing and not self.exit_zero else EXIT_CLEAN)
+        sys.exit(EXIT_VIOLATIONS if self.failing and not self.exit_zero else EXIT_CLEAN)
 
-    def lint(self, item: tuple[str, Path | None], stdin_filename: str | None) -> Linted | InputError:
-        """Read and lint the draft ``expand`` gave (name, path; path None: stdin); a configuration
-        that cannot be used ends the run."""
-        name, path = item
-        try:
-            if path is None:
-                return self.session.lint_path(STDIN, filename=stdin_filename)
-            return self.session.lint_path(path, name=name)
-        except ConfigError as error:
-            if error.file is None and error.path and error.path[0] in self.session.overrides:
-                _fail(f"--{error.path[0]}: {error.problem}")  # a bad command-line option
-            _fail(str(error))
-        except RuleError as error:
-            _fail(str(error))
-        except Exception as error:  # a broken trained pipeline must not end in a traceback
-            _fail(f"cannot load the pipeline: {error}")
+    def outcomes(self, paths: tuple[str, ...], options: dict[str, Any], work: Callable[..., Any], *extra: Any) -> Iterator[Any]:
+        """``work(session, (item, stdin file name, *extra))`` for each draft ``expand(paths)`` gives, in
+        order, on ``--jobs`` worker processes (referral_lint.parallel); a ``_Stop`` ends the run.
+
+        Drafts are linted here until the first Linter is built, so that the workers, forked
+        after it, share it; stdin is read here, so a run that reads it uses no workers.
+        """
+        from referral_lint.parallel import default_jobs, map_ordered
+
+        entries = ((item, options["stdin_filename"], *extra) for item in expand(paths))
+        jobs = 1 if STDIN in paths else options["jobs"] or default_jobs()
+        for entry in entries:
+            yield self._going_on(work(self.session, entry))
+            if self.session.linters:
+                break
+        for outcome in map_ordered(self.session, work, entries, jobs=jobs, chunk_size=FILES_PER_CHUNK):
+            yield self._going_on(outcome)
+
+    @staticmethod
+    def _going_on(outcome: Any) -> Any:
+        if isinstance(outcome, _Stop):
+            _fail(outcome.message)
+        return outcome
 
     def suppressed(self, linted: Linted, errors: list[InputError]) -> bool:
         """Note what the draft's ignores left (False: its ignore file is broken, and reported once)."""
         from referral_lint.ignore_file import IGNORE_FILE
 
+        self.seen.setdefault(linted.config)
         error = linted.ignore_error
         if error is not None:
             if str(error) not in self.broken:
@@ -240,15 +358,14 @@ class _Run:
             shown = str(Path(linted.draft.name).parent / IGNORE_FILE)
             entry = self.stale.setdefault(key, (linted.ignore_file, shown, [], linted.config, linted.report.channel))
             entry[2].extend(linted.stale)
-        self.linted.append((linted.path, linted.report, linted.draft.source))
+        if self.keep_reports:
+            self.linted.append((linted.path, linted.report, linted.draft.source))
         return True
 
     def record(self, result: FileResult, config: Config) -> FileResult:
-        self.configs[id(result)] = config
+        """Note whether ``result`` fails ``config``'s fail-on (for the exit status)."""
+        self.failing = self.failing or bool(result.report.failing(config.fail_on))
         return result
-
-    def fail_on(self, result: FileResult) -> Severity:
-        return self.configs.get(id(result), Config()).fail_on
 
     def unused_ignore_results(self) -> list[FileResult]:
         """A result per ignore file with entries that matched nothing (an unused-ignore violation each)."""
@@ -259,16 +376,23 @@ class _Run:
             for ignore, shown, entries, config, channel in self.stale.values()
         ]
 
-    def rules(self) -> tuple[RuleSpec, ...]:
-        """The rules that ran (for formats that describe them), unused-ignore included when it did."""
+    def rules(self, *, mass_messages: bool = False) -> tuple[RuleSpec, ...]:
+        """The rules that ran (for formats that describe them), unused-ignore included when it did, and
+        mass-message when ``mass_messages`` were looked for."""
+        from referral_lint.linter import select_rules
+
         seen: dict[str, RuleSpec] = {}
-        for linter in self.session.linters.values():
-            for rule in linter.rules:
+        for config in self.seen:  # (a worker linted them: this process may have no Linter for them)
+            for rule in select_rules(load_rules(config.rule_dirs), config):
                 seen.setdefault(rule.id, rule)
-        if any(UNUSED_IGNORE in _enabled(config) for config in self.session.linters):
+        if any(UNUSED_IGNORE in _enabled(config) for config in self.seen):
             from referral_lint.unused_ignore import unused_ignore_rule
 
             seen.setdefault(UNUSED_IGNORE, unused_ignore_rule())
+        if mass_messages and any(_mass_message_on(config) for config in self.seen):
+            from referral_lint.mass import RULE, mass_message_rule
+
+            seen.setdefault(RULE, mass_message_rule())
         return tuple(seen.values())
 
     def add_ignores(self, quiet: bool) -> None:
@@ -310,7 +434,7 @@ def fix(paths: tuple[str, ...], unsafe_fixes: bool, diff: bool, **options: Any) 
     exit status.
     """
     run = _Run.from_options(options)
-    stdin_filename, quiet = options["stdin_filename"], options["quiet"]
+    quiet = options["quiet"]
     # With stdin, the fixed text is the output: everything else goes to stderr.
     to_stdout_is_text = any(path == "-" for path in paths)
     report_stream_err = to_stdout_is_text and not diff
@@ -320,19 +444,14 @@ def fix(paths: tuple[str, ...], unsafe_fixes: bool, diff: bool, **options: Any) 
     fixed_count = 0
     files_changed = 0
     unsafe_left = 0
-    for item in expand(paths):
-        if isinstance(item, InputError):
-            errors.append(item)
-            click.echo(f"referral-lint: error: {item}", err=True)
-            continue
-        outcome = _fix_one(item, run, unsafe_fixes, stdin_filename, errors)
-        if outcome is None:
-            continue
+    for outcome in run.outcomes(paths, options, _fix_entry, unsafe_fixes):
         if isinstance(outcome, InputError):
             errors.append(outcome)
             click.echo(f"referral-lint: error: {outcome}", err=True)
             continue
-        linted, original, result, channel = outcome
+        if not run.suppressed(outcome.linted if isinstance(outcome, _Fixed) else outcome, errors):
+            continue  # its ignore file is broken (reported once)
+        linted, original, result, channel = outcome.linted, outcome.original, outcome.result, outcome.channel
         draft = linted.draft
         fixed_count += len(result.fixed)
         unsafe_left += sum(
@@ -341,13 +460,13 @@ def fix(paths: tuple[str, ...], unsafe_fixes: bool, diff: bool, **options: Any) 
         if diff:
             if result.changed:
                 click.echo(_unified_diff(draft.name, original, result.text), nl=False)
-        elif item[1] is None:
+        elif linted.path is None:
             click.echo(result.text, nl=False)
         elif result.changed:
             from referral_lint.fix import ChangedOnDisk
 
             try:
-                _write_fixed(item[1], draft, result.text)
+                _write_fixed(Path(linted.path), draft, result.text)
             except ChangedOnDisk as error:
                 failure = InputError(draft.name, str(error))
                 errors.append(failure)
@@ -378,26 +497,37 @@ def fix(paths: tuple[str, ...], unsafe_fixes: bool, diff: bool, **options: Any) 
         if unsafe_left and not unsafe_fixes:
             line += f" {unsafe_left} more can be fixed with --unsafe-fixes."
         click.echo(line, err=report_stream_err or diff)
-    run.exit(results, errors)
+    run.exit(errors)
 
 
-def _fix_one(item: tuple[str, Path | None], run: _Run, unsafe: bool, stdin_filename: str | None, errors: list[InputError]) -> Any:
-    """Fix one draft: (Linted, its original text, FixResult, the channel it was judged as), an InputError,
-    or None when its ignore file is broken (reported by ``run``)."""
+@dataclass(frozen=True)
+class _Fixed:
+    """One draft fixed (not yet written): what was linted, its original text, the fix, the channel it was judged as."""
+
+    linted: Linted
+    original: str
+    result: FixResult
+    channel: str
+
+
+def _fix_entry(session: LintSession, entry: tuple[Any, ...]) -> _Fixed | Linted | InputError | _Stop:
+    """Fix one draft (``entry`` as for ``_lint_entry``, and whether unsafe fixes apply), in a worker
+    process or in this one; a draft whose ignore file is broken comes back linted, unfixed."""
     from referral_lint.fix import fix_until_stable
 
-    linted = run.lint(item, stdin_filename)
-    if isinstance(linted, InputError):
+    unsafe = entry[2]
+    linted = _lint_entry(session, entry)
+    if not isinstance(linted, Linted):
         return linted
     if linted.draft.positions != "file":
         return InputError(linted.draft.name, "the email body is transfer-encoded (quoted-printable or base64); fix it in your mail client")
-    if not run.suppressed(linted, errors):
-        return None
+    if linted.ignore_error is not None:
+        return linted
     original = linted.text
     channels: list[str] = []
 
     def lint(source: str) -> list[Any]:
-        current = linted if source == original else run.session.lint_text(
+        current = linted if source == original else session.lint_text(
             source, path=linted.path, language=linted.draft.kind, name=linted.draft.name
         )
         if isinstance(current, InputError):
@@ -406,7 +536,7 @@ def _fix_one(item: tuple[str, Path | None], run: _Run, unsafe: bool, stdin_filen
         return [v for v in current.report.violations if v.rule != UNUSED_IGNORE]
 
     result = fix_until_stable(original, lint, unsafe=unsafe)
-    return linted, original, result, channels[-1] if channels else "message"
+    return _Fixed(linted, original, result, channels[-1] if channels else "message")
 
 
 def _write_fixed(path: Path, draft: Draft, text: str) -> None:
@@ -434,14 +564,15 @@ def _enabled(config: Config) -> frozenset[str]:
 
 def _rules_or_fail(config_file: str | None, isolated: bool) -> tuple[RuleSpec, ...]:
     """The rules a draft here would know: the built-in ones, those of the configuration's
-    ``rule-dirs``, and the unused-ignore pseudo-rule (it can be selected and explained too)."""
+    ``rule-dirs``, and the pseudo-rules unused-ignore and mass-message (they can be selected and explained too)."""
+    from referral_lint.mass import mass_message_rule
     from referral_lint.unused_ignore import unused_ignore_rule
 
     if isolated and config_file is not None:
         _fail("--config and --isolated cannot be used together")
     try:
         config = LintSession(config_file=config_file, isolated=isolated).config_for(None)
-        return (*load_rules(config.rule_dirs), unused_ignore_rule())
+        return (*load_rules(config.rule_dirs), unused_ignore_rule(), mass_message_rule())
     except (ConfigError, RuleError) as error:
         _fail(str(error))
 

@@ -37,7 +37,14 @@ ALL = "all"
 #: suppresses anything (see referral_lint.suppress). It is not a YAML rule, but it is
 #: selected, ignored and re-graded like one.
 UNUSED_IGNORE = "unused-ignore"
-PSEUDO_RULES: dict[str, tuple[str, bool, Severity]] = {UNUSED_IGNORE: ("suppression", True, Severity.WARNING)}
+#: The pseudo-rule that reports drafts of one run that are one message with the names
+#: swapped (see referral_lint.mass): it looks across drafts, not into one.
+MASS_MESSAGE = "mass-message"
+PSEUDO_RULES: dict[str, tuple[str, bool, Severity]] = {
+    UNUSED_IGNORE: ("suppression", True, Severity.WARNING),
+    # Off by default: many drafts of one run may share a text on purpose (a test folder, variants).
+    MASS_MESSAGE: ("template", False, Severity.WARNING),
+}
 
 #: The options a configuration file (and ``Config.from_mapping``) accepts, as spelled
 #: in files: kebab-case.

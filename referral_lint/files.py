@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import BinaryIO, TextIO
 
 
 class ChangedOnDisk(Exception):
@@ -39,6 +42,17 @@ class FileSnapshot:
 def replace_file(path: str | os.PathLike[str], data: bytes, *, unchanged_since: FileSnapshot | None = None) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, never half.
 
+    See :func:`replacing`, which this is with one write.
+    """
+    with replacing(path, unchanged_since=unchanged_since) as handle:
+        handle.write(data)
+
+
+@contextlib.contextmanager
+def replacing(path: str | os.PathLike[str], *, unchanged_since: FileSnapshot | None = None) -> Iterator[BinaryIO]:
+    """A binary file to write the new contents of ``path`` to, piece by piece; ``path`` is replaced
+    when the block ends, and left as it was if the block raises.
+
     The data goes to a temporary file beside the target, is flushed to disk, given the
     permissions, owner and group the file had (owner and group where the process may
     set them; those a new file would get otherwise) and renamed over it. A symbolic
@@ -57,7 +71,7 @@ def replace_file(path: str | os.PathLike[str], data: bytes, *, unchanged_since: 
     )
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         _take_ownership_and_mode(temporary, status)
@@ -68,6 +82,16 @@ def replace_file(path: str | os.PathLike[str], data: bytes, *, unchanged_since: 
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
+
+
+@contextlib.contextmanager
+def replacing_text(path: str | os.PathLike[str]) -> Iterator[TextIO]:
+    """:func:`replacing`, as a UTF-8 text file whose line ends are written as they are."""
+    with replacing(path) as handle:
+        text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+        yield text
+        text.flush()
+        text.detach()  # the binary file stays open for replacing to sync and rename
 
 
 def _take_ownership_and_mode(temporary: str, status: os.stat_result | None) -> None:

@@ -13,6 +13,11 @@ number of *distinct* messages, and a group of 100,000 copies costs no more per d
 than a group of two. Each distinct draft costs about 3 KB (measured: mostly the LSH's
 in-memory buckets), so 100,000 distinct drafts hold about 300 MB until the run ends.
 
+``batch`` reports each group once, after the results (:func:`finding`); ``check``
+reports a ``mass-message`` violation on each draft of a group, naming the others
+(:class:`DraftGroups`). ``mass-message`` is a pseudo-rule (no rule file): selected,
+ignored and re-graded like any rule, in the ``template`` group.
+
 datasketch is an optional dependency (``pip install 'referral-lint[batch]'``): it
 pulls in scipy, which nothing else needs.
 """
@@ -21,11 +26,18 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-RULE = "mass-message"
+if TYPE_CHECKING:
+    from referral_lint.config import Config
+    from referral_lint.formats import FileResult
+
+from referral_lint.config import MASS_MESSAGE as RULE
+from referral_lint.config import PSEUDO_RULES
+
 THRESHOLD = 0.7
 NUM_PERM = 64
 SHINGLE_WORDS = 3
@@ -115,6 +127,116 @@ def finding(group: Sequence[Hashable]) -> dict[str, Any]:
         ),
         "ids": list(group),
     }
+
+
+SUMMARY = "Write each note for its reader, not one copy for many"
+WHY = (
+    "\"Don't send the same copy-pasted note to many people\" is the advice every guide gives: a reader "
+    "who gets a note with only their name swapped in can tell, and so can two colleagues who compare "
+    "notes. A note that says why you are writing to this person gets the reply."
+)
+#: The others a finding names, at most (a group may hold thousands of copies).
+NAMED_AT_MOST = 5
+_HEAD_CHARACTERS = 300  # of the line a finding points at: all that is kept of a draft
+
+
+def mass_message_rule() -> Any:
+    """The mass-message pseudo-rule as a RuleSpec, for ``rules``, ``explain``, the docs and SARIF."""
+    from referral_lint.engine.schema import Example, RuleSpec
+
+    group, default, severity = PSEUDO_RULES[RULE]
+    return RuleSpec(
+        id=RULE,
+        file="(built in)",
+        summary=SUMMARY,
+        severity=severity,
+        why=WHY,
+        check="forbid",
+        message="The same message as other drafts, with the names swapped",
+        group=group,
+        default=default,
+        details=(
+            "Off by default in check (select it). It looks across the drafts of one run, not into one: check compares every draft it lints "
+            "(reporting the finding at the first line of each draft of a group, naming the others), "
+            "batch every record (one line per group after the results). Names, companies, numbers, "
+            "links and template slots are masked, and two drafts whose three-word shingles overlap by an "
+            "estimated 70% or more are one message; a draft that shares only its greeting and sign-off "
+            "with another is not. It needs the batch extra (datasketch): without it the check is "
+            "skipped, with a note when mass-message is selected by name."
+        ),
+        bad_examples=(
+            Example("Hi Ana, I admire the data team at Acme and would love to join it as a Data Engineer. "
+                    "Would you refer me? Thanks!\n---\nHi Bo, I admire the data team at Initech and would "
+                    "love to join it as a Data Engineer. Would you refer me? Thanks!"),
+        ),
+        good_examples=(
+            Example("Hi Ana, your talk on stream joins at the Berlin meetup is why I applied for the "
+                    "Data Engineer role. Would you refer me? Thanks!\n---\nHi Bo, we both reviewed the "
+                    "Rust book club's notes last spring. Could you tell me who leads hiring on your team? Thanks!"),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class _Draft:
+    """What a check keeps of a draft until its group is known: its name and first line."""
+
+    name: str
+    head: str  # the draft's text up to the end of its first line with words
+    start: int  # where that line starts
+    channel: str
+    config: Config
+
+
+class DraftGroups:
+    """The mass messages among the drafts of one ``check``, as a violation on each draft of a group.
+
+    Drafts are added as they are linted, with their signatures (computed where they were
+    linted); :meth:`results` gives, once all are in, a result per draft in a group, in the
+    order the drafts were added.
+    """
+
+    def __init__(self) -> None:
+        self._finder = MassMessageFinder()
+        self._drafts: list[_Draft] = []
+
+    def add(self, name: str, text: str, shown: str, channel: str, config: Config, hashvalues: Any) -> None:
+        """A draft: ``text`` as linted, ``shown`` as the writer sees it (same offsets), its signature."""
+        first = len(text) - len(text.lstrip())  # the first line with words (an email's headers are blanked)
+        end = text.find("\n", first)
+        end = min(len(text) if end < 0 else end, first + _HEAD_CHARACTERS)
+        self._finder.add(len(self._drafts), hashvalues)
+        self._drafts.append(_Draft(name, shown[:end], text.rfind("\n", 0, first) + 1, channel, config))
+
+    def results(self) -> Iterator[tuple[FileResult, Config]]:
+        """(result, the draft's configuration) per draft of each group, in the order they were added."""
+        from referral_lint.formats import FileResult
+        from referral_lint.model import Applicability, Report, Suggestion, Violation
+        from referral_lint.positions import LineIndex
+
+        group_of = {number: group for group in self._finder.groups() for number in group}
+        for number in sorted(group_of):
+            draft, group = self._drafts[number], group_of[number]
+            others = [self._drafts[other].name for other in group if other != number]
+            shown, more = others[:NAMED_AT_MOST], len(others) - NAMED_AT_MOST
+            named = ", ".join(shown[:-1]) + (", " if more > 0 else " and ") + shown[-1] if len(shown) > 1 else shown[0]
+            if more > 0:
+                named += f" and {more} more"
+            line_start = draft.start
+            line, _ = LineIndex(draft.head).position(line_start)
+            violation = Violation(
+                rule=RULE,
+                severity=draft.config.severity_of(RULE, PSEUDO_RULES[RULE][0]) or PSEUDO_RULES[RULE][2],
+                message=f"The same message as {named}, with the names swapped: a note written for its reader gets more replies.",
+                start=line_start,
+                end=len(draft.head),
+                line=line,
+                column=1,
+                suggestions=(Suggestion("Say why you are writing to this person: what you share, what you read of theirs", (), Applicability.DISPLAY),),
+                end_line=line,
+                end_column=len(draft.head) - line_start + 1,
+            )
+            yield FileResult(draft.name, Report(text=draft.head, channel=draft.channel, violations=[violation])), draft.config
 
 
 def _short_key(band: bytes) -> bytes:

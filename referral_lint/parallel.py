@@ -1,8 +1,10 @@
-"""Linting on every core: worker processes that each hold one Linter, fed in chunks.
+"""Linting on every core: worker processes that each hold one Linter (or one LintSession), fed in chunks.
 
-``map_ordered`` runs ``work(linter, item)`` for each item and yields the results in
-input order. With one job it runs in this process. With more, each worker process
-gets the Linter once, when it starts, and then receives chunks of items; at most
+``map_ordered`` runs ``work(state, item)`` for each item and yields the results in
+input order, where ``state`` is a Linter (batch, ``Linter.lint_many``) or a
+LintSession (``check`` and ``fix``, whose drafts may each have their own
+configuration). With one job it runs in this process. With more, each worker process
+gets the state once, when it starts, and then receives chunks of items; at most
 ``2 × jobs`` chunks are in flight, so memory stays flat however long the input.
 
 Workers are started by forking this process after its Linter is built (Linux): a
@@ -13,7 +15,7 @@ here because no other Python thread runs at that moment: with "fork", ProcessPoo
 starts all its workers before its own manager thread, and batch's progress bar runs
 without tqdm's monitor thread. (numpy's OpenBLAS keeps idle threads, which OpenBLAS's own
 fork handler resets in the child.) Where fork is unavailable (macOS, Windows) workers are spawned
-and build their Linter from its Config.
+and build their Linter from its Config (a LintSession pickles without its Linters).
 """
 
 from __future__ import annotations
@@ -29,17 +31,19 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:
     from referral_lint.linter import Linter
     from referral_lint.model import Report
+    from referral_lint.session import LintSession
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
+State = TypeVar("State", "Linter", "LintSession")
 
 DEFAULT_CHUNK_SIZE = 64
 # Chunks queued per worker: enough that no worker waits for the next one, few
 # enough that memory does not grow with the input.
 _CHUNKS_IN_FLIGHT_PER_JOB = 2
 
-# The Linter of this worker process, set once by _start_worker.
-_worker_linter: Linter | None = None
+# The Linter or LintSession of this worker process, set once by _start_worker.
+_worker_state: Any = None
 
 
 def default_jobs() -> int:
@@ -51,17 +55,18 @@ def default_jobs() -> int:
 
 
 def map_ordered(
-    linter: Linter,
-    work: Callable[[Linter, Item], Result],
+    state: State,
+    work: Callable[[State, Item], Result],
     items: Iterable[Item],
     *,
     jobs: int = 1,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
 ) -> Iterator[Result]:
-    """``work(linter, item)`` for every item, in input order, on ``jobs`` processes.
+    """``work(state, item)`` for every item, in input order, on ``jobs`` processes.
 
     ``work`` must be a module-level function (workers find it by name), and items
-    and results must pickle when ``jobs > 1``.
+    and results must pickle when ``jobs > 1``. Build ``state``'s Linter before the
+    first call, so that forked workers share it.
     """
     if jobs < 1:
         raise ValueError(f"jobs must be at least 1, not {jobs}")
@@ -71,19 +76,21 @@ def map_ordered(
     first = list(islice(iterator, chunk_size + 1))
     if jobs == 1 or len(first) <= chunk_size:  # one chunk or less: not worth starting workers
         for item in chain(first, iterator):
-            yield work(linter, item)
+            yield work(state, item)
         return
-    yield from _map_in_workers(linter, work, chain(first, iterator), jobs, chunk_size)
+    yield from _map_in_workers(state, work, chain(first, iterator), jobs, chunk_size)
 
 
 def _map_in_workers(
-    linter: Linter, work: Callable[[Linter, Any], Result], items: Iterable[Any], jobs: int, chunk_size: int
+    state: Any, work: Callable[[Any, Any], Result], items: Iterable[Any], jobs: int, chunk_size: int
 ) -> Iterator[Result]:
+    from referral_lint.linter import Linter
+
     if "fork" in multiprocessing.get_all_start_methods():
         # A forked worker inherits the built Linter: nothing is pickled or rebuilt.
-        context, start_with = multiprocessing.get_context("fork"), linter
+        context, start_with = multiprocessing.get_context("fork"), state
     else:
-        context, start_with = multiprocessing.get_context("spawn"), linter.config
+        context, start_with = multiprocessing.get_context("spawn"), state.config if isinstance(state, Linter) else state
     iterator = iter(items)
     chunks = iter(lambda: list(islice(iterator, chunk_size)), [])
     pending: deque[Future[list[Result]]] = deque()
@@ -113,16 +120,15 @@ def lint_text(linter: Linter, item: tuple[str, str | None]) -> Report:
     return lint_one(linter, text, channel)
 
 
-def _start_worker(linter_or_config: Any) -> None:
-    global _worker_linter
+def _start_worker(state: Any) -> None:
+    """Keep this worker's state: a Linter or LintSession, or the Config to build a Linter from (spawned)."""
+    global _worker_state
+    from referral_lint.config import Config
     from referral_lint.linter import Linter
 
-    if isinstance(linter_or_config, Linter):
-        _worker_linter = linter_or_config
-    else:
-        _worker_linter = Linter(linter_or_config)
+    _worker_state = Linter(state) if isinstance(state, Config) else state
 
 
-def _run_chunk(work: Callable[[Linter, Any], Result], chunk: list[Any]) -> list[Result]:
-    assert _worker_linter is not None, "worker started without a Linter"
-    return [work(_worker_linter, item) for item in chunk]
+def _run_chunk(work: Callable[[Any, Any], Result], chunk: list[Any]) -> list[Result]:
+    assert _worker_state is not None, "worker started without its state"
+    return [work(_worker_state, item) for item in chunk]

@@ -109,6 +109,11 @@ class LintSession:
         self.root = str(root) if root is not None else None
         self.linters: dict[Config, Linter] = {}
 
+    def __getstate__(self) -> dict[str, Any]:
+        # A spawned worker gets the session without its Linters (spaCy pipelines and
+        # compiled rules do not pickle) and builds its own.
+        return {**self.__dict__, "linters": {}}
+
     def config_for(self, path: str | Path | None) -> Config:
         """The configuration of the draft at ``path`` (per-path entries included)."""
         if self.fixed is not None:

@@ -522,7 +522,7 @@ def test_rules_lists_every_rule(run):
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["RULE", "SEVERITY", "CHECK", "SUMMARY"]
     rows = {line.split()[0]: line.split()[1:3] for line in lines[1:]}
-    assert set(rows) == RULE_IDS | {"unused-ignore"}  # the pseudo-rule of referral_lint.suppress
+    assert set(rows) == RULE_IDS | {"unused-ignore", "mass-message"}  # the pseudo-rules of referral_lint.suppress and .mass
     assert rows["named-role"] == ["error", "require"]
     assert rows["gratitude"] == ["warning", "require"]
     assert rows["demanding-phrasing"] == ["error", "forbid"]

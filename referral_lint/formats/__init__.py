@@ -5,8 +5,17 @@ format's name, and which defines::
 
     def render(run: Run) -> str
 
-returning the whole report, ending in a newline when it is not empty. Modules whose
-names start with ``_`` are helpers, not formats. The command line's
+returning the whole report, ending in a newline when it is not empty. A format may
+also define::
+
+    def stream(run: Run) -> Iterator[str]
+
+yielding the same report in pieces as it reads ``run.results`` (once, in order: the
+command line passes a generator, so each draft is printed as soon as it is linted and
+none is kept), and reading ``run.errors`` and ``run.rules`` only after the last result.
+Every built-in format does; :func:`write` uses ``stream`` when there is one, and holds
+the results for ``render`` otherwise. Modules whose names start with ``_`` are
+helpers, not formats. The command line's
 ``--output-format`` choices are read from this package, so adding a format is adding
 one module; nothing else needs to change.
 
@@ -16,16 +25,17 @@ until it is used, so ``referral-lint --help`` stays fast.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import pkgutil
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
-from referral_lint.files import replace_file
-from referral_lint.model import Report, Severity
+from referral_lint.files import replacing_text
+from referral_lint.model import Applicability, Report, Severity, Violation
 
 if TYPE_CHECKING:
     from referral_lint.engine.schema import RuleSpec
@@ -95,12 +105,15 @@ class FileResult:
 class Run:
     """Everything a format may show: the results, the inputs that failed, the rules that ran.
 
+    ``results`` may be a generator (see ``stream`` in the module docstring); ``errors``
+    and ``rules`` may then grow while it runs, and are complete once it is exhausted.
+
     ``rules`` are the rules the linter ran (SARIF describes each one); ``colour`` is
     whether the text may carry ANSI colours (never when writing to a file); ``summary``
     is False for ``--quiet`` (the violations only, no closing summary line).
     """
 
-    results: Sequence[FileResult]
+    results: Iterable[FileResult]
     errors: Sequence[InputError] = ()
     rules: Sequence[RuleSpec] = field(default_factory=tuple)
     colour: bool = False
@@ -132,6 +145,16 @@ def render(name: str, run: Run) -> str:
     return str(get(name).render(run))
 
 
+def write(name: str, run: Run, out: IO[str]) -> None:
+    """Write the report for ``run`` in format ``name`` to ``out``, each piece as soon as it is ready."""
+    module = get(name)
+    if hasattr(module, "stream"):
+        for piece in module.stream(run):
+            out.write(piece)
+        return
+    out.write(str(module.render(replace(run, results=list(run.results)))))
+
+
 def describe(name: str) -> str:
     """The first line of a format module's docstring (what ``--output-format`` lists)."""
     doc = get(name).__doc__ or ""
@@ -151,12 +174,32 @@ def applicability_note(applicability: object) -> str:
     return _APPLICABILITY_NOTES.get(str(value), f" ({value})")
 
 
-def summary_counts(results: Sequence[FileResult]) -> dict[Severity, int]:
-    counts = {severity: 0 for severity in Severity}
-    for result in results:
+def has_safe_fix(violation: Violation) -> bool:
+    """Whether ``fix`` applies the violation's first suggestion as it is."""
+    return bool(violation.suggestions) and violation.suggestions[0].applicability is Applicability.SAFE
+
+
+@dataclass
+class Tally:
+    """What a report's summary counts, gathered one result at a time (see ``stream``)."""
+
+    files: int = 0
+    counts: dict[Severity, int] = field(default_factory=lambda: {severity: 0 for severity in Severity})
+    fixable: int = 0
+
+    def add(self, result: FileResult) -> FileResult:
+        self.files += 1
         for violation in result.report.violations:
-            counts[violation.severity] += 1
-    return counts
+            self.counts[violation.severity] += 1
+            self.fixable += has_safe_fix(violation)
+        return result
+
+
+def summary_counts(results: Iterable[FileResult]) -> dict[Severity, int]:
+    tally = Tally()
+    for result in results:
+        tally.add(result)
+    return tally.counts
 
 
 class OutputError(OSError):
@@ -165,7 +208,16 @@ class OutputError(OSError):
 
 def write_report(path: str | os.PathLike[str], report: str) -> None:
     """Write ``report`` to ``path`` atomically (see referral_lint.files.replace_file)."""
+    with report_file(path) as out:
+        out.write(report)
+
+
+@contextlib.contextmanager
+def report_file(path: str | os.PathLike[str]) -> Iterator[IO[str]]:
+    """A file to write a report to piece by piece, which replaces ``path`` atomically when the
+    block ends (see referral_lint.files.replacing); OutputError when it cannot be written."""
     try:
-        replace_file(path, report.encode("utf-8"))
+        with replacing_text(path) as out:
+            yield out
     except OSError as error:
         raise OutputError(f"cannot write the report to {path}: {error.strerror or error}") from None

@@ -7,15 +7,19 @@ run prints nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from referral_lint.formats import Run
 from referral_lint.inputs import display_name
 
 
-def render(run: Run) -> str:
-    lines = []
+def stream(run: Run) -> Iterator[str]:
     for result in run.results:
         name = display_name(result.name)
         for v in result.report.violations:
             message = " ".join(v.message.split())  # always one line
-            lines.append(f"{name}:{v.line}:{v.column}: {v.rule} [{v.severity.value}] {message}")
-    return "".join(line + "\n" for line in lines)
+            yield f"{name}:{v.line}:{v.column}: {v.rule} [{v.severity.value}] {message}\n"
+
+
+def render(run: Run) -> str:
+    return "".join(stream(run))

@@ -11,6 +11,7 @@ workflow-command rules require (the ``@actions/core`` toolkit's ``escapeData`` a
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import PurePath
 
 from referral_lint.formats import Run, applicability_note
@@ -31,8 +32,7 @@ def _path(name: str) -> str:
     return name if name.startswith("<") else PurePath(name).as_posix()
 
 
-def render(run: Run) -> str:
-    out = []
+def stream(run: Run) -> Iterator[str]:
     for result in run.results:
         path = escape_property(_path(result.name))
         for v in result.report.violations:
@@ -43,10 +43,13 @@ def render(run: Run) -> str:
             message = v.message
             for suggestion in v.suggestions:
                 message += f"\nhelp: {suggestion.description}{applicability_note(suggestion.applicability)}"
-            out.append(f"::{COMMANDS[v.severity]} {properties}::{escape_data(message)}\n")
+            yield f"::{COMMANDS[v.severity]} {properties}::{escape_data(message)}\n"
     for error in run.errors:
-        out.append(
+        yield (
             f"::error file={escape_property(_path(error.name))},title=referral-lint::"
             f"{escape_data(f'cannot lint {error.name}: {error.cause}')}\n"
         )
-    return "".join(out)
+
+
+def render(run: Run) -> str:
+    return "".join(stream(run))

@@ -9,12 +9,13 @@ added ``context``, ``fixable``, the per-file ``input`` and ``positions``, and
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from referral_lint import __version__
-from referral_lint.formats import FileResult, Run, summary_counts
+from referral_lint.formats import FileResult, Run, Tally, has_safe_fix
 from referral_lint.positions import LineIndex
-from referral_lint.model import Applicability, Violation
+from referral_lint.model import Violation
 
 SCHEMA_VERSION = 2
 SCHEMA_URL = f"https://referral-lint.readthedocs.io/en/latest/schema/report-v{SCHEMA_VERSION}.json"
@@ -33,7 +34,7 @@ def violation_record(violation: Violation, lines: LineIndex) -> dict[str, Any]:
     """A violation as the JSON formats write it (``lines`` indexes the file's text)."""
     record = violation.to_dict()
     record["context"] = lines.line_text(violation.line)
-    record["fixable"] = bool(violation.suggestions) and violation.suggestions[0].applicability is Applicability.SAFE
+    record["fixable"] = has_safe_fix(violation)
     # Keep "suggestions" last: it is the longest part, and reads best after the rest.
     record["suggestions"] = record.pop("suggestions")
     return record
@@ -53,27 +54,62 @@ def file_record(result: FileResult) -> dict[str, Any]:
 
 
 def document(run: Run) -> dict[str, Any]:
-    counts = summary_counts(run.results)
+    tally = Tally()
+    files = [file_record(tally.add(result)) for result in run.results]
+    return {**_head(), "files": files, **_tail(run, tally)}
+
+
+def _head() -> dict[str, Any]:
+    return {"$schema": SCHEMA_URL, "version": SCHEMA_VERSION, "tool": {"name": "referral-lint", "version": __version__}}
+
+
+def _tail(run: Run, tally: Tally) -> dict[str, Any]:
     return {
-        "$schema": SCHEMA_URL,
-        "version": SCHEMA_VERSION,
-        "tool": {"name": "referral-lint", "version": __version__},
-        "files": [file_record(result) for result in run.results],
         "errors": [{"path": error.name, "error": error.cause} for error in run.errors],
         "summary": {
-            "files": len(run.results),
-            "violations": sum(counts.values()),
-            "by_severity": {severity.value: counts[severity] for severity in reversed(list(counts))},
-            "fixable": sum(
-                1
-                for result in run.results
-                for v in result.report.violations
-                if v.suggestions and v.suggestions[0].applicability is Applicability.SAFE
-            ),
+            "files": tally.files,
+            "violations": sum(tally.counts.values()),
+            "by_severity": {severity.value: tally.counts[severity] for severity in reversed(list(tally.counts))},
+            "fixable": tally.fixable,
             "input_errors": len(run.errors),
         },
     }
 
 
+def dumps(value: Any) -> str:
+    """``value`` as the whole-document formats write it."""
+    return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def around(document: dict[str, Any], key: str) -> tuple[str, str]:
+    """The text of ``document`` (see :func:`dumps`) before and after its ``"key": []``.
+
+    An unescaped quote stands only around keys and strings, so ``"key": []`` is found
+    where the key is (``key`` must be unique in the document).
+    """
+    head, _, tail = dumps(document).partition(f'"{key}": []')
+    return head, tail
+
+
+def spliced_list(key: str, items: Iterable[str], depth: int) -> Iterator[str]:
+    """``"key": [...]`` as :func:`dumps` writes it, a piece per item: ``items`` are the list's
+    elements, each already dumped with :func:`dumps`, and ``depth`` how deep they sit."""
+    yield f'"{key}": ['
+    indent, separator = "  " * depth, "\n"
+    for item in items:
+        # Split on "\n" only: a string may hold U+2028, which str.splitlines would also split on.
+        yield separator + "\n".join(indent + line for line in item.split("\n"))
+        separator = ",\n"
+    yield "]" if separator == "\n" else "\n" + "  " * (depth - 1) + "]"
+
+
+def stream(run: Run) -> Iterator[str]:
+    tally = Tally()
+    yield around({**_head(), "files": []}, "files")[0]
+    yield from spliced_list("files", (dumps(file_record(tally.add(result))) for result in run.results), depth=2)
+    # The errors and the summary are known once the last file is out.
+    yield around({"files": [], **_tail(run, tally)}, "files")[1] + "\n"
+
+
 def render(run: Run) -> str:
-    return json.dumps(document(run), indent=2, ensure_ascii=False) + "\n"
+    return "".join(stream(run))

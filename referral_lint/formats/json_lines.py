@@ -8,6 +8,7 @@ nothing; inputs that could not be read are reported on stderr only.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 from referral_lint.formats import Run
 from referral_lint.positions import LineIndex
@@ -23,10 +24,12 @@ def json_line(record: object) -> str:
     return json.dumps(record, ensure_ascii=False, separators=(",", ":")).translate(_LINE_BREAKERS) + "\n"
 
 
-def render(run: Run) -> str:
-    out = []
+def stream(run: Run) -> Iterator[str]:
     for result in run.results:
         lines = LineIndex(result.text)
         for violation in result.report.violations:
-            out.append(json_line({"path": result.name, **violation_record(violation, lines)}))
-    return "".join(out)
+            yield json_line({"path": result.name, **violation_record(violation, lines)})
+
+
+def render(run: Run) -> str:
+    return "".join(stream(run))

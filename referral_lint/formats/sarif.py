@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePath
 from typing import Any
 from urllib.parse import quote
 
 from referral_lint import __version__
 from referral_lint.formats import FileResult, Run
+from referral_lint.formats.json import around, dumps, spliced_list
 from referral_lint.positions import LineIndex
 from referral_lint.model import Severity, Suggestion, Violation
 
@@ -129,17 +132,34 @@ def _result(result: FileResult, violation: Violation, rule_index: int, lines: Li
     return sarif
 
 
-def document(run: Run) -> dict[str, Any]:
-    descriptors = [_rule_descriptor(rule) for rule in run.rules]
+def _descriptors(rules: Any, rule_ids: Iterable[str]) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """The rules' descriptors, then one naming each of ``rule_ids`` the caller did not describe; the index of each."""
+    descriptors = [_rule_descriptor(rule) for rule in rules]
     index = {descriptor["id"]: i for i, descriptor in enumerate(descriptors)}
-    results = []
+    for rule_id in rule_ids:
+        if rule_id not in index:  # a rule the caller did not describe: name it at least
+            index[rule_id] = len(descriptors)
+            descriptors.append({"id": rule_id})
+    return descriptors, index
+
+
+def _results(run: Run) -> Iterator[dict[str, Any]]:
+    """Each violation's result, its ruleIndex left to fill (0) until every rule is known."""
     for result in run.results:
         lines = LineIndex(result.text)
         for violation in result.report.violations:
-            if violation.rule not in index:  # a rule the caller did not describe: name it at least
-                index[violation.rule] = len(descriptors)
-                descriptors.append({"id": violation.rule})
-            results.append(_result(result, violation, index[violation.rule], lines))
+            yield _result(result, violation, 0, lines)
+
+
+def document(run: Run) -> dict[str, Any]:
+    results = list(_results(run))
+    descriptors, index = _descriptors(run.rules, (result["ruleId"] for result in results))
+    for result in results:
+        result["ruleIndex"] = index[result["ruleId"]]
+    return _document(run, descriptors, results)
+
+
+def _document(run: Run, descriptors: list[dict[str, Any]], results: list[dict[str, Any]]) -> dict[str, Any]:
     invocation: dict[str, Any] = {"executionSuccessful": not run.errors}
     if run.errors:
         invocation["toolExecutionNotifications"] = [
@@ -173,5 +193,22 @@ def document(run: Run) -> dict[str, Any]:
     }
 
 
+def stream(run: Run) -> Iterator[str]:
+    # The rules are described before the results, and are known only once the last draft
+    # is linted: the results wait in a temporary file meanwhile, not in memory.
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+        rule_ids: dict[str, None] = {}
+        for result in _results(run):
+            rule_ids.setdefault(result["ruleId"])
+            spool.write(json.dumps(result) + "\n")  # ASCII: one line each
+        descriptors, index = _descriptors(run.rules, rule_ids)
+        head, tail = around(_document(run, descriptors, []), "results")
+        yield head
+        spool.seek(0)
+        results = (json.loads(line) for line in spool)
+        yield from spliced_list("results", (dumps({**r, "ruleIndex": index[r["ruleId"]]}) for r in results), depth=4)
+        yield tail + "\n"
+
+
 def render(run: Run) -> str:
-    return json.dumps(document(run), indent=2, ensure_ascii=False) + "\n"
+    return "".join(stream(run))

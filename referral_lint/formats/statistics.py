@@ -7,10 +7,10 @@ One line per rule: the count, the rule id, ``[*]`` when its violations have a sa
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
-from referral_lint.formats import Run
-from referral_lint.model import Applicability
+from referral_lint.formats import Run, has_safe_fix
 
 
 def rows(run: Run) -> list[dict[str, Any]]:
@@ -20,12 +20,16 @@ def rows(run: Run) -> list[dict[str, Any]]:
         for violation in result.report.violations:
             entry = counts.setdefault(violation.rule, [0, False])
             entry[0] += 1
-            entry[1] |= bool(violation.suggestions) and violation.suggestions[0].applicability is Applicability.SAFE
+            entry[1] |= has_safe_fix(violation)
     summaries = {rule.id: rule.summary for rule in run.rules}
     return [
         {"rule": rule, "count": count, "fixable": fixable, "summary": summaries.get(rule, "")}
         for rule, (count, fixable) in sorted(counts.items(), key=lambda item: (-item[1][0], item[0]))
     ]
+
+
+def stream(run: Run) -> Iterator[str]:
+    yield render(run)  # it keeps only a count per rule, and prints once every result is in
 
 
 def render(run: Run) -> str:

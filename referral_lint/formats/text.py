@@ -12,9 +12,11 @@ Modelled on ruff's full output:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import click
 
-from referral_lint.formats import Run, summary_counts
+from referral_lint.formats import Run, Tally, has_safe_fix
 from referral_lint.positions import LineIndex
 from referral_lint.inputs import display_name
 from referral_lint.model import Applicability, Severity, Violation
@@ -22,42 +24,42 @@ from referral_lint.model import Applicability, Severity, Violation
 _SEVERITY_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
 
 
-def render(run: Run) -> str:
+def stream(run: Run) -> Iterator[str]:
     colour = run.colour
 
     def style(text: str, **kwargs: object) -> str:
         return click.style(text, **kwargs) if colour else text  # type: ignore[arg-type]
 
-    blocks = []
+    tally = Tally()
+    separator = ""  # blocks are separated by a blank line
     for result in run.results:
+        tally.add(result)
         # The lines of the file as the writer sees it (a markdown file's code, an
         # email's headers), which has the same offsets as the text that was linted.
         lines = LineIndex(result.text)
         for violation in result.report.violations:
-            blocks.append(_violation_block(display_name(result.name), lines, violation, style))
+            yield separator + _violation_block(display_name(result.name), lines, violation, style)
+            separator = "\n"
     if not run.summary:  # --quiet
-        return "\n".join(blocks)
-    counts = summary_counts(run.results)
-    total = sum(counts.values())
+        return
+    total = sum(tally.counts.values())
     if total:
-        detail = ", ".join(f"{n} {s.value}{'s' if n != 1 else ''}" for s, n in reversed(counts.items()) if n)
-        fixable = sum(
-            1
-            for result in run.results
-            for v in result.report.violations
-            if v.suggestions and v.suggestions[0].applicability is Applicability.SAFE
-        )
+        detail = ", ".join(f"{n} {s.value}{'s' if n != 1 else ''}" for s, n in reversed(tally.counts.items()) if n)
         footer = style(f"Found {total} problem{'s' if total != 1 else ''} ({detail}).", bold=True)
-        if fixable:
-            footer += f"\n[*] {fixable} with a safe suggested fix."
+        if tally.fixable:
+            footer += f"\n[*] {tally.fixable} with a safe suggested fix."
     elif not run.errors:
         footer = style("No problems found.", fg="green", bold=True)
-    elif not run.results:  # nothing could be read: the errors on stderr say it all
-        return ""
+    elif not tally.files:  # nothing could be read: the errors on stderr say it all
+        return
     else:
         failed = len(run.errors)
         footer = style(f"No problems found; {failed} file{'s' if failed != 1 else ''} could not be linted.", bold=True)
-    return "\n".join(blocks + [footer]) + "\n"
+    yield separator + footer + "\n"
+
+
+def render(run: Run) -> str:
+    return "".join(stream(run))
 
 
 _WINDOW = 100
@@ -79,7 +81,7 @@ def _window(line: str, column: int, end_column: int) -> tuple[str, int, int]:
 
 
 def _violation_block(name: str, lines: LineIndex, violation: Violation, style) -> str:  # type: ignore[no-untyped-def]
-    fixable = " [*]" if violation.suggestions and violation.suggestions[0].applicability is Applicability.SAFE else ""
+    fixable = " [*]" if has_safe_fix(violation) else ""
     header = (
         f"{style(name, bold=True)}:{violation.line}:{violation.column}: "
         f"{style(violation.rule, fg=_SEVERITY_COLOURS[violation.severity], bold=True)}{fixable} "
