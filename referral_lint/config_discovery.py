@@ -20,6 +20,7 @@ from pathlib import Path
 
 from referral_lint.config import ConfigError
 from referral_lint.config_files import has_our_table
+from referral_lint.files import per_user_dir
 from referral_lint.inputs import display_name
 
 #: The file names searched in each directory, in order of precedence.
@@ -70,12 +71,7 @@ def find_config_file(start: Path) -> Path | None:
 
 
 def user_config_dir() -> Path:
-    if os.environ.get(USER_CONFIG_ENV):
-        return Path(os.environ[USER_CONFIG_ENV])
-    if sys.platform == "win32" and os.environ.get("APPDATA"):
-        return Path(os.environ["APPDATA"]) / "referral-lint"
-    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-    return Path(base) / "referral-lint"
+    return per_user_dir(USER_CONFIG_ENV, "APPDATA", "XDG_CONFIG_HOME", ".config")
 
 
 def user_config_file() -> Path | None:

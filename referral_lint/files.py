@@ -7,9 +7,11 @@ import hashlib
 import io
 import os
 import stat
+import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import BinaryIO, TextIO
 
 
@@ -109,3 +111,14 @@ def _take_ownership_and_mode(temporary: str, status: os.stat_result | None) -> N
         with contextlib.suppress(PermissionError):
             os.chown(temporary, -1, status.st_gid)
     os.chmod(temporary, stat.S_IMODE(status.st_mode))
+
+
+def per_user_dir(override_env: str, windows_env: str, xdg_env: str, xdg_default: str) -> Path:
+    """referral-lint's folder of one kind for this user: ``$override_env`` when set; on Windows
+    under ``%windows_env%``; elsewhere under ``$xdg_env`` or ``~/xdg_default`` (XDG base dirs)."""
+    if os.environ.get(override_env):
+        return Path(os.environ[override_env])
+    if sys.platform == "win32" and os.environ.get(windows_env):
+        return Path(os.environ[windows_env]) / "referral-lint"
+    base = os.environ.get(xdg_env) or os.path.join(os.path.expanduser("~"), xdg_default)
+    return Path(base) / "referral-lint"

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from referral_lint.engine.schema import RuleSpec
+from referral_lint.files import per_user_dir
 
 CACHE_DIR_ENV = "REFERRAL_LINT_CACHE_DIR"
 NO_CACHE_ENV = "REFERRAL_LINT_NO_CACHE"
@@ -49,12 +50,7 @@ def cache_enabled() -> bool:
 
 
 def cache_dir() -> Path:
-    if os.environ.get(CACHE_DIR_ENV):
-        return Path(os.environ[CACHE_DIR_ENV])
-    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
-        return Path(os.environ["LOCALAPPDATA"]) / "referral-lint"
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "referral-lint"
+    return per_user_dir(CACHE_DIR_ENV, "LOCALAPPDATA", "XDG_CACHE_HOME", ".cache")
 
 
 def cache_key(directories: Sequence[Path], sources: Sequence[tuple[Path, bytes]]) -> str:
