@@ -229,3 +229,56 @@ def test_the_worst_fuzzy_pattern_a_rule_may_hold_lints_a_message_at_the_cap_in_l
     report = linter.lint(text)
     assert time.perf_counter() - started < 10
     assert all(v.suggestions for v in report.violations)
+
+
+def _user_rule(tokens: str, bad: str) -> str:
+    return f"""\
+id: open-ops
+summary: Runs of words
+severity: info
+check: forbid
+why: Checks open-ended operators on the RE2 path.
+message: '"{{match}}" found.'
+suggest: {{delete: true}}
+patterns:
+  - tokens: {tokens}
+examples:
+  bad: ["{bad}"]
+  good: ["Thanks."]
+"""
+
+
+LETTERS = "abcdefghijklmnopqrst"
+
+
+def test_open_ended_operators_in_a_sentence_at_the_cap_lint_in_linear_time(tmp_path):
+    """A match that repeats a token without bound may run to the end of its sentence:
+    searching again from every token inside it was quadratic (two "+" over one sentence of
+    20,000 words: 1.5 s each; twenty such patterns, half a minute). The search now goes on
+    after the match, and the automaton checking which sentences match reads each end token once."""
+    from referral_lint import Config, Linter
+
+    patterns = ", ".join(f'[{{IS_ALPHA: true, OP: "+"}}, {{IS_ALPHA: true, OP: "+"}}, {{LOWER: word{letter}}}, {{IS_ALPHA: true, OP: "*"}}]' for letter in LETTERS)
+    (tmp_path / "open-ops.yaml").write_text(_user_rule(f"[{patterns}]", "a b worda"), encoding="utf-8")
+    linter = Linter(Config(rule_dirs=(tmp_path,), select=("open-ops",)))
+    text = " ".join(f"word{LETTERS[n % 20]}" if n % 7 == 0 else "text" for n in range(19_000))
+    assert len(text) < 100_000
+    started = time.perf_counter()
+    report = linter.lint(text)
+    assert time.perf_counter() - started < 10
+    # One match from the sentence's first word to its end: every later start is inside it.
+    assert [(v.start, v.end) for v in report.violations] == [(0, len(text))]
+
+
+def test_a_pattern_with_over_a_hundred_operators_is_one_line_naming_the_file(tmp_path):
+    from referral_lint import Config, Linter
+    from referral_lint.engine.yamlsource import RuleError
+
+    tokens = "[[" + ", ".join(['{IS_ALPHA: true, OP: "?"}'] * 101) + ", {LOWER: refer}]]"
+    (tmp_path / "open-ops.yaml").write_text(_user_rule(tokens, "refer"), encoding="utf-8")
+    with pytest.raises(RuleError) as caught:
+        Linter(Config(rule_dirs=(tmp_path,), select=("open-ops",)))
+    assert str(caught.value) == (
+        f"{tmp_path / 'open-ops.yaml'}:9: patterns[0].tokens: pattern does not compile: 101 tokens with an OP"
+        " in one pattern, over the limit of 100: split it into several patterns"
+    )
