@@ -232,6 +232,9 @@ class ReferralLintServer(LanguageServer):
     def shutdown(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
         if self._big_executor is not None:
+            # A lint it is running is of no use now, and exit would wait for it (seconds).
+            for process in list((getattr(self._big_executor, "_processes", None) or {}).values()):
+                process.terminate()
             self._big_executor.shutdown(wait=False, cancel_futures=True)
         super().shutdown()
 
