@@ -150,7 +150,9 @@ def check(
             for result, config in groups.results():
                 yield run.record(result, config)
         elif any(_names_mass_message(config) for config in run.seen):
-            click.echo("referral-lint: note: mass-message is skipped: it needs datasketch (pip install 'referral-lint[batch]')", err=True)
+            from referral_lint.extras import install_hint
+
+            click.echo(f"referral-lint: note: mass-message is skipped: it needs datasketch ({install_hint('batch')})", err=True)
         yield from run.unused_ignore_results()
         rules.extend(run.rules(mass_messages=groups is not None))  # known once every draft is linted, which is when formats read them
 

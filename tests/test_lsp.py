@@ -800,7 +800,7 @@ def test_a_transfer_encoded_email_buffer_is_not_underlined_at_wrong_places(isola
 async def test_a_document_over_the_input_cap_gets_one_diagnostic_and_delays_no_other(client: LanguageClient):
     big, diagnostics = await open_draft(client, "Refer me ASAP. " * 10_000)
     assert [(d.message, d.severity) for d in diagnostics] == [
-        ("150,000 characters is over the 100,000 limit for one draft: not linted.", lsp.DiagnosticSeverity.Warning)
+        ("over the 100,000-character limit for one draft (150,000 characters): not linted.", lsp.DiagnosticSeverity.Warning)
     ]
     started = asyncio.get_running_loop().time()
     small, diagnostics = await open_draft(client, EMOJI_DRAFT)

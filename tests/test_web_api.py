@@ -12,7 +12,7 @@ import warnings
 
 import pytest
 
-pytest.importorskip("starlette", reason="the web extra is not installed: pip install 'referral-lint[web]'")
+pytest.importorskip("starlette", reason="the web extra is not installed: pip install '.[web]' in a clone of referral-lint")
 
 with warnings.catch_warnings():  # Starlette's TestClient prefers httpx2; httpx works the same here
     warnings.simplefilter("ignore")
@@ -169,7 +169,7 @@ def test_a_draft_over_the_cap_is_413_and_one_at_the_cap_is_linted(client):
     assert client.post("/api/lint", json={"text": at_cap}).status_code == 200
     response = client.post("/api/lint", json={"text": at_cap + "x"})
     assert response.status_code == 413
-    assert response.json() == {"error": "the draft is over the 100,000-character limit for one message"}
+    assert response.json() == {"error": "over the 100,000-character limit for one draft (100,001 characters)"}
 
 
 def test_a_body_over_the_cap_is_refused_by_its_length_before_it_is_read(client):
@@ -272,7 +272,7 @@ def test_serve_without_the_web_extra_says_which_extra_to_install(cli, monkeypatc
     monkeypatch.setitem(sys.modules, "uvicorn", None)  # what a missing package looks like to import
     result = cli("serve", "--isolated")
     assert result.exit_code == 2
-    assert result.output == "referral-lint: error: serve needs the 'web' extra (uvicorn is not installed): pip install 'referral-lint[web]'\n"
+    assert result.output == "referral-lint: error: serve needs the 'web' extra (uvicorn is not installed): pip install '.[web]' in your clone of referral-lint\n"
 
 
 def test_serve_with_a_bad_configuration_is_a_one_line_error(cli, tmp_path):

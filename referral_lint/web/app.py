@@ -22,7 +22,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from referral_lint.engine.yamlsource import RuleError
-from referral_lint.inputs import MAX_CHARACTERS
+from referral_lint.inputs import MAX_CHARACTERS, too_long
 from referral_lint.web import DEFAULT_HOST, DEFAULT_PORT
 from referral_lint.web.service import ChannelError, LintService
 
@@ -96,7 +96,7 @@ class Guard:
 async def _read_json(request: Request) -> dict[str, Any]:
     """The request's JSON object, read no further than the cap."""
     declared = request.headers.get("content-length")
-    too_big = ApiError(413, f"the draft is over the {MAX_CHARACTERS:,}-character limit for one message")
+    too_big = ApiError(413, too_long())
     if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise too_big
     body = bytearray()
@@ -113,8 +113,9 @@ async def _read_json(request: Request) -> dict[str, Any]:
     text = data.get("text")
     if not isinstance(text, str):
         raise ApiError(400, '"text" must be a string: the draft')
-    if len(text) > MAX_CHARACTERS:
-        raise too_big
+    problem = too_long(len(text))
+    if problem:
+        raise ApiError(413, problem)
     channel = data.get("channel")
     if channel is not None and not isinstance(channel, str):
         raise ApiError(400, '"channel" must be a string')
