@@ -21,6 +21,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from referral_lint.config import ConfigError
 from referral_lint.engine.yamlsource import RuleError
 from referral_lint.inputs import MAX_CHARACTERS, too_long
 from referral_lint.web import DEFAULT_HOST, DEFAULT_PORT
@@ -124,6 +125,14 @@ async def _read_json(request: Request) -> dict[str, Any]:
     return data
 
 
+def _unusable(error: RuleError | ConfigError) -> Response:
+    """A rule or configuration file edited, while the server runs, into one that does not
+    load: 503 (the server is fine and answers again once the file is fixed), naming the
+    file, line and key."""
+    what = "the rules" if isinstance(error, RuleError) else "the configuration"
+    return _error(503, f"cannot use {what}: {error}")
+
+
 def _endpoint(handle: Callable[[dict[str, Any]], Any]) -> Callable[[Request], Awaitable[Response]]:
     """A POST endpoint: the JSON body in, ``handle``'s result out as JSON; refusals as one-line errors."""
 
@@ -135,8 +144,8 @@ def _endpoint(handle: Callable[[dict[str, Any]], Any]) -> Callable[[Request], Aw
             return _error(error.status, error.message)
         except ChannelError as error:
             return _error(400, str(error))
-        except RuleError as error:  # a team's rule file edited into one that does not load
-            return _error(500, f"cannot use the rules: {error}")
+        except (RuleError, ConfigError) as error:
+            return _unusable(error)
         except Exception as error:  # a bug must not take the server down; the draft is not logged
             return _error(500, f"internal error while linting ({type(error).__name__}); please report it")
         return JSONResponse(result, headers=_PAGE_HEADERS)
@@ -152,7 +161,10 @@ def create_app(service: LintService, *, host: str = DEFAULT_HOST, port: int = DE
         return FileResponse(f"{static}/index.html", headers=_PAGE_HEADERS)
 
     async def rules(request: Request) -> Response:
-        return JSONResponse(service.rules_json(), headers=_PAGE_HEADERS)
+        try:
+            return JSONResponse(service.rules_json(), headers=_PAGE_HEADERS)
+        except (RuleError, ConfigError) as error:
+            return _unusable(error)
 
     async def http_error(request: Request, error: HTTPException) -> Response:
         # A wrong path or method: the API's one-line JSON error, not Starlette's plain text.
