@@ -276,3 +276,11 @@ def test_a_sample_output_is_what_the_tool_prints(cwd, options, args, language, s
     actual = iter(_paragraphs(output))
     missing = [paragraph for paragraph in _paragraphs(sample) if paragraph not in actual]  # in order: `in` consumes
     assert not missing, f"not in the output of referral-lint {' '.join(args)}:\n{missing[0]}\n\nthe output:\n{output}"
+
+
+def test_nothing_tells_a_user_to_install_from_pypi():
+    """referral-lint is not published: the docs and the tool's own messages install from a clone."""
+    from_pypi = re.compile(r"pipx? install\s+['\"]?referral-lint\b")
+    places = [REPO / "README.md", *DOCS.rglob("*.md"), *(REPO / "referral_lint").rglob("*.py"), *(REPO / "bench").rglob("*.md")]
+    found = [f"{path.relative_to(REPO)}: {match[0]}" for path in places for match in from_pypi.finditer(path.read_text(encoding="utf-8"))]
+    assert not found
