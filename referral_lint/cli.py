@@ -491,7 +491,7 @@ def fix(paths: tuple[str, ...], unsafe_fixes: bool, diff: bool, **options: Any) 
     remaining_text = render(DEFAULT_FORMAT, Run(results, errors, run.rules(), colour=False, summary=False))
     if any(r.report.violations for r in results):
         click.echo(remaining_text, nl=False, err=report_stream_err or diff)
-    if not quiet:
+    if not quiet and (results or not errors):  # nothing could be read: the errors on stderr say it all
         verb = "Would fix" if diff else "Fixed"
         left = sum(len(r.report.violations) for r in results)
         line = f"{verb} {fixed_count} problem{'s' if fixed_count != 1 else ''}"

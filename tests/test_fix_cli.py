@@ -170,3 +170,12 @@ def test_exit_zero_and_clean_files(run, tmp_path):
     draft = tmp_path / "draft.txt"
     draft.write_text(DEMANDING, encoding="utf-8")
     assert run("fix", str(draft), "--isolated", "--exit-zero").exit_code == 0
+
+
+def test_an_empty_stdin_or_an_unreadable_file_alone_prints_only_the_error(run, tmp_path):
+    result = run("fix", "-", stdin="\n")
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", "referral-lint: error: <stdin>: empty file, nothing to lint\n")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    result = run("fix", str(empty))
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", f"referral-lint: error: {empty}: empty file, nothing to lint\n")
