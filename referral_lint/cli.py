@@ -641,16 +641,18 @@ def test_rules(directory: str) -> None:
     each good example must not be. Exit status: 0 all hold, 1 an example fails, 2 a rule
     file or the directory is broken.
     """
-    from referral_lint.engine.loader import rule_files
+    from referral_lint.engine.loader import builtin_rules_dir, rule_files
     from referral_lint.rule_examples import cases, examples_linter, problem
 
     where = Path(os.path.abspath(directory))
+    # The built-in rules are always loaded: their own directory adds nothing (and is no duplicate).
+    extra = () if where.resolve() == builtin_rules_dir().resolve() else (where,)
     try:
-        files = {str(path) for path in rule_files(where)}
+        files = {path.resolve() for path in rule_files(where)}
         if not files:
             _fail(f"{display_name(directory)}: no rule files (.yaml, .yml) in this directory")
-        theirs = tuple(rule for rule in load_rules((where,)) if rule.file in files)
-        linter = examples_linter((where,))
+        theirs = tuple(rule for rule in load_rules(extra) if Path(rule.file).resolve() in files)
+        linter = examples_linter(extra)
     except RuleError as error:
         _fail(str(error))
     except Exception as error:  # a broken trained pipeline must not end in a traceback
