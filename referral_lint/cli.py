@@ -552,9 +552,13 @@ def _write_fixed(path: Path, draft: Draft, text: str) -> None:
 
 def _unified_diff(name: str, before: str, after: str) -> str:
     import difflib
+    import re
 
     old, new = (name, name) if os.path.isabs(name) else (f"a/{name}", f"b/{name}")
-    lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True), fromfile=old, tofile=new)
+    # Lines as diff and patch count them, ended by "\n" only (str.splitlines would also end
+    # one at a lone CR, a form feed or U+2028, and each would then look like the file's end).
+    patch_lines = r"[^\n]*\n|[^\n]+"
+    lines = difflib.unified_diff(re.findall(patch_lines, before), re.findall(patch_lines, after), fromfile=old, tofile=new)
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
 
 
