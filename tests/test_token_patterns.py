@@ -203,7 +203,7 @@ def test_judging_matches_by_their_sentence_agrees_with_locating_them_all():
             for role in ("when.matches", "when.unless"):
                 everything = context_for(text)
                 expected_any = any(checks._passes_options(m, everything) for m in everything.matches.get((index, role)))
-                assert checks._any_passes((index, role), context_for(text)) == expected_any, (rule.id, role, text[:60])
+                assert checks.has_relevant_match(index, role, rule, context_for(text)) == expected_any, (rule.id, role, text[:60])
     assert checked > 1000
 
 

@@ -14,14 +14,14 @@ import string
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from referral_lint.engine.check_kinds import check_kind, check_kinds
+from referral_lint.engine.check_kinds.limit import MEASURES
 from referral_lint.engine.yamlsource import LocatedDocument, Path_, format_path
 from referral_lint.config import CHANNELS, KINDS
 from referral_lint.model import Applicability, Severity
 
-CHECK_KINDS = ("forbid", "require", "limit")
 SCOPES = ("message", "greeting", "body", "opening", "ask", "closing", "subject", "signature")
 PARTS = ("greeting", "ask", "closing", "sign_off", "signature", "subject", "placeholders")
-MEASURES = ("characters", "words", "sentences", "questions", "reading-grade")
 # Where a missing element is reported, and where an insertion goes.
 LOCATIONS = ("ask", "last-ask", "greeting", "body-start", "closing", "body")
 ANCHORS = ("start", "after-greeting", "before-closing", "after-ask", "end-of-body")
@@ -32,11 +32,6 @@ CAPABILITIES = ("tagger", "parser")
 # Token attributes that only a trained pipeline sets.
 TRAINED_ATTRIBUTES = {"POS": "tagger", "TAG": "tagger", "MORPH": "tagger", "DEP": "parser"}
 
-MESSAGE_FIELDS = {
-    "forbid": {"match"},
-    "require": {"match"},
-    "limit": {"value", "min", "max", "unit", "channel", "over", "under"},
-}
 
 
 @dataclass(frozen=True)
@@ -222,8 +217,9 @@ class _Validator:
             raise self.fail(("id",), "use lowercase letters, digits and hyphens")
         if self.expected_id and rule_id != self.expected_id:
             raise self.fail(("id",), f"must match the file name ({self.expected_id!r})")
-        check = self.choice(data["check"], ("check",), CHECK_KINDS)
-        fields = MESSAGE_FIELDS[check]
+        kinds = check_kinds()
+        check = self.choice(data["check"], ("check",), tuple(kinds))
+        fields = set(kinds[check].message_fields)
         if check != "limit" and "message" not in data:
             raise self.fail(path, "missing required key 'message'")
         spec: dict[str, Any] = {
@@ -445,7 +441,7 @@ class _Validator:
             severity=Severity(self.choice(data["severity"], path + ("severity",), tuple(s.value for s in Severity))),
             min=self.count(data["min"], path + ("min",)) if "min" in data else None,
             max=self.count(data["max"], path + ("max",)) if "max" in data else None,
-            message=self.template(data["message"], path + ("message",), MESSAGE_FIELDS["limit"])
+            message=self.template(data["message"], path + ("message",), set(check_kind("limit").message_fields))
             if "message" in data
             else None,
             suggest=self.suggestions(data["suggest"], path + ("suggest",)) if "suggest" in data else (),
