@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 
 from referral_lint.asks import THANKING_RE, THANKS_RE
 from referral_lint.doc import WORD_COUNT, doc_text
-from referral_lint.engine.regex import scan_with_re2
+from referral_lint.safe_regex import scan_with_re2
 from referral_lint.kinds import message_kind
 from referral_lint.positions import CharSpan
 from referral_lint.sentences import sentence_spans

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from referral_lint.engine.yamlsource import RuleError
+from referral_lint.yamlsource import RuleError
 from referral_lint.wording import read_wording, regex_source, wording_dir
 
 # How each wording file's examples are judged: a sentence in, whether the part it decides is there.

@@ -25,7 +25,7 @@ from typing import Any
 
 from spacy.tokens import Token
 
-from referral_lint.engine.regex import SafeRegex, compile_regex
+from referral_lint.safe_regex import SafeRegex, compile_regex
 from referral_lint.engine.tokenregex import Unsupported, operator_bounds
 
 # Ways a pattern may match from one token (the product of its tokens' choices of length):

@@ -16,9 +16,8 @@ from typing import Any, Callable
 
 from referral_lint.engine.check_kinds import check_kind, check_kinds
 from referral_lint.engine.check_kinds.limit import MEASURES
-from referral_lint.engine.yamlsource import LocatedDocument, Path_, format_path
-from referral_lint.config import CHANNELS, KINDS
-from referral_lint.model import Applicability, Severity
+from referral_lint.yamlsource import LocatedDocument, Path_, format_path
+from referral_lint.model import CHANNELS, KINDS, Applicability, Severity, SuggestSpec
 
 SCOPES = ("message", "greeting", "body", "opening", "ask", "closing", "subject", "signature")
 PARTS = ("greeting", "ask", "closing", "sign_off", "signature", "subject", "placeholders")
@@ -32,17 +31,6 @@ CAPABILITIES = ("tagger", "parser")
 # Token attributes that only a trained pipeline sets.
 TRAINED_ATTRIBUTES = {"POS": "tagger", "TAG": "tagger", "MORPH": "tagger", "DEP": "parser"}
 
-
-
-@dataclass(frozen=True)
-class SuggestSpec:
-    """One suggestion a rule offers: an action, its wording and applicability."""
-
-    action: str  # replace | delete | rewrite | insert
-    argument: str  # the replacement, rewrite name or inserted text ("" for delete)
-    at: str | None  # insertion anchor
-    description: str | None
-    applicability: Applicability
 
 
 @dataclass(frozen=True, eq=False)  # compared by identity: token patterns hold lists
@@ -470,7 +458,7 @@ class _Validator:
 
 
 def _check_regex(validator: _Validator, expression: str, path: Path_, case_sensitive: bool) -> None:
-    from referral_lint.engine.regex import RegexError, compile_regex
+    from referral_lint.safe_regex import RegexError, compile_regex
 
     try:
         compile_regex(expression, case_sensitive=case_sensitive)

@@ -21,7 +21,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from referral_lint.engine.yamlsource import RuleError
+from referral_lint.yamlsource import RuleError
 from referral_lint.inputs import MAX_CHARACTERS
 from referral_lint.web import DEFAULT_HOST, DEFAULT_PORT
 from referral_lint.web.service import ChannelError, LintService
