@@ -32,7 +32,7 @@ KIND = CheckKind(
     message_fields=frozenset({"match"}),
     schema={
         "required": ["message", "patterns"],
-        "properties": {"limits": False},
+        "properties": {"limits": {"not": {}, "errorMessage": "only a limit rule has limits"}},
     },
     check=check_forbid,
 )

@@ -165,7 +165,7 @@ KIND = CheckKind(
     message_fields=frozenset({"value", "min", "max", "unit", "channel", "over", "under"}),
     schema={
         "required": ["limits"],
-        "properties": {"by_kind": False},
+        "properties": {"by_kind": {"not": {}, "errorMessage": "a limit rule sets severities in its limits"}},
     },
     check=check_limit,
 )

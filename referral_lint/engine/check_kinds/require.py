@@ -57,8 +57,14 @@ KIND = CheckKind(
     description="a violation when none of its patterns matches",
     message_fields=frozenset({"match"}),
     schema={
-        "required": ["message", "patterns", "suggest"],
-        "properties": {"limits": False},
+        "required": ["message", "patterns"],
+        "properties": {"limits": {"not": {}, "errorMessage": "only a limit rule has limits"}},
+        "allOf": [
+            {
+                "required": ["suggest"],
+                "errorMessage": {"required": "a require rule needs 'suggest' (how to add what is missing)"},
+            }
+        ],
     },
     check=check_require,
 )
