@@ -86,3 +86,11 @@ def test_a_kinds_message_fields_are_the_placeholders_its_messages_may_use(tmp_pa
     with register(SHOUT), pytest.raises(RuleError) as caught:
         load_rule_file(path)
     assert str(caught.value).startswith(f"{path}:6: message: unknown placeholder {{match}}")
+
+
+def test_a_kinds_schema_fragment_holds_its_rules_to_it(tmp_path):
+    path = tmp_path / "no-shouting.yaml"
+    path.write_text(SHOUT_RULE.replace('suggest: {replace: "Would you be open to it?"}\n', ""), encoding="utf-8")
+    with register(SHOUT), pytest.raises(RuleError) as caught:
+        load_rule_file(path)
+    assert str(caught.value) == f"{path}:1: a shout rule needs 'suggest'"

@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from referral_lint.engine.check_kinds import check_kinds
+from referral_lint.engine.check_kinds.limit import MEASURES
 from referral_lint.model import CHANNELS, KINDS, Severity
 
 if TYPE_CHECKING:
@@ -35,6 +36,8 @@ PATTERN_KINDS = ("phrases", "lemmas", "tokens", "regex", "part")
 CAPABILITIES = ("tagger", "parser")
 SUGGEST_ACTIONS = ("replace", "delete", "rewrite", "insert")
 SEVERITIES = tuple(severity.value for severity in Severity)
+# What every rule has, whatever its check kind.
+RULE_REQUIRED = ("id", "summary", "severity", "why", "check", "examples")
 # Our wording for a keyword's failure in one place of the schema (as ajv-errors and the YAML
 # language server read it): a string for any keyword, or a mapping of keyword -> wording.
 ERROR_MESSAGE = "errorMessage"
@@ -160,8 +163,6 @@ def _example(*, bad: bool) -> dict[str, Any]:
 
 def _limit() -> dict[str, Any]:
     """One channel's limit: a measure and its bounds."""
-    from referral_lint.engine.check_kinds.limit import MEASURES
-
     bound = _mapping(
         {
             "min": {"type": "integer", "minimum": 0},
@@ -194,7 +195,7 @@ def build_rule_schema() -> dict[str, Any]:
         "title": "referral-lint rule file, version 1",
         "description": "One rule: what it looks for, how it reports, what it suggests (docs/rules.md).",
         "type": "object",
-        "required": ["id", "summary", "severity", "why", "check", "examples"],
+        "required": list(RULE_REQUIRED),
         "additionalProperties": False,
         "properties": {
             "id": {
@@ -300,7 +301,7 @@ def _explained(error: ValidationError, rule: Any) -> tuple[Path_, str]:
     if keyword == "required":
         missing = next(key for key in error.validator_value if key not in instance)
         kind = rule.get("check") if isinstance(rule, dict) else None
-        if path == () and kind in check_kinds() and missing not in build_rule_schema()["required"]:
+        if path == () and kind in check_kinds() and missing not in RULE_REQUIRED:
             return path, f"a {kind} rule needs {missing!r}"
         return path, f"missing required key {missing!r}"
     if keyword == "enum":

@@ -16,13 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from referral_lint.engine.check_kinds import check_kind
-from referral_lint.engine.rule_schema import check_structure
+from referral_lint.engine.rule_schema import PATTERN_KINDS, SUGGEST_ACTIONS, check_structure
 from referral_lint.model import Applicability, Severity, SuggestSpec
 from referral_lint.yamlsource import LocatedDocument, Path_, format_path
 
 UNSAFE_REWRITES = ("drop-sentence", "cut-sentence", "split-sentence", "sentence-case")
-PATTERN_KINDS = ("phrases", "lemmas", "tokens", "regex", "part")
-SUGGEST_ACTIONS = ("replace", "delete", "rewrite", "insert")
 # Token attributes that only a trained pipeline sets.
 TRAINED_ATTRIBUTES = {"POS": "tagger", "TAG": "tagger", "MORPH": "tagger", "DEP": "parser"}
 
