@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from referral_lint.model import CHANNELS, KINDS, Severity
+from referral_lint.model import CHANNELS, Severity
 
 DEFAULT_CHANNEL = "message"
 

@@ -11,8 +11,8 @@ from referral_lint import Config
 from referral_lint.engine.check_kinds import CheckKind, check_kinds, register
 from referral_lint.engine.checks import Finding, suggestions
 from referral_lint.engine.loader import load_rule_file
-from referral_lint.yamlsource import RuleError
 from referral_lint.linter import Linter
+from referral_lint.yamlsource import RuleError
 
 PACKAGE = Path(__file__).resolve().parent.parent / "referral_lint" / "engine" / "check_kinds"
 

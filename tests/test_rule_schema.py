@@ -10,10 +10,10 @@ import pytest
 
 from referral_lint.engine.compiler import CompiledRules
 from referral_lint.engine.loader import builtin_rules_dir, load_rule_file, load_rules
-from referral_lint.safe_regex import RegexError, compile_regex
 from referral_lint.engine.schema import RuleSpec
-from referral_lint.yamlsource import RuleError
 from referral_lint.pipeline import load_pipeline
+from referral_lint.safe_regex import RegexError, compile_regex
+from referral_lint.yamlsource import RuleError
 
 # A small valid rule, written for these tests. Line numbers below refer to it:
 #  1 id   2 summary   3 severity   4 check   5 why   6 message   7 patterns:
