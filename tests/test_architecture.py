@@ -28,3 +28,10 @@ def test_validating_rule_files_imports_neither_spacy_nor_the_rewrites(tmp_path):
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
     assert result.stdout.split("\n")[0] == "['re2']"
+
+
+def test_only_safe_regex_imports_google_re2():
+    import grimp
+
+    graph = grimp.build_graph("referral_lint", include_external_packages=True, cache_dir=None)
+    assert graph.find_modules_that_directly_import("re2") == {"referral_lint.safe_regex"}
