@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
     from referral_lint.engine.compiler import DocMatches, Match
-    from referral_lint.engine.schema import PatternSpec, RuleSpec, SuggestSpec
+    from referral_lint.engine.schema import PatternSpec, RuleSpec
+    from referral_lint.model import SuggestSpec
     from referral_lint.parts import MessageParts
     from referral_lint.rewrite import RewriteContext
 
