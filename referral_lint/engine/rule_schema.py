@@ -31,7 +31,9 @@ PARTS = ("greeting", "ask", "closing", "sign_off", "signature", "subject", "plac
 # Where a missing element is reported, and where an insertion goes.
 LOCATIONS = ("ask", "last-ask", "greeting", "body-start", "closing", "body")
 ANCHORS = ("start", "after-greeting", "before-closing", "after-ask", "end-of-body")
-REWRITES = ("polite-request", "willing-request", "ability-question", "drop-sentence", "cut-sentence", "split-sentence", "sentence-case")
+REWRITES = (
+    "polite-request", "willing-request", "ability-question", "drop-sentence", "cut-sentence", "split-sentence", "sentence-case",
+)
 PATTERN_KINDS = ("phrases", "lemmas", "tokens", "regex", "part")
 CAPABILITIES = ("tagger", "parser")
 SUGGEST_ACTIONS = ("replace", "delete", "rewrite", "insert")
@@ -234,9 +236,7 @@ def build_rule_schema() -> dict[str, Any]:
             ),
             "by_kind": _mapping(
                 {
-                    kind: _mapping(
-                        {"severity": _choice(SEVERITIES), "message": _TEXT}, required=("severity",)
-                    )
+                    kind: _mapping({"severity": _choice(SEVERITIES), "message": _TEXT}, required=("severity",))
                     for kind in KINDS
                 },
                 description="How the rule reports in one kind of message.",

@@ -171,11 +171,8 @@ class _Builder:
         if "suggest" in data:
             spec["suggest"] = self.suggestions(data["suggest"])
         if "limits" in data:
-            spec["limits"] = {
-                channel: LimitSpec(entry["measure"], tuple(self.bound(bound, ("limits", channel, "bounds", index), kind.message_fields)
-                                                          for index, bound in enumerate(entry["bounds"])))
-                for channel, entry in data["limits"].items()
-            }
+            limits = data["limits"]
+            spec["limits"] = {channel: self.limit(entry, ("limits", channel), fields) for channel, entry in limits.items()}
         if "by_kind" in data:
             spec["by_kind"] = {
                 name: KindVoice(
@@ -276,6 +273,10 @@ class _Builder:
         default = Applicability.UNSAFE if action == "insert" or argument in UNSAFE_REWRITES else Applicability.SAFE
         applicability = Applicability(data["applicability"]) if "applicability" in data else default
         return SuggestSpec(action, argument, data.get("at"), data.get("description"), applicability)
+
+    def limit(self, data: dict[str, Any], path: Path_, fields: frozenset[str]) -> LimitSpec:
+        bounds = tuple(self.bound(bound, path + ("bounds", index), fields) for index, bound in enumerate(data["bounds"]))
+        return LimitSpec(data["measure"], bounds)
 
     def bound(self, data: dict[str, Any], path: Path_, fields: frozenset[str]) -> Bound:
         return Bound(
