@@ -6,9 +6,11 @@ ones this guards against took minutes at the cap (100,000 "?" about 20 minutes).
 
     .venv/bin/python bench/bench_shapes.py [--sizes 6250,25000,100000]
 
-The last rows lint with one more rule: the costliest FUZZY pattern a rule file may hold
+The "fuzzy" rows lint with one more rule: the costliest FUZZY pattern a rule file may hold
 (16 FUZZY words matching in 4 ways from a word; the test suite's WORST_FUZZY_RULE), which
-runs in spaCy's Matcher.
+runs in spaCy's Matcher. The "open ops" rows lint with 200 more rules whose token patterns
+repeat words without bound (``A* w A+ B*``, on the RE2 path), over one sentence of words
+they all match.
 
 Numbers are reported, never asserted.
 """
@@ -51,6 +53,41 @@ def _fuzzy_linter():
     return Linter(Config(rule_dirs=(rules,)))
 
 
+OPEN_OPS_RULES = 200
+
+
+def _open_ops_text(n: int) -> str:
+    """Seeded words: each rule's own two, and a common one (as often as a quarter of theirs)."""
+    import random
+
+    rng = random.Random(15)
+    words = [f"{kind}{number}" for kind in ("w", "end") for number in range(OPEN_OPS_RULES)] + ["word"] * (OPEN_OPS_RULES // 2)
+    return " ".join(rng.choice(words) for _ in range(n // 5))[:n].strip()
+
+
+OPEN_OPS_SHAPES = {"open ops: 200 rules": _open_ops_text}
+
+
+def _open_ops_linter():
+    """The built-in rules and 200 rules of open-ended token patterns."""
+    import tempfile
+    from pathlib import Path
+
+    from referral_lint import Config
+    from referral_lint.linter import Linter
+
+    rules = Path(tempfile.mkdtemp(prefix="bench-open-ops-"))
+    for number in range(OPEN_OPS_RULES):
+        (rules / f"open-ops-{number}.yaml").write_text(
+            f"id: open-ops-{number}\nsummary: Runs of words\nseverity: info\ncheck: forbid\nwhy: A benchmark.\n"
+            f"message: Found.\nsuggest: {{delete: true}}\npatterns:\n  - tokens: [[{{IS_ALPHA: true, OP: '*'}}, "
+            f"{{LOWER: w{number}}}, {{IS_ALPHA: true, OP: '+'}}, {{LOWER: end{number}, OP: '*'}}]]\n"
+            f"examples:\n  bad: ['a w{number} b']\n  good: ['Thanks.']\n",
+            encoding="utf-8",
+        )
+    return Linter(Config(rule_dirs=(rules,)))
+
+
 def _row(name, linter, make, sizes) -> None:
     timings = []
     for size in sizes:
@@ -76,6 +113,9 @@ def main() -> None:
     fuzzy = _fuzzy_linter()
     for name, make in FUZZY_SHAPES.items():
         _row(name, fuzzy, make, sizes)
+    open_ops = _open_ops_linter()
+    for name, make in OPEN_OPS_SHAPES.items():
+        _row(name, open_ops, make, sizes)
 
 
 if __name__ == "__main__":

@@ -481,9 +481,10 @@ def fix(paths: tuple[str, ...], unsafe_fixes: bool, diff: bool, **options: Any) 
                 continue
         if result.changed:
             files_changed += 1
-        from referral_lint.model import Report
+        from referral_lint.model import Report, cap_per_rule
 
-        remaining = Report(text=result.text, channel=channel, violations=list(result.remaining))
+        listed, omitted = cap_per_rule(list(result.remaining))
+        remaining = Report(text=result.text, channel=channel, violations=listed, omitted=omitted)
         results.append(run.record(FileResult(draft.name, remaining), linted.config))
 
     from referral_lint.formats import Run, render
@@ -529,8 +530,8 @@ def _fix_entry(session: LintSession, entry: tuple[Any, ...]) -> _Fixed | Linted 
     channels: list[str] = []
 
     def lint(source: str) -> list[Any]:
-        current = linted if source == original else session.lint_text(
-            source, path=linted.path, language=linted.draft.kind, name=linted.draft.name
+        current = linted if source == original and not linted.report.omitted else session.lint_text(
+            source, path=linted.path, language=linted.draft.kind, name=linted.draft.name, all_violations=True
         )
         if isinstance(current, InputError):
             return []

@@ -8,6 +8,7 @@ of position, so the earlier one wins. ``plan_fixes`` says which were left out.
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,27 +34,48 @@ def _allowed(suggestion: Suggestion, unsafe: bool) -> bool:
     return unsafe or suggestion.applicability is Applicability.SAFE
 
 
-def _conflicts(edit: Edit, other: Edit) -> bool:
-    """Edits sharing characters, or two insertions at one point (their order would be a guess)."""
-    if edit.start < other.end and other.start < edit.end:
-        return True
-    return edit.start == edit.end == other.start == other.end
+class _TakenEdits:
+    """The edits taken so far, sorted, asked in O(log n) whether a new edit conflicts with one:
+    edits sharing characters, or two insertions at one point (their order would be a guess).
+
+    Taken edits never conflict, so sorted by (start, end) their ends never decrease: of the
+    edits that start before a new edit ends, the last one reaches furthest. (Asking each taken
+    edit was quadratic: 191 s to plan 50,000 violations of one rule.)"""
+
+    def __init__(self) -> None:
+        self.spans: list[tuple[int, int]] = []
+
+    def conflicts(self, edit: Edit) -> bool:
+        spans = self.spans
+        before_end = bisect_left(spans, (edit.end, -1))  # the edits that start before it ends
+        if before_end and spans[before_end - 1][1] > edit.start:
+            return True
+        if edit.start == edit.end:  # an insertion: another at the same point?
+            at = bisect_left(spans, (edit.start, edit.start))
+            return at < len(spans) and spans[at] == (edit.start, edit.start)
+        return False
+
+    def add(self, edit: Edit) -> None:
+        insort(self.spans, (edit.start, edit.end))
 
 
 def plan_fixes(violations: Iterable[Violation], *, unsafe: bool = False) -> FixPlan:
-    taken: list[Edit] = []
+    taken = _TakenEdits()
+    edits: list[Edit] = []
     applied: list[Violation] = []
     conflicts: list[Violation] = []
     for violation in sorted(violations, key=lambda v: (v.start, v.end, v.rule)):
         suggestion = next((s for s in violation.suggestions if _allowed(s, unsafe)), None)
         if suggestion is None:
             continue
-        if any(_conflicts(edit, other) for edit in suggestion.edits for other in taken):
+        if any(taken.conflicts(edit) for edit in suggestion.edits):
             conflicts.append(violation)
             continue
-        taken.extend(suggestion.edits)
+        for edit in suggestion.edits:
+            taken.add(edit)
+        edits.extend(suggestion.edits)
         applied.append(violation)
-    return FixPlan(tuple(sorted(taken, key=lambda e: (e.start, e.end))), tuple(applied), tuple(conflicts))
+    return FixPlan(tuple(sorted(edits, key=lambda e: (e.start, e.end))), tuple(applied), tuple(conflicts))
 
 
 def apply_edits(text: str, edits: Iterable[Edit]) -> str:
@@ -100,7 +122,9 @@ def fix_text(
     linter: Any, text: str, *, channel: str | None = None, unsafe: bool = False
 ) -> FixResult:
     """Lint and fix ``text`` until nothing more can be fixed, so fixing the result changes nothing."""
-    return fix_until_stable(text, lambda current: linter.lint(current, channel=channel).violations, unsafe=unsafe)
+    return fix_until_stable(
+        text, lambda current: linter.lint(current, channel=channel, all_violations=True).violations, unsafe=unsafe
+    )
 
 
 def fix_until_stable(

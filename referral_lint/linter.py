@@ -16,7 +16,7 @@ from referral_lint.engine.loader import load_rules
 from referral_lint.engine.schema import RuleSpec, WhenSpec
 from referral_lint.doc import make_doc
 from referral_lint.parts import message_parts
-from referral_lint.model import Report, Severity, Violation
+from referral_lint.model import Report, Severity, Violation, cap_per_rule
 from referral_lint.normalize import NormalizedText
 from referral_lint.parallel import DEFAULT_CHUNK_SIZE
 from referral_lint.pipeline import load_pipeline, message_memory
@@ -121,8 +121,11 @@ class Linter:
             return "followup"
         return DEFAULT_CHANNEL
 
-    def lint(self, text: str, *, channel: str | None = None) -> Report:
-        """Every violation in ``text``; offsets index ``text`` itself."""
+    def lint(self, text: str, *, channel: str | None = None, all_violations: bool = False) -> Report:
+        """Every violation in ``text``; offsets index ``text`` itself.
+
+        At most ``MAX_VIOLATIONS_PER_RULE`` per rule are listed, the rest counted in
+        ``Report.omitted``; ``all_violations`` lists them all (``fix`` fixes every one)."""
         _check_channel(channel)
         source = NormalizedText.from_original(text)
         with message_memory(self.nlp):  # the Doc lives only in here: findings are plain data
@@ -150,10 +153,13 @@ class Linter:
             (_to_violation(finding, source, self._severity[finding.rule.id]) for finding in findings),
             key=lambda v: (v.start, v.end, v.rule),
         )
+        omitted: dict[str, int] = {}
+        if not all_violations:
+            violations, omitted = cap_per_rule(violations)
         cap = self._caps.get(channel)
         if cap is not None:
             violations = within_cap(text, violations, cap)
-        return Report(text=text, channel=channel, violations=violations, skipped=skipped)
+        return Report(text=text, channel=channel, violations=violations, skipped=skipped, omitted=omitted)
 
     def lint_many(
         self,

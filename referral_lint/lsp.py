@@ -14,7 +14,8 @@ configuration file above the document (``per-path`` entries included) under the
 editor's options, the ignore comments and ignore file. The session (and its pipeline)
 is built once per server, and again when the settings or a configuration file change;
 each lint runs on one worker thread, so the event loop keeps
-answering requests; every change bumps the document's generation, and a lint whose
+answering requests, and a document over ``BIG_DOCUMENT`` characters in a process of
+its own, so that a big buffer never delays a small one; every change bumps the document's generation, and a lint whose
 generation is no longer current is dropped instead of published. Offsets from the
 linter are Python code points; they are converted to LSP positions in the encoding
 negotiated at ``initialize`` (UTF-16 unless the client offers UTF-8 or UTF-32).
@@ -33,7 +34,9 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -152,6 +155,24 @@ def _not_linted(problem: str) -> lsp.Diagnostic:
 
 # --- the server ------------------------------------------------------------------
 
+# Documents longer than this are linted in a process of their own (started with the first
+# of them): one at the 100,000-character cap takes a second or more, and on the lint thread a
+# small document opened after it waited for it (2 s). Threads would not do: the Linters
+# share one spaCy vocabulary, which a lint past its string bound frees in a memory zone.
+BIG_DOCUMENT = 20_000
+
+_big_document_server: ReferralLintServer | None = None  # in the big-document process
+
+
+def _lint_big_document(root: Path | None, settings: ServerSettings, text: str, language_id: str | None, uri: str) -> _Lint:
+    """In the big-document process: lint as the server's lint thread would, with its settings."""
+    global _big_document_server
+    if _big_document_server is None:
+        _big_document_server = ReferralLintServer()
+    _big_document_server.root, _big_document_server.settings = root, settings
+    return _big_document_server._lint_now(text, language_id, uri)
+
+
 
 @dataclass(frozen=True)
 class _Lint:
@@ -202,6 +223,7 @@ class ReferralLintServer(LanguageServer):
         self._builtin_rules: frozenset[str] = frozenset()
         self._notes_shown: set[str] = set()  # configuration-file problems already logged
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="referral-lint")
+        self._big_executor: ProcessPoolExecutor | None = None  # started with the first big document
         self._notes: list[tuple[lsp.MessageType, str]] = []  # to show once initialized
         self._reload_lock: asyncio.Lock | None = None
         self._warm_up_task: asyncio.Future | None = None
@@ -210,6 +232,11 @@ class ReferralLintServer(LanguageServer):
 
     def shutdown(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
+        if self._big_executor is not None:
+            # A lint it is running is of no use now, and exit would wait for it (seconds).
+            for process in list((getattr(self._big_executor, "_processes", None) or {}).values()):
+                process.terminate()
+            self._big_executor.shutdown(wait=False, cancel_futures=True)
         super().shutdown()
 
     def report_server_error(self, error: Exception, source: Any) -> None:
@@ -390,6 +417,22 @@ class ReferralLintServer(LanguageServer):
         report = replace(linted.report, text=text)
         return _Lint(report, {rule.id: rule for rule in linted.rules}, note)
 
+    async def _lint(self, text: str, language_id: str | None, uri: str) -> _Lint:
+        """Lint a document's text: a big one in the big-document process, the others on the lint thread."""
+        loop = asyncio.get_running_loop()
+        if len(text) > BIG_DOCUMENT:
+            if self._big_executor is None:
+                # spawn: the server has threads, which a forked child would copy mid-step.
+                self._big_executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            try:
+                return await loop.run_in_executor(
+                    self._big_executor, _lint_big_document, self.root, self.settings, text, language_id, uri
+                )
+            except BrokenProcessPool:  # the process died (out of memory?): lint here, start another next time
+                logger.warning("the big-document process stopped; linting %s on the lint thread", uri)
+                self._big_executor = None
+        return await loop.run_in_executor(self._executor, self._lint_now, text, language_id, uri)
+
     # -- documents ----------------------------------------------------------------
 
     def _text_document(self, uri: str):
@@ -436,9 +479,7 @@ class ReferralLintServer(LanguageServer):
             )
             return
         try:
-            lint = await asyncio.get_running_loop().run_in_executor(
-                self._executor, self._lint_now, text, document.language_id, state.uri
-            )
+            lint = await self._lint(text, document.language_id, state.uri)
         except asyncio.CancelledError:
             raise
         except Exception as error:  # a bug on one draft must not take the server down
@@ -498,9 +539,7 @@ class ReferralLintServer(LanguageServer):
             return None
         if state.lint is not None and state.lint.report.text == text:
             return document, state.lint
-        lint = await asyncio.get_running_loop().run_in_executor(
-            self._executor, self._lint_now, text, document.language_id, uri
-        )
+        lint = await self._lint(text, document.language_id, uri)
         self._note(lint)
         return document, lint
 
@@ -715,6 +754,10 @@ def _claim_stdout() -> BinaryIO:
     return protocol_out
 
 
+def _not_a_json_traceback(record: logging.LogRecord) -> bool:
+    return not (record.exc_info and isinstance(record.exc_info[1], json.JSONDecodeError))
+
+
 def serve(*, log_level: str = "warning") -> None:
     """Run the server over stdio until the client says exit (or closes stdin)."""
     logging.basicConfig(
@@ -722,6 +765,9 @@ def serve(*, log_level: str = "warning") -> None:
     )
     from referral_lint.lsp_transport import FramedStdin
 
+    # A body that is not JSON is answered and logged in one line (report_server_error);
+    # pygls would log its traceback too.
+    logging.getLogger("pygls.server").addFilter(_not_a_json_traceback)
     protocol_out = _claim_stdout()
     server = make_server()
     server.start_io(FramedStdin(sys.stdin.buffer), protocol_out)  # type: ignore[arg-type]

@@ -126,6 +126,22 @@ class SkippedPattern:
     needs: tuple[str, ...]
 
 
+# Violations one rule may report in one message; the rest are counted (Report.omitted).
+MAX_VIOLATIONS_PER_RULE = 1000
+
+
+def cap_per_rule(violations: list[Violation], cap: int = MAX_VIOLATIONS_PER_RULE) -> tuple[list[Violation], dict[str, int]]:
+    """The first ``cap`` of each rule's violations (in the order given), and how many each rule
+    had past it."""
+    counts: dict[str, int] = {}
+    kept = []
+    for violation in violations:
+        count = counts[violation.rule] = counts.get(violation.rule, 0) + 1
+        if count <= cap:
+            kept.append(violation)
+    return kept, {rule: count - cap for rule, count in sorted(counts.items()) if count > cap}
+
+
 @dataclass
 class Report:
     """Everything a lint found in one message."""
@@ -134,6 +150,9 @@ class Report:
     channel: str
     violations: list[Violation] = field(default_factory=list)
     skipped: list[SkippedPattern] = field(default_factory=list)
+    #: Violations not listed, by rule: past the cap per rule and message (a hostile rule
+    #: matching every word must not make a report of tens of thousands of lines).
+    omitted: dict[str, int] = field(default_factory=dict)
 
     def failing(self, fail_on: Severity = Severity.WARNING) -> list[Violation]:
         """The violations at or above ``fail_on``."""
@@ -146,4 +165,5 @@ class Report:
             "skipped": [
                 {"rule": skip.rule, "needs": list(skip.needs)} for skip in self.skipped
             ],
+            **({"omitted": dict(self.omitted)} if self.omitted else {}),
         }

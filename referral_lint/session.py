@@ -165,7 +165,7 @@ class LintSession:
 
     def lint_text(
         self, text: str, *, path: str | Path | None = None, language: str | None = None, channel: str | None = None,
-        name: str | None = None,
+        name: str | None = None, all_violations: bool = False,
     ) -> Linted | InputError:
         """Lint a buffer: ``text`` as it would be in a file at ``path`` (which need not exist).
 
@@ -188,10 +188,13 @@ class LintSession:
             draft = prepare(decoded, kind) if isinstance(decoded, Draft) else decoded
         if isinstance(draft, InputError):
             return draft
-        return self.lint_draft(draft, path=where, channel=channel)
+        return self.lint_draft(draft, path=where, channel=channel, all_violations=all_violations)
 
-    def lint_draft(self, draft: Draft, *, path: str | None = None, channel: str | None = None) -> Linted | InputError:
-        """Lint a draft already read (``path``: where it is, for configuration and ignore file)."""
+    def lint_draft(
+        self, draft: Draft, *, path: str | None = None, channel: str | None = None, all_violations: bool = False
+    ) -> Linted | InputError:
+        """Lint a draft already read (``path``: where it is, for configuration and ignore file;
+        ``all_violations``: past the cap per rule too, as ``Linter.lint``)."""
         from referral_lint.ignore_file import IgnoreFileError
         from referral_lint.suppress import apply_suppressions
 
@@ -199,7 +202,10 @@ class LintSession:
         linter = self.linter_for(config)
         try:
             # A file that says where it goes (an .eml is an email) sets the channel, unless configured.
-            report = linter.lint(draft.text, channel=channel or (draft.channel if config.channel is None else None))
+            report = linter.lint(
+                draft.text, channel=channel or (draft.channel if config.channel is None else None),
+                all_violations=all_violations,
+            )
         except Exception as error:  # a bug on one draft must not stop the others, nor print a traceback
             cause = f"internal error while linting ({type(error).__name__}: {' '.join(str(error).split())}); please report it"
             return InputError(draft.name, cause)

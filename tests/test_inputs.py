@@ -621,7 +621,7 @@ def test_markdown_is_fast_on_adversarial_input(kind):
     text = ADVERSARIAL[kind]
     started = time.perf_counter()
     result = prose(text)
-    assert time.perf_counter() - started < 3.0  # about 0.1 s here; quadratic would be minutes
+    assert time.perf_counter() - started < 10  # about 0.1 s alone, 3.5 s seen on the loaded machine; quadratic would be minutes
     assert same_shape(text, result)
 
 

@@ -839,3 +839,25 @@ async def test_a_lone_surrogate_in_a_buffer_is_linted(client: LanguageClient):
     uri, diagnostics = await open_draft(client, "Hi Dana,\nRefer me ASAP \ud800 please.\nSam")
     assert "demanding-phrasing" in {d.code for d in diagnostics}
     close(client, uri)
+
+
+@e2e
+async def test_a_big_document_never_delays_a_small_one_opened_after_it(client: LanguageClient):
+    """At the cap a document lints in a second or more; on the one lint thread a small document
+    opened after it waited for it (issue 15). Big ones are linted in a process of their own."""
+    big_text = ("Refer me ASAP. " * 7000)[:99_000]
+    big, mark = new_uri(), len(client.published)
+    client.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(text_document=lsp.TextDocumentItem(uri=big, language_id="plaintext", version=1, text=big_text))
+    )
+    small, diagnostics = await open_draft(client, EMOJI_DRAFT)
+    assert spans(d for d in diagnostics if d.code == "demanding-phrasing") == [("demanding-phrasing", REFER_ME), ("demanding-phrasing", ASAP)]
+    big_diagnostics = await wait_diagnostics(client, big, version=1, after=mark, timeout=120)  # starting the process
+    published = [params.uri for params in client.published[mark:]]
+    assert published.index(small) < published.index(big)
+    # Linted as on the lint thread: the first problems of the big document are the same as a small one's.
+    assert [(d.code, d.range.start.character) for d in big_diagnostics if d.range.start.line == 0][:2] == [
+        ("demanding-phrasing", 0), ("demanding-phrasing", 9)
+    ]
+    close(client, big)
+    close(client, small)

@@ -115,3 +115,25 @@ def test_the_lifecycle_is_the_protocols():
 def test_exit_without_shutdown_exits_1():
     _, code = _session(INITIALIZE, EXIT)
     assert code == 1
+
+
+def test_a_body_that_is_not_json_is_one_log_line_and_the_server_goes_on():
+    import subprocess
+    import sys
+
+    stream = (
+        frame(json.dumps(INITIALIZE).encode())
+        + frame(b'{"jsonrpc": "2.0", "id": 5, "method": ')
+        + frame(json.dumps(SHUTDOWN).encode())
+        + frame(json.dumps(EXIT).encode())
+    )
+    process = subprocess.run([sys.executable, "-m", "referral_lint.cli", "lsp"], input=stream, capture_output=True, timeout=60)
+    replies = [json.loads(part[part.index(b"{") :]) for part in process.stdout.split(b"Content-Length")[1:]]
+    assert [(reply.get("id"), reply.get("error", {}).get("code")) for reply in replies if "id" in reply] == [
+        (1, None), (None, -32700), (2, None)
+    ]
+    assert process.returncode == 0
+    assert process.stderr.decode().splitlines() == [
+        "referral-lint lsp: WARNING referral_lint.lsp: answering message None with error -32700:"
+        " the message is not JSON: Expecting value: line 1 column 39 (char 38)"
+    ]

@@ -292,14 +292,14 @@ def test_catastrophic_regex_runs_fast(tmp_path):
     regex_matches = list(compile_regex("(a|a)*b").spans(text))
     elapsed = time.perf_counter() - started
     assert not any(matches.values()) and regex_matches == []
-    assert elapsed < 2.0, f"{elapsed:.2f}s"
+    assert elapsed < 10, f"{elapsed:.2f}s"  # backtracking would take hours; 10 s: a loaded machine
 
 
 def test_nested_quantifier_regex_runs_fast():
     regex = compile_regex("(x+x+)+y")
     started = time.perf_counter()
     assert list(regex.spans("x" * 50_000)) == []
-    assert time.perf_counter() - started < 2.0
+    assert time.perf_counter() - started < 10  # backtracking would take hours
 
 
 def test_over_long_regex_is_rejected():

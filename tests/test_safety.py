@@ -229,3 +229,158 @@ def test_the_worst_fuzzy_pattern_a_rule_may_hold_lints_a_message_at_the_cap_in_l
     report = linter.lint(text)
     assert time.perf_counter() - started < 10
     assert all(v.suggestions for v in report.violations)
+
+
+def _user_rule(tokens: str, bad: str) -> str:
+    return f"""\
+id: open-ops
+summary: Runs of words
+severity: info
+check: forbid
+why: Checks open-ended operators on the RE2 path.
+message: '"{{match}}" found.'
+suggest: {{delete: true}}
+patterns:
+  - tokens: {tokens}
+examples:
+  bad: ["{bad}"]
+  good: ["Thanks."]
+"""
+
+
+LETTERS = "abcdefghijklmnopqrst"
+
+
+def test_open_ended_operators_in_a_sentence_at_the_cap_lint_in_linear_time(tmp_path):
+    """A match that repeats a token without bound may run to the end of its sentence:
+    searching again from every token inside it was quadratic (two "+" over one sentence of
+    20,000 words: 1.5 s each; twenty such patterns, half a minute). The search now goes on
+    after the match, and the automaton checking which sentences match reads each end token once."""
+    from referral_lint import Config, Linter
+
+    patterns = ", ".join(f'[{{IS_ALPHA: true, OP: "+"}}, {{IS_ALPHA: true, OP: "+"}}, {{LOWER: word{letter}}}, {{IS_ALPHA: true, OP: "*"}}]' for letter in LETTERS)
+    (tmp_path / "open-ops.yaml").write_text(_user_rule(f"[{patterns}]", "a b worda"), encoding="utf-8")
+    linter = Linter(Config(rule_dirs=(tmp_path,), select=("open-ops",)))
+    text = " ".join(f"word{LETTERS[n % 20]}" if n % 7 == 0 else "text" for n in range(19_000))
+    assert len(text) < 100_000
+    started = time.perf_counter()
+    report = linter.lint(text)
+    assert time.perf_counter() - started < 10
+    # One match from the sentence's first word to its end: every later start is inside it.
+    assert [(v.start, v.end) for v in report.violations] == [(0, len(text))]
+
+
+def test_a_pattern_with_over_a_hundred_operators_is_one_line_naming_the_file(tmp_path):
+    from referral_lint import Config, Linter
+    from referral_lint.yamlsource import RuleError
+
+    tokens = "[[" + ", ".join(['{IS_ALPHA: true, OP: "?"}'] * 101) + ", {LOWER: refer}]]"
+    (tmp_path / "open-ops.yaml").write_text(_user_rule(tokens, "refer"), encoding="utf-8")
+    with pytest.raises(RuleError) as caught:
+        Linter(Config(rule_dirs=(tmp_path,), select=("open-ops",)))
+    assert str(caught.value) == (
+        f"{tmp_path / 'open-ops.yaml'}:9: patterns[0].tokens: pattern does not compile: 101 tokens with an OP"
+        " in one pattern, over the limit of 100: split it into several patterns"
+    )
+
+
+EVERY_X_RULE = _user_rule('[[{LOWER: "x"}]]', "x")
+
+
+@pytest.fixture
+def every_x(tmp_path):
+    """A rule found on every word of a message of x's: 5,000 violations."""
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "open-ops.yaml").write_text(EVERY_X_RULE, encoding="utf-8")
+    (tmp_path / ".referral-lint.yaml").write_text("rule-dirs: [rules]\nselect: [open-ops]\n", encoding="utf-8")
+    return rules
+
+
+def test_a_rule_lists_at_most_a_thousand_violations_a_message_and_counts_the_rest(every_x):
+    from referral_lint import Config, Linter
+
+    linter = Linter(Config(rule_dirs=(every_x,), select=("open-ops",)))
+    text = "x " * 5000
+    report = linter.lint(text)
+    assert [(v.start, v.end) for v in report.violations] == [(n, n + 1) for n in range(0, 2000, 2)]
+    assert report.omitted == {"open-ops": 4000}
+    assert report.to_dict()["omitted"] == {"open-ops": 4000}
+    assert len(linter.lint(text, all_violations=True).violations) == 5000
+    assert "omitted" not in linter.lint("x x").to_dict()  # only when something is left out
+
+
+def test_check_says_how_many_violations_it_left_out_in_text_and_json(every_x, tmp_path):
+    import jsonschema
+    from click.testing import CliRunner
+
+    from referral_lint.cli import main
+    from test_formats import REPORT_SCHEMA
+
+    draft = tmp_path / "draft.txt"
+    draft.write_text("x " * 1500, encoding="utf-8")
+    options = ["check", str(draft)]
+    text = CliRunner().invoke(main, options)
+    assert text.exit_code == 0, text.stderr  # info
+    assert f"{draft}: (and 500 more open-ops violations, not shown: at most 1,000 per rule and draft)\n" in text.stdout
+    assert "Found 1000 problems" in text.stdout
+    result = CliRunner().invoke(main, [*options, "--output-format", "json"])
+    document = json.loads(result.stdout)
+    assert document["files"][0]["omitted"] == {"open-ops": 500}
+    assert len(document["files"][0]["violations"]) == 1000
+    jsonschema.validate(document, REPORT_SCHEMA, cls=jsonschema.Draft202012Validator)
+
+
+def test_fix_fixes_every_violation_past_the_cap(every_x, tmp_path):
+    from click.testing import CliRunner
+
+    from referral_lint import Config, Linter
+    from referral_lint.cli import main
+    from referral_lint.fix import fix_text
+
+    linter = Linter(Config(rule_dirs=(every_x,), select=("open-ops",)))
+    text = "Hi x " + "x " * 4000 + "y."
+    started = time.perf_counter()
+    result = fix_text(linter, text, unsafe=True)
+    assert time.perf_counter() - started < 30  # planning was quadratic: minutes
+    assert result.text == "Hi y." and len(result.fixed) == 4001 and result.remaining == []
+    draft = tmp_path / "draft.txt"
+    draft.write_text(text, encoding="utf-8")
+    cli = CliRunner().invoke(main, ["fix", "--unsafe-fixes", str(draft)])
+    assert cli.exit_code == 0, cli.stderr
+    assert draft.read_text(encoding="utf-8") == "Hi y."
+
+
+def test_planning_fixes_by_bisection_takes_what_asking_every_taken_edit_takes():
+    import random
+
+    from referral_lint.fix import plan_fixes
+    from referral_lint.model import Applicability, Edit, Severity, Suggestion, Violation
+
+    def naive(violations):
+        taken, applied = [], []
+        for violation in sorted(violations, key=lambda v: (v.start, v.end, v.rule)):
+            edits = violation.suggestions[0].edits
+            if any((e.start < o.end and o.start < e.end) or e.start == e.end == o.start == o.end for e in edits for o in taken):
+                continue
+            taken.extend(edits)
+            applied.append(violation)
+        return applied
+
+    rng = random.Random(15)
+    for _ in range(300):
+        violations = []
+        for number in range(rng.randint(0, 40)):
+            edits = []
+            for _ in range(rng.choice([1, 1, 1, 2])):  # sometimes a second edit elsewhere (an anchored insertion)
+                start = rng.randint(0, 60)
+                edits.append(Edit(start, start + rng.choice([0, 0, 1, 2, 5]), "z"))
+            edits = sorted(edits, key=lambda e: (e.start, e.end))
+            if len(edits) == 2 and edits[0].end > edits[1].start:
+                edits = edits[:1]  # one suggestion's own edits never overlap
+            start = rng.randint(0, 60)
+            violations.append(Violation(
+                rule=f"r{number}", severity=Severity.INFO, message="m", start=start, end=start + 1, line=1, column=1,
+                suggestions=(Suggestion("s", tuple(edits), Applicability.SAFE),), end_line=1, end_column=2,
+            ))
+        assert list(plan_fixes(violations).applied) == naive(violations)

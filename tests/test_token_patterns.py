@@ -1,7 +1,9 @@
 """Word patterns run as one RE2 set over encoded tokens (engine/tokenregex.py).
 
 The translation must find what spaCy's Matcher finds: for every token where a
-match begins, the longest match from there, within one sentence. These tests
+match begins, the longest match from there, within one sentence; for a pattern
+that repeats a token without bound (OP "+", "*"), only where a match begins
+outside the previous one (searching again inside a long match was quadratic). These tests
 hold it to that on every token pattern of the built-in rules, over the
 examples and the rules' own example messages, and on small patterns written to
 probe each operator and attribute.
@@ -46,7 +48,21 @@ def _spacy_spans(pattern: list[dict], doc) -> set[tuple[int, int]]:
         start_char, end_char = first.idx, last.idx + len(last.text)
         if any(a <= start_char and end_char <= b for a, b in sentences):
             inside.append((start, end))
-    return _longest_per_start(inside)
+    longest = _longest_per_start(inside)
+    return _outside_each_other(longest) if _unbounded(pattern) else longest
+
+
+def _unbounded(pattern: list[dict]) -> bool:
+    return any(str(token.get("OP", "")) in ("+", "*") or str(token.get("OP", "")).endswith(",}") for token in pattern)
+
+
+def _outside_each_other(spans: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """From the first on, each span that begins after the previous one kept ends."""
+    kept: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if not kept or start >= kept[-1][1]:
+            kept.append((start, end))
+    return set(kept)
 
 
 def _compiler_for(patterns: list[list[dict]]) -> CompiledRules:
@@ -103,7 +119,12 @@ def test_every_built_in_token_pattern_finds_what_spacys_matcher_finds():
         ([{"LOWER": "thank"}, {"IS_ALPHA": True, "OP": "{0,3}"}, {"LOWER": "for"}],
          "Thank you so much for the help.", [(0, 5)]),
         ([{"LOWER": "so", "OP": "?"}, {"LOWER": "much"}], "Thank you so much.", [(2, 4), (3, 4)]),
-        ([{"LOWER": "very", "OP": "+"}, {"LOWER": "kind"}], "That is very very kind.", [(2, 5), (3, 5)]),
+        ([{"LOWER": "very", "OP": "+"}, {"LOWER": "kind"}], "That is very very kind.", [(2, 5)]),
+        ([{"LOWER": "very", "OP": "+"}], "Very very kind, very much.", [(0, 2), (4, 5)]),
+        ([{"LOWER": "very"}, {"IS_ALPHA": True, "OP": "*"}, {"LOWER": "kind"}], "very kind very very kind", [(0, 5)]),
+        # the set tells which sentences match with the ends' repetition read once
+        ([{"LOWER": "so", "OP": "*"}, {"LOWER": "much"}, {"IS_ALPHA": True, "OP": "{1,}"}], "Thank you so so much for it.", [(2, 7)]),
+        ([{"IS_ALPHA": True, "OP": "?"}, {"LOWER": "much"}, {"LOWER": "for", "OP": "+"}], "So much. Much for.", [(3, 5)]),
         # lemmas, case and sentence starts
         ([{"LEMMA": "refer"}, {"LOWER": "me"}], "Could you REFERRING me? Referred me.", [(2, 4), (5, 7)]),
         ([{"IS_SENT_START": True, "LOWER": "refer"}], "Please refer me. Refer me.", [(4, 5)]),

@@ -50,6 +50,7 @@ def file_record(result: FileResult) -> dict[str, Any]:
         "channel": document["channel"],
         "violations": [violation_record(v, lines) for v in result.report.violations],
         "skipped": document["skipped"],
+        **({"omitted": document["omitted"]} if "omitted" in document else {}),
     }
 
 

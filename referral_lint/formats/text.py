@@ -19,7 +19,7 @@ import click
 from referral_lint.formats import Run, Tally, applicability_note, has_safe_fix
 from referral_lint.positions import LineIndex
 from referral_lint.inputs import display_name
-from referral_lint.model import Severity, Violation
+from referral_lint.model import MAX_VIOLATIONS_PER_RULE, Severity, Violation
 
 _SEVERITY_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
 
@@ -40,6 +40,9 @@ def stream(run: Run) -> Iterator[str]:
         for violation in result.report.violations:
             yield separator + _violation_block(display_name(result.name), lines, violation, style)
             separator = "\n"
+        for rule, count in result.report.omitted.items():
+            yield separator + omitted_line(display_name(result.name), rule, count) + "\n"
+            separator = "\n"
     if not run.summary:  # --quiet
         return
     total = sum(tally.counts.values())
@@ -56,6 +59,11 @@ def stream(run: Run) -> Iterator[str]:
         failed = len(run.errors)
         footer = style(f"No problems found; {failed} file{'s' if failed != 1 else ''} could not be linted.", bold=True)
     yield separator + footer + "\n"
+
+
+def omitted_line(name: str, rule: str, count: int) -> str:
+    """What a report says of the violations past the cap per rule (``Report.omitted``)."""
+    return f"{name}: (and {count:,} more {rule} violations, not shown: at most {MAX_VIOLATIONS_PER_RULE:,} per rule and draft)"
 
 
 def render(run: Run) -> str:

@@ -66,7 +66,9 @@ class LintService:
         reports: list[Report] = []
 
         def lint(current: str) -> list[Any]:
-            linted = first if current == text else self.session.lint_text(current, channel=chosen, name=DRAFT_NAME)
+            linted = first if current == text and not first.report.omitted else self.session.lint_text(
+                current, channel=chosen, name=DRAFT_NAME, all_violations=True
+            )
             if isinstance(linted, InputError):  # a fix never empties a draft; stop rather than guess
                 return []
             reports.append(linted.report)
