@@ -78,7 +78,8 @@ _LINT_OPTIONS = (
     click.option("--config", "config_file", metavar="PATH", help="Use this configuration file (.referral-lint.yaml or pyproject.toml) for every draft."),
     click.option("--isolated", is_flag=True, help="Ignore all configuration files."),
     click.option("--no-color", "no_colour", is_flag=True, help="Never colour the output (also: NO_COLOR=1)."),
-    click.option("--no-cache", is_flag=True, help="Neither read nor write the rule cache (also: REFERRAL_LINT_NO_CACHE=1)."),
+    click.option("--no-cache", is_flag=True, help="Neither read nor write the caches of rules and results (also: REFERRAL_LINT_NO_CACHE=1)."),
+    click.option("--cache-dir", metavar="PATH", help="Keep the caches here  [default: $REFERRAL_LINT_CACHE_DIR, else ~/.cache/referral-lint]."),
     click.option(
         "-j", "--jobs", type=click.IntRange(min=1), metavar="N",
         help="Lint on N worker processes  [default: the machine's cores; 1: in this process].",
@@ -123,7 +124,7 @@ def check(
     [tool.referral-lint] table, above it; options given here override it. See
     docs/configuration.md, and docs/suppression.md for ignoring a violation.
     """
-    run = _Run.from_options(options, keep_reports=add_ignore)
+    run = _Run.from_options(options, keep_reports=add_ignore, cache_results=True)
     quiet = options["quiet"]
     errors: list[InputError] = []
     rules: list[RuleSpec] = []
@@ -209,14 +210,15 @@ class _Echo:
         click.echo(text, nl=False, color=self.colour)
 
 
-def lint_session(options: dict[str, Any]) -> LintSession:
-    """The lint session of the command line's options (``_LINT_OPTIONS``), which override every configuration file."""
+def lint_session(options: dict[str, Any], *, cache_results: bool = False) -> LintSession:
+    """The lint session of the command line's options (``_LINT_OPTIONS``), which override every configuration file;
+    ``cache_results``: drafts' reports are kept between runs (``check``)."""
+    from referral_lint import cache_settings
+
     if options["isolated"] and options["config_file"] is not None:
         _fail("--config and --isolated cannot be used together")
-    if options.get("no_cache"):
-        from referral_lint.engine.rule_cache import NO_CACHE_ENV
-
-        os.environ[NO_CACHE_ENV] = "1"  # in the environment, so that --jobs' workers see it too
+    cache = cache_settings.CacheSettings.resolve(no_cache=options.get("no_cache", False), directory=options.get("cache_dir"))
+    cache_settings.use(cache)
     overrides = {
         key: value
         for key, value in (
@@ -227,7 +229,10 @@ def lint_session(options: dict[str, Any]) -> LintSession:
         )
         if value is not None
     }
-    return LintSession(config_file=options["config_file"], isolated=options["isolated"], overrides=overrides)
+    return LintSession(
+        config_file=options["config_file"], isolated=options["isolated"], overrides=overrides, cache=cache,
+        cache_results=cache_results and options["model"] is None,
+    )
 
 
 @dataclass(frozen=True)
@@ -306,9 +311,9 @@ class _Run:
         self.broken: set[str] = set()
 
     @classmethod
-    def from_options(cls, options: dict[str, Any], *, keep_reports: bool = False) -> _Run:
+    def from_options(cls, options: dict[str, Any], *, keep_reports: bool = False, cache_results: bool = False) -> _Run:
         """A run from the command line's options (``_LINT_OPTIONS``), which override every configuration file."""
-        return cls(lint_session(options), exit_zero=options["exit_zero"], keep_reports=keep_reports)
+        return cls(lint_session(options, cache_results=cache_results), exit_zero=options["exit_zero"], keep_reports=keep_reports)
 
     def exit(self, errors: list[InputError]) -> NoReturn:
         """Exit 2 on any error, else 1 when a result failed its configuration's fail-on (unless --exit-zero)."""
@@ -379,7 +384,7 @@ class _Run:
     def rules(self, *, mass_messages: bool = False) -> tuple[RuleSpec, ...]:
         """The rules that ran (for formats that describe them), unused-ignore included when it did, and
         mass-message when ``mass_messages`` were looked for."""
-        from referral_lint.linter import select_rules
+        from referral_lint.config import select_rules
 
         seen: dict[str, RuleSpec] = {}
         for config in self.seen:  # (a worker linted them: this process may have no Linter for them)
