@@ -166,14 +166,32 @@ def check(
     run.exit(errors)
 
 
-def _mass_messages(paths: tuple[str, ...]) -> Any:
-    """A referral_lint.mass.DraftGroups when the run may lint many drafts (a directory, or more than
+def _mass_messages(paths: tuple[str, ...]) -> _DraftGroupsWhenNeeded | None:
+    """Where mass messages are grouped when the run may lint many drafts (a directory, or more than
     one path) and datasketch is installed; None otherwise."""
-    from referral_lint import mass
+    import importlib.util
 
     if len(paths) < 2 and not any(path != STDIN and os.path.isdir(path) for path in paths):
         return None
-    return mass.DraftGroups() if mass.available() else None
+    return _DraftGroupsWhenNeeded() if importlib.util.find_spec("datasketch") is not None else None
+
+
+class _DraftGroupsWhenNeeded:
+    """A referral_lint.mass.DraftGroups made when the first draft with mass-message on comes: mass-message
+    is off by default, and datasketch (with numpy and scipy) is slow to import."""
+
+    def __init__(self) -> None:
+        self._groups: Any = None
+
+    def add(self, *draft: Any) -> None:
+        if self._groups is None:
+            from referral_lint.mass import DraftGroups
+
+            self._groups = DraftGroups()
+        self._groups.add(*draft)
+
+    def results(self) -> Iterator[tuple[FileResult, Config]]:
+        return self._groups.results() if self._groups is not None else iter(())
 
 
 def _names_mass_message(config: Config) -> bool:
@@ -219,6 +237,9 @@ def lint_session(options: dict[str, Any], *, cache_results: bool = False) -> Lin
         _fail("--config and --isolated cannot be used together")
     cache = cache_settings.CacheSettings.resolve(no_cache=options.get("no_cache", False), directory=options.get("cache_dir"))
     cache_settings.use(cache)
+    context = click.get_current_context(silent=True)
+    if context is not None:  # the choice is this command's, not the rest of a process that runs it (tests, an API user)
+        context.call_on_close(lambda: cache_settings.use(None))
     overrides = {
         key: value
         for key, value in (
