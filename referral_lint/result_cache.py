@@ -10,9 +10,11 @@ on every run: ignore comments and the ignore file (suppressions), the output for
 
 Not used for stdin, for a trained pipeline (``--model``: its files are not in the key),
 nor by ``fix`` (which writes files and re-lints its own output). ``--no-cache`` neither
-reads nor writes it. Entries are JSON files under ``<cache dir>/results/`` (see
-``cache_settings.py``), written atomically; one that does not decode is a miss, and is
-written again. Entries unused for :data:`MAX_AGE_DAYS` are deleted, at most once a day.
+reads nor writes it. Entries are rows of one SQLite database, ``<cache dir>/results.sqlite3``
+(see ``cache_settings.py``): one file however many drafts, each entry written in its own
+transaction, concurrent runs and ``--jobs``' workers served by SQLite's own locking. An
+entry that does not decode is a miss, and is written again. Entries unused for
+:data:`MAX_AGE_DAYS` are deleted, at most once a day.
 """
 
 from __future__ import annotations
@@ -22,9 +24,11 @@ import hashlib
 import json
 import os
 import site
+import sqlite3
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from referral_lint.cache_settings import CacheSettings, fingerprint
 from referral_lint.config import Config
@@ -33,6 +37,7 @@ from referral_lint.typed_json import Unstorable, decode, encode
 
 # Bumped when an entry's layout changes.
 FORMAT = 1
+DATABASE = "results.sqlite3"
 MAX_AGE_DAYS = 30
 _DAY = 24 * 3600
 _PACKAGE = Path(__file__).resolve().parent
@@ -43,8 +48,12 @@ class ResultCache:
 
     def __init__(self, settings: CacheSettings) -> None:
         self.enabled = settings.enabled
-        self.directory = settings.directory / "results"
-        self._pruned = False
+        self.path = settings.directory / DATABASE
+        self._connection: sqlite3.Connection | None = None
+        self._pid = 0  # the process that opened the connection: a forked worker opens its own
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_connection": None, "_pid": 0}  # a spawned worker opens its own
 
     def key(self, text: str, channel: str | None, config: Config, rules_key: str) -> str:
         """The key of linting ``text`` for ``channel`` with ``config`` and the rules of ``rules_key``."""
@@ -57,78 +66,85 @@ class ResultCache:
 
     def get(self, key: str, text: str) -> Report | None:
         """The report kept under ``key`` (of ``text``), or None."""
-        if not self.enabled:
+        database = self._database()
+        if database is None:
             return None
-        path = self._path(key)
         try:
-            entry = json.loads(path.read_bytes())
+            row = database.execute("SELECT entry, used FROM results WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                return None
+            entry = json.loads(row[0])
             report = Report(
                 text=text,
                 channel=decode(entry["channel"], str),
                 violations=decode(entry["violations"], list[Violation]),
                 skipped=decode(entry["skipped"], list[SkippedPattern]),
             )
-            os.utime(path)  # used: kept from pruning
-        except (OSError, ValueError, TypeError, KeyError, AttributeError, Unstorable):
-            return None  # absent, or corrupt: linted and written again
+            if row[1] < _today():  # used today: kept from pruning (one write a day per entry at most)
+                database.execute("UPDATE results SET used = ? WHERE key = ?", (_today(), key))
+        except (sqlite3.Error, ValueError, TypeError, KeyError, AttributeError, Unstorable):
+            return None  # corrupt: linted and written again
         return report
 
     def put(self, key: str, report: Report) -> None:
         """Keep ``report`` under ``key``; an entry that cannot be written is simply not kept."""
-        if not self.enabled:
+        database = self._database()
+        if database is None:
             return
-        path = self._path(key)
         try:
-            data = json.dumps({
+            entry = json.dumps({
                 "channel": report.channel,
-                "violations": encode(report.violations, list[Violation]),
+                # to_dict has the fields' names and plain values: what decode reads (and faster than encode).
+                "violations": [violation.to_dict() for violation in report.violations],
                 "skipped": encode(report.skipped, list[SkippedPattern]),
-            }).encode()
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            # No fsync: a cache entry lost or cut short by a crash is a miss, never a wrong result.
-            temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            temporary.write_bytes(data)
-            os.replace(temporary, path)
-        except (OSError, Unstorable):
+            })
+            database.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", (key, entry, _today()))
+        except (sqlite3.Error, Unstorable):
             return
-        self._prune_now_and_then()
 
-    def _path(self, key: str) -> Path:
-        return self.directory / key[:2] / f"{key[2:]}.json"
-
-    def _prune_now_and_then(self) -> None:
-        """Delete the entries unused for MAX_AGE_DAYS, if that was last done over a day ago."""
-        if self._pruned:
-            return
-        self._pruned = True
-        stamp = self.directory / ".pruned"
-        now = time.time()
+    def _database(self) -> sqlite3.Connection | None:
+        """This process's connection, opened (and the database made, and pruned once a day) on first use;
+        None when the cache is off or cannot be opened."""
+        if not self.enabled:
+            return None
+        if self._connection is not None and self._pid == os.getpid():
+            return self._connection
         try:
-            if now - stamp.stat().st_mtime < _DAY:
-                return
-        except OSError:
-            pass  # never pruned
-        try:
-            stamp.touch()
-            prune(self.directory, now - MAX_AGE_DAYS * _DAY)
-        except OSError:
-            pass
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            # Each statement its own transaction, written without waiting for the disk: a crash
+            # loses recent entries (misses, linted again), never gives a wrong one.
+            database = sqlite3.connect(self.path, timeout=2, isolation_level=None, check_same_thread=False)
+            database.execute("PRAGMA journal_mode = WAL")
+            database.execute("PRAGMA synchronous = OFF")
+            database.execute(
+                "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, entry TEXT NOT NULL, used INTEGER NOT NULL)"
+            )
+            database.execute("CREATE TABLE IF NOT EXISTS pruned (day INTEGER NOT NULL)")
+            _prune_now_and_then(database)
+        except sqlite3.Error:
+            self.enabled = False  # unusable (a read-only or corrupt file): this run lints without it
+            return None
+        self._connection, self._pid = database, os.getpid()
+        return database
 
 
-def prune(directory: Path, unused_since: float) -> int:
-    """Delete the entries under ``directory`` last used before ``unused_since`` (a time); how many."""
-    deleted = 0
-    for shard in directory.iterdir():
-        if not shard.is_dir():
-            continue
-        for entry in os.scandir(shard):
-            try:
-                if entry.stat().st_mtime < unused_since:
-                    os.unlink(entry.path)
-                    deleted += 1
-            except OSError:
-                continue  # another run deleted or replaced it meanwhile
-    return deleted
+def _today() -> int:
+    return int(time.time() // _DAY)
+
+
+def _prune_now_and_then(database: sqlite3.Connection) -> None:
+    """Delete the entries unused for MAX_AGE_DAYS, if that was last done before today."""
+    last = database.execute("SELECT max(day) FROM pruned").fetchone()[0]
+    if last is not None and last >= _today():
+        return
+    prune(database, _today() - MAX_AGE_DAYS)
+    database.execute("DELETE FROM pruned")
+    database.execute("INSERT INTO pruned VALUES (?)", (_today(),))
+
+
+def prune(database: sqlite3.Connection, unused_since: int) -> int:
+    """Delete the entries last used before day ``unused_since`` (days since 1970); how many."""
+    return database.execute("DELETE FROM results WHERE used < ?", (unused_since,)).rowcount
 
 
 @functools.lru_cache(maxsize=1)

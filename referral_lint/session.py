@@ -115,6 +115,8 @@ class LintSession:
         self.fixed = config
         self.root = str(root) if root is not None else None
         self.cache = cache
+        # Per configuration: the rule set's key and the rules it selects (what a cached report needs).
+        self._cached_rules: dict[Config, tuple[str | None, tuple[RuleSpec, ...]]] = {}
         self.results = None
         if cache_results:
             from referral_lint import cache_settings
@@ -156,22 +158,25 @@ class LintSession:
 
         clear_cache()  # configuration checked against the old rules (select, severity) is checked again
         self.linters.clear()
+        self._cached_rules.clear()
         return True
 
     def _result_entry(self, text: str, channel: str | None, config: Config) -> _ResultEntry | None:
         """``text``'s entry in the result cache (its report None on a miss), or None without a cache."""
         if self.results is None or not self.results.enabled:
             return None
-        from referral_lint.config import select_rules
-        from referral_lint.engine.loader import builtin_rules_dir, load_rules
-        from referral_lint.engine.rule_cache import rules_key
-
-        every_rule = load_rules(config.rule_dirs)
-        rules = rules_key((builtin_rules_dir(), *config.rule_dirs))
+        rules = self._cached_rules.get(config)
         if rules is None:
+            from referral_lint.config import select_rules
+            from referral_lint.engine.loader import builtin_rules_dir, load_rules
+            from referral_lint.engine.rule_cache import rules_key
+
+            every_rule = load_rules(config.rule_dirs)
+            rules = self._cached_rules[config] = (rules_key((builtin_rules_dir(), *config.rule_dirs)), select_rules(every_rule, config))
+        if rules[0] is None:
             return None
-        key = self.results.key(text, channel, config, rules)
-        return _ResultEntry(self.results, key, self.results.get(key, text), select_rules(every_rule, config))
+        key = self.results.key(text, channel, config, rules[0])
+        return _ResultEntry(self.results, key, self.results.get(key, text), rules[1])
 
     def linter_for(self, config: Config) -> Linter:
         """The Linter for ``config``, built once per session (the first one loads spaCy)."""

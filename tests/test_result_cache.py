@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
-import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -68,8 +69,12 @@ def check(*arguments: object, input: str | None = None):
     return CliRunner().invoke(main, ["check", "--isolated", "--jobs", "1", *map(str, arguments)], input=input)
 
 
-def entries(cache: Path) -> list[Path]:
-    return sorted((cache / "results").glob("*/*.json"))
+def entries(cache: Path) -> list[tuple[str, str, int]]:
+    """The result cache's rows: (key, entry, day last used)."""
+    if not (cache / result_cache.DATABASE).exists():
+        return []
+    with closing(sqlite3.connect(cache / result_cache.DATABASE)) as database:
+        return database.execute("SELECT key, entry, used FROM results ORDER BY key").fetchall()
 
 
 @pytest.mark.parametrize("output_format", FORMATS)
@@ -155,20 +160,29 @@ def test_cache_dir_says_where(drafts, cache, tmp_path):
 
 def test_a_corrupt_entry_is_a_miss_and_written_again(drafts, cache, lints):
     first = check(drafts / "refer-me.txt")
-    [entry] = entries(cache)
-    entry.write_text('{"channel": "message", "violations": [{"rule": 1}]')
+    [(key, entry, _)] = entries(cache)
+    with closing(sqlite3.connect(cache / result_cache.DATABASE)) as database, database:
+        database.execute("UPDATE results SET entry = ?", ('{"channel": "message", "violations": [{"rule": 1}]',))
     second = check(drafts / "refer-me.txt")
     assert len(lints) == 2 and second.output == first.output
-    json.loads(entry.read_text())  # whole again
+    assert entries(cache) == [(key, entry, entries(cache)[0][2])]  # whole again
+
+
+def test_a_cache_that_is_no_database_costs_nothing_but_time(drafts, cache, lints):
+    write(cache / result_cache.DATABASE, "not a database, but some text that is long enough to look like a header" * 20)
+    first, second = check(drafts / "refer-me.txt"), check(drafts / "refer-me.txt")
+    assert first.exit_code == second.exit_code == 1 and first.output == second.output
+    assert len(lints) == 2
 
 
 def test_entries_unused_for_a_month_are_pruned(drafts, cache):
     check(drafts)
-    old, *kept = entries(cache)
-    month_ago = time.time() - (result_cache.MAX_AGE_DAYS + 1) * 24 * 3600
-    os.utime(old, (month_ago, month_ago))
-    assert result_cache.prune(cache / "results", time.time() - result_cache.MAX_AGE_DAYS * 24 * 3600) == 1
-    assert entries(cache) == kept
+    (old, *_), *kept = entries(cache)
+    with closing(sqlite3.connect(cache / result_cache.DATABASE)) as database, database:
+        database.execute("UPDATE results SET used = used - ? WHERE key = ?", (result_cache.MAX_AGE_DAYS + 1, old))
+        database.execute("UPDATE pruned SET day = day - 1")  # last pruned yesterday
+    result_cache.ResultCache(cache_settings.current())._database()  # the next run opens it: pruned
+    assert [key for key, _, _ in entries(cache)] == [key for key, _, _ in kept]
 
 
 def test_the_api_session_uses_no_result_cache_unless_asked(drafts, cache, lints):
