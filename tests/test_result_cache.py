@@ -193,3 +193,19 @@ def test_the_api_session_uses_no_result_cache_unless_asked(drafts, cache, lints)
     again = LintSession(isolated=True, cache_results=True).lint_path(drafts / "longer.txt")
     assert len(lints) == 2
     assert again.report == first.report and again.rules == first.rules
+
+
+def test_workers_read_and_fill_the_cache_with_the_same_output(tmp_path, cache, monkeypatch):
+    """Some drafts cached, some not, linted on two workers a few at a time: the output of one
+    process with no cache, and every draft cached afterwards."""
+    from referral_lint import cli
+
+    monkeypatch.setattr(cli, "FILES_PER_CHUNK", 2)
+    directory = tmp_path / "many"
+    for index in range(12):
+        write(directory / f"note-{index:02}.txt", REFER_ME.replace("Sam", f"Sam {index}") if index % 2 else LONGER.replace("Dana", f"Dana {index}"))
+    check("--output-format", "json", directory / "note-03.txt", directory / "note-04.txt")
+    mixed = CliRunner().invoke(main, ["check", "--isolated", "--jobs", "2", "--output-format", "json", str(directory)])
+    alone = check("--no-cache", "--output-format", "json", directory)
+    assert mixed.output == alone.output and mixed.exit_code == alone.exit_code == 1
+    assert len(entries(cache)) == 12
