@@ -41,6 +41,8 @@ REPO_ROOT = PEERS_DIR.parent.parent
 sys.path.insert(0, str(PEERS_DIR.parent))
 from shared_dir import SHARED  # noqa: E402  (bench/'s helper, beside this folder)
 
+from referral_lint.result_cache import DATABASE  # noqa: E402
+
 
 def peer_commands(files: list[str], skip: set[str]) -> dict[str, list[str]]:
     """The installed peers' commands over ``files``, by name."""
@@ -100,7 +102,8 @@ def main() -> None:
         for _ in range(args.rounds):
             for name, command in commands.items():
                 if name == "referral-lint, cold":
-                    (cache / "results.sqlite3").unlink(missing_ok=True)
+                    for path in cache.glob(f"{DATABASE}*"):  # the database and its write-ahead log
+                        path.unlink()
                 times[name].append(timed(command))
             timed(ours["referral-lint, warm"])  # the cold run left the results of every file: warm again
 
