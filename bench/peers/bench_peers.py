@@ -61,11 +61,13 @@ def peer_commands(files: list[str], skip: set[str]) -> dict[str, list[str]]:
     return {name: command for name, command in commands.items() if command is not None and name not in skip}
 
 
-def timed(command: list[str]) -> tuple[float, float]:
+def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     """(wall, CPU) seconds of one run of ``command``, its output thrown away."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(command, cwd=PEERS_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    subprocess.run(
+        command, cwd=PEERS_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL
+    )
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -97,15 +99,19 @@ def main() -> None:
             "referral-lint, first run": [*check, "--no-cache", *files],
         }
         commands = {**ours, **peer_commands(files, set(args.skip))}
-        timed(ours["referral-lint, warm"])  # fills the caches (and the OS's file cache)
+        env = {key: value for key, value in os.environ.items() if not key.startswith("REFERRAL_LINT_")}
+        # Bytecode cached, as after ``pip install`` (which compiles it), in a folder of the run's own.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(Path(scratch) / "bytecode")
+        for command in commands.values():  # fills the caches, the bytecode and the OS's file cache
+            timed(command, env)
         times: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
         for _ in range(args.rounds):
             for name, command in commands.items():
                 if name == "referral-lint, cold":
                     for path in cache.glob(f"{DATABASE}*"):  # the database and its write-ahead log
                         path.unlink()
-                times[name].append(timed(command))
-            timed(ours["referral-lint, warm"])  # the cold run left the results of every file: warm again
+                times[name].append(timed(command, env))
 
     print(f"{len(files)} files, {args.rounds} rounds, medians (load average {os.getloadavg()[0]:.1f} at the end)")
     print(f"{'command':<26} {'wall (s)':>9} {'CPU (s)':>8} {'files/s':>8}")
