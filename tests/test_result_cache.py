@@ -156,6 +156,8 @@ def test_cache_dir_says_where(drafts, cache, tmp_path):
     assert len(entries(elsewhere)) == 3 and not cache.exists()
     assert os.environ[cache_settings.CACHE_DIR_ENV] == str(cache)  # chosen for the run, not written into the environment
     assert cache_settings.current().directory == cache  # and not kept after it
+    check("--no-cache", drafts)
+    assert cache_settings.NO_CACHE_ENV not in os.environ and cache_settings.current().enabled
 
 
 def test_a_corrupt_entry_is_a_miss_and_written_again(drafts, cache, lints):
