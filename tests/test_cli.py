@@ -396,7 +396,7 @@ def test_exactly_100000_characters_is_allowed(run, tmp_path):
     result = run("check", over)
     assert result.exit_code == 2
     assert stderr_lines(result) == [
-        f"referral-lint: error: {over}: 100,001 characters is over the 100,000 limit for one draft; is this really a message?"
+        f"referral-lint: error: {over}: over the 100,000-character limit for one draft (100,001 characters); is this really a message?"
     ]
 
 

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
+from referral_lint.extras import install_hint
 from referral_lint.web import DEFAULT_HOST, DEFAULT_PORT
 
 EXTRA = "web"
@@ -26,7 +27,7 @@ def require_web_extra() -> None:
         import uvicorn  # noqa: F401
     except ImportError as error:
         raise ServeError(
-            f"serve needs the {EXTRA!r} extra ({error.name} is not installed): pip install 'referral-lint[{EXTRA}]'"
+            f"serve needs the {EXTRA!r} extra ({error.name} is not installed): {install_hint(EXTRA)}"
         ) from None
 
 
