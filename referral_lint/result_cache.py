@@ -14,7 +14,7 @@ reads nor writes it. Entries are rows of one SQLite database, ``<cache dir>/resu
 (see ``cache_settings.py``): one file however many drafts, each entry written in its own
 transaction, concurrent runs and ``--jobs``' workers served by SQLite's own locking. An
 entry that does not decode is a miss, and is written again. Entries unused for
-:data:`MAX_AGE_DAYS` are deleted, at most once a day.
+:data:`MAX_AGE_DAYS` are deleted, and the oldest past :data:`MAX_ENTRIES`, at most once a day.
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ from referral_lint.typed_json import Unstorable, decode, encode
 FORMAT = 1
 DATABASE = "results.sqlite3"
 MAX_AGE_DAYS = 30
+# At ~1-2 KB an entry, a cache of at most ~100 MB; past it, the entries used longest ago go first.
+MAX_ENTRIES = 50_000
 _DAY = 24 * 3600
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -133,18 +135,25 @@ def _today() -> int:
 
 
 def _prune_now_and_then(database: sqlite3.Connection) -> None:
-    """Delete the entries unused for MAX_AGE_DAYS, if that was last done before today."""
+    """Delete the entries unused for MAX_AGE_DAYS, and those past MAX_ENTRIES, if that was last done before today."""
     last = database.execute("SELECT max(day) FROM pruned").fetchone()[0]
     if last is not None and last >= _today():
         return
-    prune(database, _today() - MAX_AGE_DAYS)
+    prune(database, _today() - MAX_AGE_DAYS, MAX_ENTRIES)
     database.execute("DELETE FROM pruned")
     database.execute("INSERT INTO pruned VALUES (?)", (_today(),))
 
 
-def prune(database: sqlite3.Connection, unused_since: int) -> int:
-    """Delete the entries last used before day ``unused_since`` (days since 1970); how many."""
-    return database.execute("DELETE FROM results WHERE used < ?", (unused_since,)).rowcount
+def prune(database: sqlite3.Connection, unused_since: int, most: int) -> int:
+    """Delete the entries last used before day ``unused_since`` (days since 1970), then those used
+    longest ago past the ``most`` kept; how many."""
+    deleted = database.execute("DELETE FROM results WHERE used < ?", (unused_since,)).rowcount
+    over = database.execute("SELECT count(*) FROM results").fetchone()[0] - most
+    if over > 0:
+        deleted += database.execute(
+            "DELETE FROM results WHERE key IN (SELECT key FROM results ORDER BY used, key LIMIT ?)", (over,)
+        ).rowcount
+    return deleted
 
 
 @functools.lru_cache(maxsize=1)

@@ -187,6 +187,17 @@ def test_entries_unused_for_a_month_are_pruned(drafts, cache):
     assert [key for key, _, _ in entries(cache)] == [key for key, _, _ in kept]
 
 
+def test_past_the_most_entries_the_least_recently_used_go(drafts, cache, monkeypatch):
+    check(drafts)
+    used_last = entries(cache)[1][0]
+    with closing(sqlite3.connect(cache / result_cache.DATABASE)) as database, database:
+        database.execute("UPDATE results SET used = used - 1 WHERE key != ?", (used_last,))
+        database.execute("UPDATE pruned SET day = day - 1")
+    monkeypatch.setattr(result_cache, "MAX_ENTRIES", 1)
+    result_cache.ResultCache(cache_settings.current())._database()
+    assert [key for key, _, _ in entries(cache)] == [used_last]
+
+
 def test_the_api_session_uses_no_result_cache_unless_asked(drafts, cache, lints):
     LintSession(isolated=True).lint_path(drafts / "longer.txt")
     assert entries(cache) == []
