@@ -222,3 +222,17 @@ def test_workers_read_and_fill_the_cache_with_the_same_output(tmp_path, cache, m
     alone = check("--no-cache", "--output-format", "json", directory)
     assert mixed.output == alone.output and mixed.exit_code == alone.exit_code == 1
     assert len(entries(cache)) == 12
+
+
+def test_a_spawned_worker_gets_the_command_lines_cache_settings(tmp_path, cache):
+    """Where workers are spawned (macOS, Windows) they get the session pickled: its cache choice comes with it."""
+    import pickle
+
+    chosen = cache_settings.CacheSettings(enabled=False, directory=tmp_path / "chosen")
+    session = LintSession(isolated=True, cache=chosen, cache_results=True)
+    try:
+        copy = pickle.loads(pickle.dumps(session))
+        assert cache_settings.current() == chosen
+        assert copy.results is not None and not copy.results.enabled
+    finally:
+        cache_settings.use(None)
