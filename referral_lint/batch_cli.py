@@ -50,7 +50,7 @@ def batch(
     from referral_lint import mass
     from referral_lint.cli import _fail, lint_session
     from referral_lint.config import ConfigError
-    from referral_lint.engine.yamlsource import RuleError
+    from referral_lint.yamlsource import RuleError
     from referral_lint.parallel import default_jobs
     from referral_lint.records import Fields, InputFormatError, format_of, open_input, read_records
 

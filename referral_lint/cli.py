@@ -21,7 +21,7 @@ from referral_lint import __version__
 from referral_lint.config import CHANNELS, UNUSED_IGNORE, Config, ConfigError, split_names
 from referral_lint.engine.loader import load_rules
 from referral_lint.engine.schema import RuleSpec
-from referral_lint.engine.yamlsource import RuleError
+from referral_lint.yamlsource import RuleError
 from referral_lint.formats import DEFAULT_FORMAT, FORMATS, FileResult
 from referral_lint.inputs import STDIN, InputError, display_name, expand, one_line
 from referral_lint.model import Severity

@@ -48,7 +48,7 @@ from pygls.uris import to_fs_path
 
 from referral_lint import __version__
 from referral_lint.config import ConfigError
-from referral_lint.engine.yamlsource import RuleError
+from referral_lint.yamlsource import RuleError
 from referral_lint.fix import plan_fixes
 from referral_lint.formats import applicability_note
 from referral_lint.inputs import InputError, one_line, too_long

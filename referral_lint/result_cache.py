@@ -160,7 +160,7 @@ def prune(database: sqlite3.Connection, unused_since: int, most: int) -> int:
 def _environment_key() -> str:
     """What every result depends on besides its draft: this package's code and version, Python's
     version, and which distributions (with their versions) are installed, spaCy's among them."""
-    from referral_lint import __version__
+    from referral_lint.version import __version__
 
     digest = hashlib.sha256(f"{FORMAT}\0{__version__}\0{sys.version}\0".encode())
     fingerprint(digest, _PACKAGE, ["."])

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
-from referral_lint.engine.schema import SuggestSpec
 from referral_lint.parts import MessageParts
 from referral_lint.positions import CharSpan
-from referral_lint.model import Applicability, Edit, Suggestion
+from referral_lint.model import Applicability, Edit, Suggestion, SuggestSpec
 from referral_lint.normalize import NormalizedText
 from referral_lint.word_forms import present_participle
 

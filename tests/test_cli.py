@@ -652,7 +652,7 @@ def test_colour_on_a_terminal(tmp_path):
 
 def test_rules_and_explain_report_a_broken_rule_file_in_one_line(run, monkeypatch):
     import referral_lint.cli as cli
-    from referral_lint.engine.yamlsource import RuleError
+    from referral_lint.yamlsource import RuleError
 
     def broken(*args, **kwargs):
         raise RuleError("rules/gratitude.yaml", 4, "check", "expected one of forbid, require, limit, got 'ban'")

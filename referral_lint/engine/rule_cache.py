@@ -30,13 +30,14 @@ from referral_lint import cache_settings
 from referral_lint.cache_settings import CACHE_DIR_ENV, NO_CACHE_ENV
 from referral_lint.engine.schema import RuleSpec
 from referral_lint.typed_json import Unstorable, decode, encode
+from referral_lint.version import __version__
 
 __all__ = ["CACHE_DIR_ENV", "NO_CACHE_ENV", "cache_key", "read_cached", "write_cached", "rules_key"]
 # Bumped when the file's layout changes.
 FORMAT = 1
 # The code whose behaviour the cached rules depend on: the rule format's reading and validation.
 _PACKAGE = Path(__file__).resolve().parent.parent
-_CODE = ("engine", "config.py", "model.py")
+_CODE = ("engine", "model.py", "yamlsource.py", "safe_regex.py")
 
 
 def cache_enabled() -> bool:
@@ -106,8 +107,6 @@ def _cache_file(directories: Sequence[Path]) -> Path:
 
 @functools.lru_cache(maxsize=1)
 def _code_fingerprint() -> str:
-    from referral_lint import __version__
-
     digest = hashlib.sha256(f"{FORMAT}\0{__version__}\0{sys.version}".encode())
     cache_settings.fingerprint(digest, _PACKAGE, _CODE)
     return digest.hexdigest()

@@ -22,10 +22,10 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from referral_lint.config import ConfigError
-from referral_lint.engine.yamlsource import RuleError
 from referral_lint.inputs import MAX_CHARACTERS, too_long
 from referral_lint.web import DEFAULT_HOST, DEFAULT_PORT
 from referral_lint.web.service import ChannelError, LintService
+from referral_lint.yamlsource import RuleError
 
 #: The names a browser on this machine uses for a server on the loopback interface.
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")

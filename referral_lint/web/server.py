@@ -128,7 +128,7 @@ def run(
     import click
 
     from referral_lint.config import ConfigError
-    from referral_lint.engine.yamlsource import RuleError
+    from referral_lint.yamlsource import RuleError
 
     try:
         server = prepare(host=host, port=port, config_file=config_file, isolated=isolated)
