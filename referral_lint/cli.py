@@ -78,7 +78,8 @@ _LINT_OPTIONS = (
     click.option("--config", "config_file", metavar="PATH", help="Use this configuration file (.referral-lint.yaml or pyproject.toml) for every draft."),
     click.option("--isolated", is_flag=True, help="Ignore all configuration files."),
     click.option("--no-color", "no_colour", is_flag=True, help="Never colour the output (also: NO_COLOR=1)."),
-    click.option("--no-cache", is_flag=True, help="Neither read nor write the rule cache (also: REFERRAL_LINT_NO_CACHE=1)."),
+    click.option("--no-cache", is_flag=True, help="Neither read nor write the caches of rules and results (also: REFERRAL_LINT_NO_CACHE=1)."),
+    click.option("--cache-dir", metavar="PATH", help="Keep the caches here  [default: $REFERRAL_LINT_CACHE_DIR, else ~/.cache/referral-lint]."),
     click.option(
         "-j", "--jobs", type=click.IntRange(min=1), metavar="N",
         help="Lint on N worker processes  [default: the machine's cores; 1: in this process].",
@@ -123,7 +124,7 @@ def check(
     [tool.referral-lint] table, above it; options given here override it. See
     docs/configuration.md, and docs/suppression.md for ignoring a violation.
     """
-    run = _Run.from_options(options, keep_reports=add_ignore)
+    run = _Run.from_options(options, keep_reports=add_ignore, cache_results=True)
     quiet = options["quiet"]
     errors: list[InputError] = []
     rules: list[RuleSpec] = []
@@ -167,14 +168,32 @@ def check(
     run.exit(errors)
 
 
-def _mass_messages(paths: tuple[str, ...]) -> Any:
-    """A referral_lint.mass.DraftGroups when the run may lint many drafts (a directory, or more than
+def _mass_messages(paths: tuple[str, ...]) -> _DraftGroupsWhenNeeded | None:
+    """Where mass messages are grouped when the run may lint many drafts (a directory, or more than
     one path) and datasketch is installed; None otherwise."""
-    from referral_lint import mass
+    import importlib.util
 
     if len(paths) < 2 and not any(path != STDIN and os.path.isdir(path) for path in paths):
         return None
-    return mass.DraftGroups() if mass.available() else None
+    return _DraftGroupsWhenNeeded() if importlib.util.find_spec("datasketch") is not None else None
+
+
+class _DraftGroupsWhenNeeded:
+    """A referral_lint.mass.DraftGroups made when the first draft with mass-message on comes: mass-message
+    is off by default, and datasketch (with numpy and scipy) is slow to import."""
+
+    def __init__(self) -> None:
+        self._groups: Any = None
+
+    def add(self, *draft: Any) -> None:
+        if self._groups is None:
+            from referral_lint.mass import DraftGroups
+
+            self._groups = DraftGroups()
+        self._groups.add(*draft)
+
+    def results(self) -> Iterator[tuple[FileResult, Config]]:
+        return self._groups.results() if self._groups is not None else iter(())
 
 
 def _names_mass_message(config: Config) -> bool:
@@ -211,14 +230,18 @@ class _Echo:
         click.echo(text, nl=False, color=self.colour)
 
 
-def lint_session(options: dict[str, Any]) -> LintSession:
-    """The lint session of the command line's options (``_LINT_OPTIONS``), which override every configuration file."""
+def lint_session(options: dict[str, Any], *, cache_results: bool = False) -> LintSession:
+    """The lint session of the command line's options (``_LINT_OPTIONS``), which override every configuration file;
+    ``cache_results``: drafts' reports are kept between runs (``check``)."""
+    from referral_lint import cache_settings
+
     if options["isolated"] and options["config_file"] is not None:
         _fail("--config and --isolated cannot be used together")
-    if options.get("no_cache"):
-        from referral_lint.engine.rule_cache import NO_CACHE_ENV
-
-        os.environ[NO_CACHE_ENV] = "1"  # in the environment, so that --jobs' workers see it too
+    cache = cache_settings.CacheSettings.resolve(no_cache=options.get("no_cache", False), directory=options.get("cache_dir"))
+    cache_settings.use(cache)
+    context = click.get_current_context(silent=True)
+    if context is not None:  # the choice is this command's, not the rest of a process that runs it (tests, an API user)
+        context.call_on_close(lambda: cache_settings.use(None))
     overrides = {
         key: value
         for key, value in (
@@ -229,7 +252,10 @@ def lint_session(options: dict[str, Any]) -> LintSession:
         )
         if value is not None
     }
-    return LintSession(config_file=options["config_file"], isolated=options["isolated"], overrides=overrides)
+    return LintSession(
+        config_file=options["config_file"], isolated=options["isolated"], overrides=overrides, cache=cache,
+        cache_results=cache_results and options["model"] is None,
+    )
 
 
 @dataclass(frozen=True)
@@ -308,9 +334,9 @@ class _Run:
         self.broken: set[str] = set()
 
     @classmethod
-    def from_options(cls, options: dict[str, Any], *, keep_reports: bool = False) -> _Run:
+    def from_options(cls, options: dict[str, Any], *, keep_reports: bool = False, cache_results: bool = False) -> _Run:
         """A run from the command line's options (``_LINT_OPTIONS``), which override every configuration file."""
-        return cls(lint_session(options), exit_zero=options["exit_zero"], keep_reports=keep_reports)
+        return cls(lint_session(options, cache_results=cache_results), exit_zero=options["exit_zero"], keep_reports=keep_reports)
 
     def exit(self, errors: list[InputError]) -> NoReturn:
         """Exit 2 on any error, else 1 when a result failed its configuration's fail-on (unless --exit-zero)."""
@@ -381,7 +407,7 @@ class _Run:
     def rules(self, *, mass_messages: bool = False) -> tuple[RuleSpec, ...]:
         """The rules that ran (for formats that describe them), unused-ignore included when it did, and
         mass-message when ``mass_messages`` were looked for."""
-        from referral_lint.linter import select_rules
+        from referral_lint.config import select_rules
 
         seen: dict[str, RuleSpec] = {}
         for config in self.seen:  # (a worker linted them: this process may have no Linter for them)

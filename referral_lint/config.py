@@ -294,3 +294,11 @@ def enabled_rules(rules: Iterable[RuleInfo], config: Config) -> frozenset[str]:
     return resolve(rules, [selection])
 
 
+def select_rules(rules: tuple[Any, ...], config: Config) -> tuple[Any, ...]:
+    """The rules ``config`` selects, by id or group; unknown names are an error.
+
+    Without ``select``, the rules marked default run (ruff-style: opt into the rest);
+    see the module docstring for how select, extend-select and ignore combine.
+    """
+    enabled = enabled_rules(catalogue(rules), config)
+    return tuple(rule for rule in rules if rule.id in enabled)

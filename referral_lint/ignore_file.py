@@ -27,7 +27,6 @@ from referral_lint.config import DEFAULT_CHANNEL, UNUSED_IGNORE, ConfigError, Ru
 from referral_lint.files import replace_file
 from referral_lint.model import Edit, Report, Severity, Suggestion, Violation
 from referral_lint.positions import LINE_END, LineIndex
-from referral_lint.sentences import split_sentences
 from referral_lint.unused_ignore import unused_ignore_violation
 
 IGNORE_FILE = ".referral-lint-ignore"
@@ -45,6 +44,8 @@ def sentence_span(text: str, offset: int) -> tuple[int, int]:
     An offset between sentences belongs to the next one when only spaces separate
     them, and otherwise (at a line end, on a blank line, at the end) to the one before.
     """
+    from referral_lint.sentences import split_sentences  # spaCy's: not imported by a run that lints nothing
+
     # The linter splits the normalised draft; the same characters, one for one, here:
     # straight quotes, and a line break for CR (a CRLF's CR a space, so offsets stay).
     spans = split_sentences(text.translate(_QUOTES).replace("\r\n", " \n").replace("\r", "\n"))

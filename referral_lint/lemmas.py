@@ -13,12 +13,12 @@ import re
 from functools import lru_cache
 
 import numpy
-from lemminflect import getAllLemmas
 from spacy.attrs import LEMMA
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from referral_lint.token_columns import token_columns
+from referral_lint.word_forms import cached_table
 from referral_lint.word_table import WordTable
 
 _PREFERRED_CLASSES = ("VERB", "AUX", "NOUN", "ADJ", "ADV", "PROPN")
@@ -57,14 +57,48 @@ def lemma_of(lower: str) -> str:
         return fixed
     if not lower.isalpha() and "-" not in lower:
         return lower
+    known = _known_lemmas().get(lower)
+    return known if known is not None else _unknown_word_lemma(lower)
+
+
+def _unknown_word_lemma(lower: str) -> str:
+    """The lemma of a word lemminflect does not know."""
+    return "please" if _HURRIED_PLEASE.fullmatch(lower) else lower
+
+
+def _lemminflect_lemma(lower: str) -> str:
+    """The lemma chosen from lemminflect's candidates for ``lower`` (what the table keeps)."""
+    from lemminflect import getAllLemmas
+
     candidates = getAllLemmas(lower)
-    if not candidates and _HURRIED_PLEASE.fullmatch(lower):
-        return "please"
+    if not candidates:
+        return _unknown_word_lemma(lower)
     for word_class in _PREFERRED_CLASSES:
         lemmas = candidates.get(word_class)
         if lemmas:
             return lemmas[0]
     return lower
+
+
+@lru_cache(maxsize=1)
+def _known_lemmas() -> dict[str, str]:
+    """Lowercase word -> lemma, for the words of lemminflect's lemma table whose lemma is not the
+    one an unknown word gets (so a lookup that finds nothing is right too)."""
+    return cached_table("lemmas", _derive_lemmas, "lemmas.py")
+
+
+def _derive_lemmas() -> dict[str, str]:
+    from lemminflect.core.Lemmatizer import Lemmatizer
+
+    lemmatizer = Lemmatizer()
+    words = sorted(set(lemmatizer._getLemmaDict()) | set(lemmatizer._getOverridesDict()))
+    table = {}
+    for word in words:
+        if word == word.lower():
+            lemma = _lemminflect_lemma(word)
+            if lemma != _unknown_word_lemma(word):
+                table[word] = lemma
+    return table
 
 
 # --- the component ---------------------------------------------------------

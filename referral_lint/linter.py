@@ -8,7 +8,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from referral_lint.budget import character_cap, within_cap
-from referral_lint.config import CHANNELS, DEFAULT_CHANNEL, Config, ConfigError, catalogue, enabled_rules
+from referral_lint.config import CHANNELS, DEFAULT_CHANNEL, Config, ConfigError, select_rules
 from referral_lint.engine.check_kinds import check_kind
 from referral_lint.engine.checks import Finding, MessageContext, applies
 from referral_lint.engine.compiler import CompiledRules
@@ -21,6 +21,8 @@ from referral_lint.normalize import NormalizedText
 from referral_lint.parallel import DEFAULT_CHUNK_SIZE
 from referral_lint.pipeline import load_pipeline, message_memory
 from referral_lint.rewrite import RewriteContext
+
+__all__ = ["Linter", "linter_for", "select_rules"]  # select_rules: where the API has always found it
 
 _SUBJECT_LINE = re.compile(r"\s*subject\s*:", re.IGNORECASE)
 #: A draft short enough to lint in no time, long enough to run every component.
@@ -60,16 +62,6 @@ def fold_dependent_findings(findings: list[Finding]) -> list[Finding]:
         new = tuple(s for s in finding.suggestions if s not in host.suggestions)
         host.suggestions = (*host.suggestions, *new)
     return kept
-
-
-def select_rules(rules: tuple[RuleSpec, ...], config: Config) -> tuple[RuleSpec, ...]:
-    """The rules ``config`` selects, by id or group; unknown names are an error.
-
-    Without ``select``, the rules marked default run (ruff-style: opt into the rest);
-    see referral_lint.config for how select, extend-select and ignore combine.
-    """
-    enabled = enabled_rules(catalogue(rules), config)
-    return tuple(rule for rule in rules if rule.id in enabled)
 
 
 @lru_cache(maxsize=8)

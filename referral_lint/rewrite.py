@@ -12,13 +12,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from lemminflect import getInflection
 from spacy.tokens import Doc
 
 from referral_lint.parts import MessageParts
 from referral_lint.positions import CharSpan
 from referral_lint.model import Applicability, Edit, Suggestion, SuggestSpec
 from referral_lint.normalize import NormalizedText
+from referral_lint.word_forms import present_participle
 
 # A draft's own edit, in normalised offsets: (start, end, replacement).
 RawEdit = tuple[int, int, str]
@@ -203,7 +203,7 @@ _COORDINATED_VERB = re.compile(rf"\b(and|or)\s+(?:(?:please|also|then)\s+)?({_RE
 
 
 def _inflect_coordinated(match: re.Match[str]) -> str:
-    forms = getInflection(match.group(2).lower(), "VBG")
+    forms = present_participle(match.group(2).lower())
     return f"{match.group(1)} {forms[0]}" if forms else match.group(0)
 
 
@@ -239,7 +239,7 @@ def _imperative_as_question(context: RewriteContext, span: CharSpan, *, willing:
     if willing:
         question = f"{opener} you be willing to {base}{' ' + rest if rest else ''}?"
     else:
-        inflected = getInflection(base, "VBG")
+        inflected = present_participle(base)
         if not inflected:
             return None
         # "…this week and tell them…" -> "…and telling them…": keep the verbs parallel.

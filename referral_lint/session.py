@@ -40,6 +40,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from referral_lint.cache_settings import CacheSettings
 from referral_lint.config import Config
 from referral_lint.inputs import STDIN, Draft, InputError, decode, decode_email, kind_of, prepare, read
 from referral_lint.model import Report, Violation
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     from referral_lint.engine.schema import RuleSpec
     from referral_lint.ignore_file import IgnoreFile, IgnoreFileError
     from referral_lint.linter import Linter
+    from referral_lint.result_cache import ResultCache
 
 #: Editor language ids that choose a reader; any other id falls back on the file's extension.
 LANGUAGE_READERS = {"markdown": "markdown", "gfm": "markdown", "mail": "email", "email": "email", "eml": "email"}
@@ -90,7 +92,10 @@ class LintSession:
     one; ``isolated``: use none. ``overrides``: options on top (``Config.from_mapping``
     keys), e.g. ``{"ignore": ["length"], "rule-dirs": ["team-rules"]}``. ``config``: one
     fixed Config for every draft, with no discovery (the other three are then unused).
-    ``root``: where a draft without a path is taken to be.
+    ``root``: where a draft without a path is taken to be. ``cache``: the caches' settings
+    (a command line's ``--no-cache``, ``--cache-dir``; None: the environment's), and
+    ``cache_results``: keep drafts' reports in the result cache (``check``'s; see
+    referral_lint.result_cache), for drafts with a path when no trained pipeline is configured.
     """
 
     def __init__(
@@ -101,18 +106,36 @@ class LintSession:
         overrides: Mapping[str, Any] | None = None,
         config: Config | None = None,
         root: str | Path | None = None,
+        cache: CacheSettings | None = None,
+        cache_results: bool = False,
     ) -> None:
         self.config_file = config_file
         self.isolated = isolated
         self.overrides = dict(overrides or {})
         self.fixed = config
         self.root = str(root) if root is not None else None
+        self.cache = cache
+        # Per configuration: the rule set's key and the rules it selects (what a cached report needs).
+        self._cached_rules: dict[Config, tuple[str | None, tuple[RuleSpec, ...]]] = {}
+        self.results = None
+        if cache_results:
+            from referral_lint import cache_settings
+            from referral_lint.result_cache import ResultCache
+
+            self.results = ResultCache(cache or cache_settings.current())
         self.linters: dict[Config, Linter] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         # A spawned worker gets the session without its Linters (spaCy pipelines and
         # compiled rules do not pickle) and builds its own.
         return {**self.__dict__, "linters": {}}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        if self.cache is not None:  # the command line's cache settings, in a spawned worker too
+            from referral_lint import cache_settings
+
+            cache_settings.use(self.cache)
 
     def config_for(self, path: str | Path | None) -> Config:
         """The configuration of the draft at ``path`` (per-path entries included)."""
@@ -135,7 +158,25 @@ class LintSession:
 
         clear_cache()  # configuration checked against the old rules (select, severity) is checked again
         self.linters.clear()
+        self._cached_rules.clear()
         return True
+
+    def _result_entry(self, text: str, channel: str | None, config: Config) -> _ResultEntry | None:
+        """``text``'s entry in the result cache (its report None on a miss), or None without a cache."""
+        if self.results is None or not self.results.enabled:
+            return None
+        rules = self._cached_rules.get(config)
+        if rules is None:
+            from referral_lint.config import select_rules
+            from referral_lint.engine.loader import builtin_rules_dir, load_rules
+            from referral_lint.engine.rule_cache import rules_key
+
+            every_rule = load_rules(config.rule_dirs)
+            rules = self._cached_rules[config] = (rules_key((builtin_rules_dir(), *config.rule_dirs)), select_rules(every_rule, config))
+        if rules[0] is None:
+            return None
+        key = self.results.key(text, channel, config, rules[0])
+        return _ResultEntry(self.results, key, self.results.get(key, text), rules[1])
 
     def linter_for(self, config: Config) -> Linter:
         """The Linter for ``config``, built once per session (the first one loads spaCy)."""
@@ -199,17 +240,25 @@ class LintSession:
         from referral_lint.suppress import apply_suppressions
 
         config = self.config_for(path)
-        linter = self.linter_for(config)
-        try:
-            # A file that says where it goes (an .eml is an email) sets the channel, unless configured.
-            report = linter.lint(
-                draft.text, channel=channel or (draft.channel if config.channel is None else None),
-                all_violations=all_violations,
-            )
-        except Exception as error:  # a bug on one draft must not stop the others, nor print a traceback
-            cause = f"internal error while linting ({type(error).__name__}: {' '.join(str(error).split())}); please report it"
-            return InputError(draft.name, cause)
-        linted = Linted(draft, path, config, report, linter.rules)
+        # A file that says where it goes (an .eml is an email) sets the channel, unless configured.
+        channel = channel or (draft.channel if config.channel is None else None)
+        from_file = draft.snapshot is not None  # not stdin, not an editor's buffer
+        # fix lints past the per-rule cap; the cache keeps only capped reports
+        cacheable = from_file and config.model is None and not all_violations
+        entry = self._result_entry(draft.text, channel, config) if cacheable else None
+        if entry is not None and entry.report is not None:
+            report, rules = entry.report, entry.rules
+        else:
+            linter = self.linter_for(config)
+            try:
+                report = linter.lint(draft.text, channel=channel, all_violations=all_violations)
+            except Exception as error:  # a bug on one draft must not stop the others, nor print a traceback
+                cause = f"internal error while linting ({type(error).__name__}: {' '.join(str(error).split())}); please report it"
+                return InputError(draft.name, cause)
+            rules = linter.rules
+            if entry is not None:
+                entry.keep(report)
+        linted = Linted(draft, path, config, report, rules)
         try:
             outcome = apply_suppressions(
                 report, config=config, path=path, markdown=draft.kind == "markdown", source=draft.source
@@ -220,3 +269,16 @@ class LintSession:
             linted, report=outcome.report, suppressed=tuple(outcome.suppressed), ignore_file=outcome.ignore_file,
             stale=tuple(outcome.stale),
         )
+
+
+@dataclass
+class _ResultEntry:
+    """A draft's place in the result cache: its report if one was kept, else where to keep it."""
+
+    cache: ResultCache
+    key: str
+    report: Report | None
+    rules: tuple[RuleSpec, ...]
+
+    def keep(self, report: Report) -> None:
+        self.cache.put(self.key, report)

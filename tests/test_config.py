@@ -168,7 +168,7 @@ def test_cli_builds_one_linter_per_distinct_configuration(run, tmp_path, monkeyp
     monkeypatch.setattr(linter_module, "Linter", Counting)
     write(tmp_path / ".referral-lint.yaml", "per-path:\n  'notes/*':\n    channel: connection-note\n")
     paths = [write(tmp_path / name, DRAFT) for name in ("a.txt", "b.txt", "sub/c.txt", "notes/d.txt", "notes/e.txt")]
-    assert run("check", *paths).exit_code == 1
+    assert run("check", "--no-cache", *paths).exit_code == 1  # linted here, not read from an earlier test's results
     assert len(built) == 2
     assert {config.channel for config in built} == {None, "connection-note"}
 

@@ -12,6 +12,7 @@ import sys
 import pytest
 
 from helpers import write
+from referral_lint import typed_json
 from referral_lint.engine import loader, rule_cache
 from referral_lint.engine.schema import RuleSpec
 from test_config import BUZZ_DRAFT, TEAM_RULE
@@ -55,7 +56,7 @@ def test_the_second_run_reads_the_rules_from_the_cache(cache, validations, monke
     a_new_process(monkeypatch)
     second = loader.load_rules()
     assert validations == []
-    assert [rule_cache._encode(rule, RuleSpec) for rule in second] == [rule_cache._encode(rule, RuleSpec) for rule in first]
+    assert [typed_json.encode(rule, RuleSpec) for rule in second] == [typed_json.encode(rule, RuleSpec) for rule in first]
 
 
 def test_a_changed_rule_file_is_read_again(cache, validations, monkeypatch, tmp_path):
@@ -123,7 +124,7 @@ def test_check_lints_the_same_with_and_without_the_cache(tmp_path):
         return subprocess.run(command, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
 
     first = check()
-    assert len(list((tmp_path / "cache").iterdir())) == 1
+    assert len(list((tmp_path / "cache").glob("rules-*.json"))) == 1
     second, uncached = check(), check("--no-cache")
     assert first.returncode == second.returncode == uncached.returncode == 1
     assert first.stdout == second.stdout == uncached.stdout

@@ -1,0 +1,63 @@
+"""Where referral-lint keeps its caches between runs, and whether it may.
+
+Two caches live in one directory: the loaded rules (``engine/rule_cache.py``) and the
+drafts' results (``result_cache.py``), as ruff keeps its cache. The directory is
+``--cache-dir``, else ``$REFERRAL_LINT_CACHE_DIR``, else ``$XDG_CACHE_HOME/referral-lint``
+(by default ``~/.cache/referral-lint``; ``%LOCALAPPDATA%\\referral-lint`` on Windows);
+``--no-cache`` or ``REFERRAL_LINT_NO_CACHE=1`` neither reads nor writes either cache.
+
+A command line's choice is this process's (:func:`use`), never written into the
+environment; a LintSession carries it to workers that are spawned rather than forked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from referral_lint.files import per_user_dir
+
+CACHE_DIR_ENV = "REFERRAL_LINT_CACHE_DIR"
+NO_CACHE_ENV = "REFERRAL_LINT_NO_CACHE"
+
+
+@dataclass(frozen=True)
+class CacheSettings:
+    """Whether the caches are read and written, and the directory they are in."""
+
+    enabled: bool
+    directory: Path
+
+    @classmethod
+    def resolve(cls, *, no_cache: bool = False, directory: str | Path | None = None) -> CacheSettings:
+        """The settings of a command line's ``--no-cache`` and ``--cache-dir``, the environment filling in the rest."""
+        enabled = not no_cache and os.environ.get(NO_CACHE_ENV, "").strip().lower() in ("", "0", "false", "no")
+        where = Path(directory) if directory else per_user_dir(CACHE_DIR_ENV, "LOCALAPPDATA", "XDG_CACHE_HOME", ".cache")
+        return cls(enabled, where)
+
+
+# The settings a command line chose for this process; None: the environment's, read each time.
+_chosen: CacheSettings | None = None
+
+
+def use(settings: CacheSettings | None) -> None:
+    """Make ``settings`` this process's (None: back to the environment's)."""
+    global _chosen
+    _chosen = settings
+
+
+def current() -> CacheSettings:
+    return _chosen if _chosen is not None else CacheSettings.resolve()
+
+
+def fingerprint(digest: hashlib._Hash, root: Path, parts: Iterable[str], suffixes: tuple[str, ...] = (".py",)) -> None:
+    """Add to ``digest`` the path and contents of every file under ``root``'s ``parts`` (files
+    or directories) ending in ``suffixes``: what a cache's entries were computed by."""
+    for part in parts:
+        top = root / part
+        files = sorted(p for p in top.rglob("*") if p.suffix in suffixes and p.is_file()) if top.is_dir() else [top]
+        for path in files:
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")

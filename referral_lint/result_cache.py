@@ -1,0 +1,176 @@
+"""Each draft's violations, kept on disk between runs of ``check`` (as ruff caches its results).
+
+A second ``check`` of drafts that did not change reads their violations from here and
+builds no Linter: no spaCy, no rules compiled. An entry is found by a key over
+everything the violations depend on: the draft's text, the channel it was linted for,
+the resolved configuration, the loaded rules (their files' contents: see
+``engine/rule_cache.py``), this package's code and the versions of Python and of every
+installed distribution. What the linter's report does not depend on is applied fresh
+on every run: ignore comments and the ignore file (suppressions), the output format.
+
+Not used for stdin, for a trained pipeline (``--model``: its files are not in the key),
+nor by ``fix`` (which writes files and re-lints its own output). ``--no-cache`` neither
+reads nor writes it. Entries are rows of one SQLite database, ``<cache dir>/results.sqlite3``
+(see ``cache_settings.py``): one file however many drafts, each entry written in its own
+transaction, concurrent runs and ``--jobs``' workers served by SQLite's own locking. An
+entry that does not decode is a miss, and is written again. Entries unused for
+:data:`MAX_AGE_DAYS` are deleted, and the oldest past :data:`MAX_ENTRIES`, at most once a day.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import site
+import sqlite3
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from referral_lint.cache_settings import CacheSettings, fingerprint
+from referral_lint.config import Config
+from referral_lint.model import Report, SkippedPattern, Violation
+from referral_lint.typed_json import Unstorable, decode, encode
+
+# Bumped when an entry's layout changes.
+FORMAT = 1
+DATABASE = "results.sqlite3"
+MAX_AGE_DAYS = 30
+# At ~1-2 KB an entry, a cache of at most ~100 MB; past it, the entries used longest ago go first.
+MAX_ENTRIES = 50_000
+_DAY = 24 * 3600
+_PACKAGE = Path(__file__).resolve().parent
+
+
+class ResultCache:
+    """The results kept in ``settings.directory`` (nothing is read or written when disabled)."""
+
+    def __init__(self, settings: CacheSettings) -> None:
+        self.enabled = settings.enabled
+        self.path = settings.directory / DATABASE
+        self._connection: sqlite3.Connection | None = None
+        self._pid = 0  # the process that opened the connection: a forked worker opens its own
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_connection": None, "_pid": 0}  # a spawned worker opens its own
+
+    def key(self, text: str, channel: str | None, config: Config, rules_key: str) -> str:
+        """The key of linting ``text`` for ``channel`` with ``config`` and the rules of ``rules_key``."""
+        digest = hashlib.sha256(_environment_key().encode())
+        # Config holds tuples, strings, paths and enums only, so its repr is the same in every process.
+        for part in (rules_key, repr(config), channel or ""):
+            digest.update(part.encode() + b"\0")
+        digest.update(text.encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
+
+    def get(self, key: str, text: str) -> Report | None:
+        """The report kept under ``key`` (of ``text``), or None."""
+        database = self._database()
+        if database is None:
+            return None
+        try:
+            row = database.execute("SELECT entry, used FROM results WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                return None
+            entry = json.loads(row[0])
+            report = Report(
+                text=text,
+                channel=decode(entry["channel"], str),
+                violations=decode(entry["violations"], list[Violation]),
+                skipped=decode(entry["skipped"], list[SkippedPattern]),
+                omitted=decode(entry.get("omitted", {}), dict[str, int]),
+            )
+            if row[1] < _today():  # used today: kept from pruning (one write a day per entry at most)
+                database.execute("UPDATE results SET used = ? WHERE key = ?", (_today(), key))
+        except (sqlite3.Error, ValueError, TypeError, KeyError, AttributeError, Unstorable):
+            return None  # corrupt: linted and written again
+        return report
+
+    def put(self, key: str, report: Report) -> None:
+        """Keep ``report`` under ``key``; an entry that cannot be written is simply not kept."""
+        database = self._database()
+        if database is None:
+            return
+        try:
+            entry = json.dumps({
+                "channel": report.channel,
+                # to_dict has the fields' names and plain values: what decode reads (and faster than encode).
+                "violations": [violation.to_dict() for violation in report.violations],
+                "skipped": encode(report.skipped, list[SkippedPattern]),
+                "omitted": report.omitted,
+            })
+            database.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", (key, entry, _today()))
+        except (sqlite3.Error, Unstorable):
+            return
+
+    def _database(self) -> sqlite3.Connection | None:
+        """This process's connection, opened (and the database made, and pruned once a day) on first use;
+        None when the cache is off or cannot be opened."""
+        if not self.enabled:
+            return None
+        if self._connection is not None and self._pid == os.getpid():
+            return self._connection
+        try:
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            # Each statement its own transaction, written without waiting for the disk: a crash
+            # loses recent entries (misses, linted again), never gives a wrong one.
+            database = sqlite3.connect(self.path, timeout=2, isolation_level=None, check_same_thread=False)
+            database.execute("PRAGMA journal_mode = WAL")
+            database.execute("PRAGMA synchronous = OFF")
+            database.execute(
+                "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, entry TEXT NOT NULL, used INTEGER NOT NULL)"
+            )
+            database.execute("CREATE TABLE IF NOT EXISTS pruned (day INTEGER NOT NULL)")
+            _prune_now_and_then(database)
+        except sqlite3.Error:
+            self.enabled = False  # unusable (a read-only or corrupt file): this run lints without it
+            return None
+        self._connection, self._pid = database, os.getpid()
+        return database
+
+
+def _today() -> int:
+    return int(time.time() // _DAY)
+
+
+def _prune_now_and_then(database: sqlite3.Connection) -> None:
+    """Delete the entries unused for MAX_AGE_DAYS, and those past MAX_ENTRIES, if that was last done before today."""
+    last = database.execute("SELECT max(day) FROM pruned").fetchone()[0]
+    if last is not None and last >= _today():
+        return
+    prune(database, _today() - MAX_AGE_DAYS, MAX_ENTRIES)
+    database.execute("DELETE FROM pruned")
+    database.execute("INSERT INTO pruned VALUES (?)", (_today(),))
+
+
+def prune(database: sqlite3.Connection, unused_since: int, most: int) -> int:
+    """Delete the entries last used before day ``unused_since`` (days since 1970), then those used
+    longest ago past the ``most`` kept; how many."""
+    deleted = database.execute("DELETE FROM results WHERE used < ?", (unused_since,)).rowcount
+    over = database.execute("SELECT count(*) FROM results").fetchone()[0] - most
+    if over > 0:
+        deleted += database.execute(
+            "DELETE FROM results WHERE key IN (SELECT key FROM results ORDER BY used, key LIMIT ?)", (over,)
+        ).rowcount
+    return deleted
+
+
+@functools.lru_cache(maxsize=1)
+def _environment_key() -> str:
+    """What every result depends on besides its draft: this package's code and version, Python's
+    version, and which distributions (with their versions) are installed, spaCy's among them."""
+    from referral_lint.version import __version__
+
+    digest = hashlib.sha256(f"{FORMAT}\0{__version__}\0{sys.version}\0".encode())
+    fingerprint(digest, _PACKAGE, ["."])
+    # The site directories, not sys.path: how the command was started (a script, -m, -c) must not matter.
+    for directory in (*site.getsitepackages(), *([site.getusersitepackages()] if site.ENABLE_USER_SITE else [])):
+        try:
+            names = sorted(name for name in os.listdir(directory) if name.endswith((".dist-info", ".egg-info")))
+        except OSError:
+            continue
+        digest.update(json.dumps([directory, names]).encode())
+    return digest.hexdigest()
