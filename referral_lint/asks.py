@@ -104,6 +104,11 @@ def is_favour_ask(text: str, sentence: Span) -> bool:
     return _found(_FAVOUR, text, sentence) or not _found(_NETWORKING_WISH, text, sentence)
 
 
+def wishes_to_connect(text: str) -> bool:
+    """Whether ``text`` says the writer wishes to connect, learn or stay in touch."""
+    return _found(_NETWORKING_WISH, text)
+
+
 def is_thank_you_note(text: str, body: Span, favour_asks: list[Span]) -> bool:
     """A note thanking for a favour done that asks no new favour as a request.
 
