@@ -26,7 +26,7 @@ not fire. The corpus is a development set: tests/test_accuracy_floor.py keeps th
 measured numbers from falling (bench/accuracy/floor.json), but a held-out set
 written by other people is what judges the rules.
 
-``--sets`` measures every corpus side by side: the project's four and the real
+``--sets`` measures every corpus side by side: the project's own and the real
 messages of ``../shared/eval/real-messages.yaml`` (written by other people; read
 from there, never copied), split into two halves by a hash of each message's
 source (``real-A``, ``real-B``) so that failure classes found on one half are
@@ -59,6 +59,7 @@ PROJECT_SETS = {
     "holdout": HERE / "accuracy" / "holdout-corpus.yaml",
     "holdout-2": HERE / "accuracy" / "holdout-2-corpus.yaml",
     "holdout-3": HERE / "accuracy" / "holdout-3-corpus.yaml",
+    "holdout-4": HERE / "accuracy" / "holdout-4-corpus.yaml",
 }
 # Real messages by other people, beside the project (../shared/eval/), never copied into it.
 REAL_SET = SHARED / "eval" / "real-messages.yaml"
@@ -121,7 +122,7 @@ def load_real_set(path: Path = REAL_SET) -> list[dict[str, Any]]:
 
 
 def load_sets(real: Path = REAL_SET) -> dict[str, list[dict[str, Any]]]:
-    """Every corpus by name: the project's four, then the real set's halves and the whole."""
+    """Every corpus by name: the project's own, then the real set's halves and the whole."""
     sets = {name: load_corpus(path) for name, path in PROJECT_SETS.items()}
     if real.exists():
         whole = load_real_set(real)
@@ -322,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="the labelled corpus (YAML)")
     parser.add_argument("--sets", action="store_true",
-                        help="every corpus side by side: dev, holdout, holdout-2, holdout-3 and the real set (its halves and whole)")
+                        help="every corpus side by side: the project's corpora and the real set (its halves and whole)")
     parser.add_argument("--real", choices=(*REAL_HALVES, "real"),
                         help="measure the real set (one half, or whole) instead of --corpus")
     parser.add_argument("--model", help="also run with this trained spaCy pipeline, if installed")
