@@ -75,3 +75,16 @@ def test_channel_detection(linter, text, channel):
 
 def test_an_explicit_channel_wins(linter):
     assert linter.lint("Subject: Hi\n\nHi Ana, would you refer me?", channel="inmail").channel == "inmail"
+
+
+def test_a_short_thank_you_note_is_not_asked_for_fifty_words(linter):
+    note = "Hi Ana, thank you so much for the referral! I heard from the recruiter this morning."
+    assert "length" not in {v.rule for v in linter.lint(note, channel="message").violations}
+    request = "Hi Ana, could you refer me for the Analyst role (job 4410)? Thanks so much!"
+    [length] = [v for v in linter.lint(request, channel="message").violations if v.rule == "length"]
+    assert length.message.startswith("15 words is too short")
+
+
+def test_a_thank_you_note_is_still_held_to_the_maximum(linter):
+    note = "Hi Ana, thank you so much for the referral! " + "It meant a great deal to me. " * 50
+    assert "length" in {v.rule for v in linter.lint(note, channel="message").violations}

@@ -75,6 +75,7 @@ class Bound:
     max: int | None = None
     message: str | None = None
     suggest: tuple[SuggestSpec, ...] = ()
+    kinds: frozenset[str] | None = None  # holds only in messages of these kinds (None: any)
 
 
 @dataclass(frozen=True)
@@ -293,9 +294,7 @@ class _Validator:
                 self.listing(data["channels"], path + ("channels",), lambda v, p: self.choice(v, p, CHANNELS))
             )
         if "kinds" in data:
-            result["kinds"] = frozenset(
-                self.listing(data["kinds"], path + ("kinds",), lambda v, p: self.choice(v, p, KINDS))
-            )
+            result["kinds"] = self.message_kinds(data["kinds"], path + ("kinds",))
         if "fails" in data:
             result["fails"] = tuple(self.listing(data["fails"], path + ("fails",), self.text))
         if "has" in data:
@@ -346,9 +345,7 @@ class _Validator:
                 words = self.listing(data[key], path + (key,), self.text)
                 options[key] = frozenset(word.lower() for word in words)
         if "kinds" in data:
-            options["kinds"] = frozenset(
-                self.listing(data["kinds"], path + ("kinds",), lambda v, p: self.choice(v, p, KINDS))
-            )
+            options["kinds"] = self.message_kinds(data["kinds"], path + ("kinds",))
         needs = set()
         if "needs" in data:
             needs.update(self.listing(data["needs"], path + ("needs",), lambda v, p: self.choice(v, p, CAPABILITIES)))
@@ -436,7 +433,7 @@ class _Validator:
         return result
 
     def bound(self, value: Any, path: Path_) -> Bound:
-        data = self.mapping(value, path, {"min", "max", "severity", "message", "suggest"})
+        data = self.mapping(value, path, {"min", "max", "severity", "message", "suggest", "kinds"})
         if "min" not in data and "max" not in data:
             raise self.fail(path, "a bound needs 'min', 'max' or both")
         if "severity" not in data:
@@ -449,7 +446,11 @@ class _Validator:
             if "message" in data
             else None,
             suggest=self.suggestions(data["suggest"], path + ("suggest",)) if "suggest" in data else (),
+            kinds=self.message_kinds(data["kinds"], path + ("kinds",)) if "kinds" in data else None,
         )
+
+    def message_kinds(self, value: Any, path: Path_) -> frozenset[str]:
+        return frozenset(self.listing(value, path, lambda v, p: self.choice(v, p, KINDS)))
 
     def examples(self, value: Any, path: Path_) -> tuple[tuple[Example, ...], tuple[Example, ...]]:
         data = self.mapping(value, path, {"bad", "good"})
