@@ -63,6 +63,7 @@ PROJECT_SETS = {
     "holdout-5": HERE / "accuracy" / "holdout-5-corpus.yaml",
     "holdout-6": HERE / "accuracy" / "holdout-6-corpus.yaml",
     "holdout-7": HERE / "accuracy" / "holdout-7-corpus.yaml",
+    "holdout-8": HERE / "accuracy" / "holdout-8-corpus.yaml",
 }
 # Real messages by other people, beside the project (../shared/eval/), never copied into it.
 REAL_SET = SHARED / "eval" / "real-messages.yaml"
