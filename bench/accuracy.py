@@ -160,6 +160,17 @@ class RuleMetrics:
     tn: int = 0
     errors: list[Error] = field(default_factory=list)
 
+    def count(self, expected: bool, reported: bool) -> None:
+        """Count one message: a violation was expected or not, and reported or not."""
+        if expected and reported:
+            self.tp += 1
+        elif expected:
+            self.fn += 1
+        elif reported:
+            self.fp += 1
+        else:
+            self.tn += 1
+
     @property
     def precision(self) -> float:
         predicted = self.tp + self.fp
@@ -209,16 +220,11 @@ def evaluate(corpus: list[dict[str, Any]], model: str | None = None, linter: Any
             expected = expected_violation(entry, rule)
             reported = rule in flagged
             m = metrics[rule]
-            if expected and reported:
-                m.tp += 1
-            elif expected:
-                m.fn += 1
+            m.count(expected, reported)
+            if expected and not reported:
                 m.errors.append(Error(entry["id"], "FN", entry.get("kind", ""), [], text))
-            elif reported:
-                m.fp += 1
+            elif reported and not expected:
                 m.errors.append(Error(entry["id"], "FP", entry.get("kind", ""), flagged[rule], text))
-            else:
-                m.tn += 1
     return metrics
 
 
