@@ -73,7 +73,7 @@ _OFFER_OR_THANKS = _scan(f"{_OFFER_LAYOUT}|{_THANKS_FOR_FAVOUR_DONE_LAYOUT}")
 # more about your experience", "your background is the perspective I was hoping to learn from".
 _NETWORKING_WISH = _scan(
     r"""\b(?:connect|connecting|learn|learning|follow\s+(?:your|along)|stay\s+in\s+touch|keep\s+in\s+touch|be\s+in\s+touch
-    |expand(?:ing)?\s+my\s+network|add\s+you\s+to\s+my\s+network|exploring)\b""",
+    |expand(?:ing)?\s+my\s+network|add\s+you\s+to\s+my\s+(?:\w+\s+)?network|exploring)\b""",
 )
 # What the reader would do for a favour: refer, introduce, pass on, review, answer, meet, advise.
 _FAVOUR = _scan(

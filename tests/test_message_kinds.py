@@ -88,3 +88,12 @@ def test_a_short_thank_you_note_is_not_asked_for_fifty_words(linter):
 def test_a_thank_you_note_is_still_held_to_the_maximum(linter):
     note = "Hi Ana, thank you so much for the referral! " + "It meant a great deal to me. " * 50
     assert "length" in {v.rule for v in linter.lint(note, channel="message").violations}
+
+
+@pytest.mark.parametrize(
+    "note", ["Hi Ana, we met at the Hull meetup. I'd like to connect.", "Hi Ana, we met at the Hull meetup. I'd like to add you to my professional network."]
+)
+def test_a_request_to_connect_is_a_clear_ask_that_needs_no_easy_out(linter, note):
+    rules = {v.rule for v in linter.lint(note, channel="connection-note").violations}
+    assert linter.parse(note)._.parts.kind == "networking"
+    assert not rules & {"clear-ask", "easy-out", "named-role"}
