@@ -64,6 +64,7 @@ PROJECT_SETS = {
     "holdout-6": HERE / "accuracy" / "holdout-6-corpus.yaml",
     "holdout-7": HERE / "accuracy" / "holdout-7-corpus.yaml",
     "holdout-8": HERE / "accuracy" / "holdout-8-corpus.yaml",
+    "holdout-9": HERE / "accuracy" / "holdout-9-corpus.yaml",
 }
 # Real messages by other people, beside the project (../shared/eval/), never copied into it.
 REAL_SET = SHARED / "eval" / "real-messages.yaml"
