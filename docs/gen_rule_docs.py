@@ -24,6 +24,7 @@ REPO = DOCS.parent
 if str(REPO) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(REPO))
 
+from referral_lint.engine.check_kinds import check_kind  # noqa: E402
 from referral_lint.engine.loader import builtin_rules_dir, load_rule_file, rule_files  # noqa: E402
 from referral_lint.engine.schema import (  # noqa: E402
     Example,
@@ -42,11 +43,6 @@ HEADER = (
     "`python docs/gen_rule_docs.py`; do not edit this page. -->\n"
 )
 
-CHECKS = {
-    "forbid": "each match of its patterns is a violation",
-    "require": "a violation when none of its patterns matches",
-    "limit": "a violation when a measure is outside the channel's bounds",
-}
 APPLICABILITY = {
     "safe": "**safe**: keeps your meaning; `fix` applies it",
     "unsafe": "**unsafe**: check it before sending; applied only when you ask for unsafe fixes",
@@ -205,7 +201,7 @@ def rule_page(rule: RuleSpec) -> str:
         ("Severity", f"`{rule.severity.value}`" + "".join(
             f"; `{voice.severity.value}` in a `{kind}` message" for kind, voice in sorted(rule.by_kind.items())
         )),
-        ("Check", f"`{rule.check}`: {CHECKS[rule.check]}"),
+        ("Check", f"`{rule.check}`: {check_kind(rule.check).description}"),
         ("Group", f"`{rule.group}` (`--select {rule.group}` or `--ignore {rule.group}` act on the whole group)"),
     ]
     if not getattr(rule, "default", True):

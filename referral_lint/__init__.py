@@ -14,11 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from referral_lint.config import Config, ConfigError
 from referral_lint.model import Applicability, Edit, Report, Severity, SkippedPattern, Suggestion, Violation
+from referral_lint.version import __version__ as __version__
 
 if TYPE_CHECKING:
     from referral_lint.linter import Linter
-
-__version__ = "0.1.0"
 
 __all__ = [
     "Applicability",

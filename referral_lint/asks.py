@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from referral_lint.engine.regex import SafeRegex, verbose_source
+from referral_lint.safe_regex import SafeRegex, verbose_source
 from referral_lint.wording import load_wording
 
 Span = tuple[int, int]

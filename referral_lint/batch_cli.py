@@ -50,7 +50,7 @@ def batch(
     from referral_lint import mass
     from referral_lint.cli import _fail, lint_session
     from referral_lint.config import ConfigError
-    from referral_lint.engine.yamlsource import RuleError
+    from referral_lint.yamlsource import RuleError
     from referral_lint.parallel import default_jobs
     from referral_lint.records import Fields, InputFormatError, format_of, open_input, read_records
 
@@ -60,7 +60,9 @@ def batch(
     })
     mass_messages = not no_mass_messages and mass.available()
     if not no_mass_messages and not mass_messages:
-        click.echo("referral-lint: note: not looking for mass messages: pip install 'referral-lint[batch]' for it", err=True)
+        from referral_lint.extras import install_hint
+
+        click.echo(f"referral-lint: note: not looking for mass messages: it needs datasketch ({install_hint('batch')})", err=True)
     try:
         stream = open_input(path)
         records = read_records(stream, format_of(path, input_format), Fields(text_field, id_field, channel_field))

@@ -21,7 +21,7 @@ from referral_lint import __version__
 from referral_lint.config import CHANNELS, UNUSED_IGNORE, Config, ConfigError, split_names
 from referral_lint.engine.loader import load_rules
 from referral_lint.engine.schema import RuleSpec
-from referral_lint.engine.yamlsource import RuleError
+from referral_lint.yamlsource import RuleError
 from referral_lint.formats import DEFAULT_FORMAT, FORMATS, FileResult
 from referral_lint.inputs import STDIN, InputError, display_name, expand, one_line
 from referral_lint.model import Severity
@@ -150,7 +150,9 @@ def check(
             for result, config in groups.results():
                 yield run.record(result, config)
         elif any(_names_mass_message(config) for config in run.seen):
-            click.echo("referral-lint: note: mass-message is skipped: it needs datasketch (pip install 'referral-lint[batch]')", err=True)
+            from referral_lint.extras import install_hint
+
+            click.echo(f"referral-lint: note: mass-message is skipped: it needs datasketch ({install_hint('batch')})", err=True)
         yield from run.unused_ignore_results()
         rules.extend(run.rules(mass_messages=groups is not None))  # known once every draft is linted, which is when formats read them
 
@@ -489,7 +491,7 @@ def fix(paths: tuple[str, ...], unsafe_fixes: bool, diff: bool, **options: Any) 
     remaining_text = render(DEFAULT_FORMAT, Run(results, errors, run.rules(), colour=False, summary=False))
     if any(r.report.violations for r in results):
         click.echo(remaining_text, nl=False, err=report_stream_err or diff)
-    if not quiet:
+    if not quiet and (results or not errors):  # nothing could be read: the errors on stderr say it all
         verb = "Would fix" if diff else "Fixed"
         left = sum(len(r.report.violations) for r in results)
         line = f"{verb} {fixed_count} problem{'s' if fixed_count != 1 else ''}"
@@ -550,9 +552,13 @@ def _write_fixed(path: Path, draft: Draft, text: str) -> None:
 
 def _unified_diff(name: str, before: str, after: str) -> str:
     import difflib
+    import re
 
     old, new = (name, name) if os.path.isabs(name) else (f"a/{name}", f"b/{name}")
-    lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True), fromfile=old, tofile=new)
+    # Lines as diff and patch count them, ended by "\n" only (str.splitlines would also end
+    # one at a lone CR, a form feed or U+2028, and each would then look like the file's end).
+    patch_lines = r"[^\n]*\n|[^\n]+"
+    lines = difflib.unified_diff(re.findall(patch_lines, before), re.findall(patch_lines, after), fromfile=old, tofile=new)
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
 
 
@@ -639,16 +645,18 @@ def test_rules(directory: str) -> None:
     each good example must not be. Exit status: 0 all hold, 1 an example fails, 2 a rule
     file or the directory is broken.
     """
-    from referral_lint.engine.loader import rule_files
+    from referral_lint.engine.loader import builtin_rules_dir, rule_files
     from referral_lint.rule_examples import cases, examples_linter, problem
 
     where = Path(os.path.abspath(directory))
+    # The built-in rules are always loaded: their own directory adds nothing (and is no duplicate).
+    extra = () if where.resolve() == builtin_rules_dir().resolve() else (where,)
     try:
-        files = {str(path) for path in rule_files(where)}
+        files = {path.resolve() for path in rule_files(where)}
         if not files:
             _fail(f"{display_name(directory)}: no rule files (.yaml, .yml) in this directory")
-        theirs = tuple(rule for rule in load_rules((where,)) if rule.file in files)
-        linter = examples_linter((where,))
+        theirs = tuple(rule for rule in load_rules(extra) if Path(rule.file).resolve() in files)
+        linter = examples_linter(extra)
     except RuleError as error:
         _fail(str(error))
     except Exception as error:  # a broken trained pipeline must not end in a traceback

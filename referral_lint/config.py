@@ -24,11 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from referral_lint.model import Severity
+from referral_lint.model import CHANNELS, Severity
 
-CHANNELS = ("connection-note", "inmail", "email", "message", "followup")
-# What a message asks for, as the message-parts component tells them apart.
-KINDS = ("referral", "introduction", "call-or-advice", "followup", "thank-you", "networking", "other")
 DEFAULT_CHANNEL = "message"
 
 #: The selector that means every rule, including those off by default.

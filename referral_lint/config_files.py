@@ -29,10 +29,10 @@ from referral_lint.config import (
     parse_options,
 )
 from referral_lint.engine.loader import load_rules
-from referral_lint.engine.yamlsource import RuleError, load_located
 from referral_lint.model import Severity
 from referral_lint.path_globs import PathGlob
 from referral_lint.toml_lines import TomlError, key_lines, load_toml
+from referral_lint.yamlsource import RuleError, load_located
 
 #: The table of pyproject.toml (or of any other TOML file named with ``config_file``) read.
 PYPROJECT_TABLE = ("tool", "referral-lint")

@@ -26,7 +26,7 @@ from pathlib import Path
 from referral_lint.config import DEFAULT_CHANNEL, UNUSED_IGNORE, ConfigError, RuleInfo
 from referral_lint.files import replace_file
 from referral_lint.model import Edit, Report, Severity, Suggestion, Violation
-from referral_lint.positions import LINE_END
+from referral_lint.positions import LINE_END, LineIndex
 from referral_lint.sentences import split_sentences
 from referral_lint.unused_ignore import unused_ignore_violation
 
@@ -135,13 +135,13 @@ def read_ignore_file(path: Path) -> IgnoreFile:
     except UnicodeDecodeError:
         raise IgnoreFileError("not valid UTF-8", file=path) from None
     entries = []
-    offset = 0
-    for number, line in enumerate(text.splitlines(keepends=True), start=1):
-        start, offset = offset, offset + len(line)
+    # Lines as editors number them (a form feed or U+2028 in an excerpt ends none).
+    for number, start, content_end, offset in LineIndex(text).lines():
+        line = text[start:content_end]
         content = line.strip()
         if not content or content.startswith("#"):
             continue
-        match = _ENTRY.match(line.rstrip("\r\n"))
+        match = _ENTRY.match(line)
         if match is None:
             raise IgnoreFileError(
                 "expected '<rule> <sentence hash> <draft file>', e.g. 'gratitude 0123456789ab draft.txt'",

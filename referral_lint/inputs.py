@@ -205,12 +205,9 @@ def decode_email(name: str, data: bytes) -> Draft | InputError:
         return InputError(name, f"cannot read this email ({type(error).__name__}: {one_line(error)})")
     if is_empty(found.text):
         return InputError(name, "empty email: no subject and no text to lint")
-    if len(found.text) > MAX_CHARACTERS:
-        return InputError(
-            name,
-            f"{len(found.text):,} characters up to the end of the text is over the {MAX_CHARACTERS:,} limit"
-            " for one draft; is this really a message?",
-        )
+    problem = too_long(len(found.text))  # the subject, the headers between, the body
+    if problem:
+        return InputError(name, f"{problem}; is this really a message?")
     return Draft(
         name,
         found.text,
@@ -245,17 +242,21 @@ def is_empty(text: str) -> bool:
     return not text.translate(_INVISIBLE).strip()
 
 
-def too_long(length: int) -> str | None:
-    """Why a text of ``length`` characters is not linted (over the cap for one draft), or None."""
-    if length <= MAX_CHARACTERS:
+def too_long(length: int | None = None) -> str | None:
+    """Why a draft of ``length`` characters is not linted (over the cap), or None when it fits.
+
+    The one wording of the cap for files, batch records, the language server and the web
+    page; without ``length`` (an input refused before it was all read), it has no count.
+    """
+    if length is not None and length <= MAX_CHARACTERS:
         return None
-    return f"{length:,} characters is over the {MAX_CHARACTERS:,} limit for one draft"
+    counted = f" ({length:,} characters)" if length is not None else ""
+    return f"over the {MAX_CHARACTERS:,}-character limit for one draft{counted}"
 
 
 def decode(name: str, data: bytes) -> Draft | InputError:
     refused = _refuse(
-        name, data, "a text draft", _MAX_BYTES,
-        f"over the {MAX_CHARACTERS:,}-character limit for one draft; is this really a message?",
+        name, data, "a text draft", _MAX_BYTES, f"{too_long()}; is this really a message?",
     )
     if refused:
         return refused

@@ -1,4 +1,4 @@
-"""The kind of a message: what it asks the reader for (one of ``config.KINDS``).
+"""The kind of a message: what it asks the reader for (one of ``model.KINDS``).
 
 Judged from the ask sentences the parts component found, or from the body when nothing is
 asked: a referral, an introduction, a call or advice, a follow-up to one's own note, a

@@ -9,7 +9,8 @@ from functools import lru_cache
 
 from referral_lint.budget import character_cap, within_cap
 from referral_lint.config import CHANNELS, DEFAULT_CHANNEL, Config, ConfigError, catalogue, enabled_rules
-from referral_lint.engine.checks import CHECKS, Finding, MessageContext, applies
+from referral_lint.engine.check_kinds import check_kind
+from referral_lint.engine.checks import Finding, MessageContext, applies
 from referral_lint.engine.compiler import CompiledRules
 from referral_lint.engine.loader import load_rules
 from referral_lint.engine.schema import RuleSpec, WhenSpec
@@ -93,7 +94,7 @@ class Linter:
         # Each rule with its check and whether it has a condition; rules that depend on others'
         # results (``when.fails``) run after them.
         self._plan = [
-            (index, rule, CHECKS[rule.check], rule.when != WhenSpec())
+            (index, rule, check_kind(rule.check).check, rule.when != WhenSpec())
             for index, rule in sorted(enumerate(running), key=lambda item: bool(item[1].when.fails))
         ]
         self._caps = {channel: character_cap(every_rule, channel) for channel in CHANNELS}

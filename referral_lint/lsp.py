@@ -48,8 +48,9 @@ from pygls.uris import to_fs_path
 
 from referral_lint import __version__
 from referral_lint.config import ConfigError
-from referral_lint.engine.yamlsource import RuleError
+from referral_lint.yamlsource import RuleError
 from referral_lint.fix import plan_fixes
+from referral_lint.formats import applicability_note
 from referral_lint.inputs import InputError, one_line, too_long
 from referral_lint.lsp_positions import ENCODINGS, PositionMap
 from referral_lint.lsp_settings import CONFIG_FILE_GLOBS, SETTINGS_SECTION, ServerSettings, load_settings, our_section
@@ -531,11 +532,8 @@ class ReferralLintServer(LanguageServer):
                 for suggestion in violation.suggestions:
                     if suggestion.applicability not in _APPLICABLE:
                         continue  # shown in the hover: only the writer can do it
-                    title = suggestion.description
-                    if suggestion.applicability is Applicability.UNSAFE:
-                        title += " (unsafe: check it before sending)"
                     actions.append(lsp.CodeAction(
-                        title=title,
+                        title=suggestion.description + applicability_note(suggestion.applicability),
                         kind=lsp.CodeActionKind.QuickFix,
                         diagnostics=[diagnostic],
                         is_preferred=suggestion is first_safe or None,

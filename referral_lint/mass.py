@@ -18,7 +18,7 @@ reports a ``mass-message`` violation on each draft of a group, naming the others
 (:class:`DraftGroups`). ``mass-message`` is a pseudo-rule (no rule file): selected,
 ignored and re-graded like any rule, in the ``template`` group.
 
-datasketch is an optional dependency (``pip install 'referral-lint[batch]'``): it
+datasketch is an optional dependency (the ``batch`` extra: ``pip install '.[batch]'``): it
 pulls in scipy, which nothing else needs.
 """
 
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 from referral_lint.config import MASS_MESSAGE as RULE
 from referral_lint.config import PSEUDO_RULES
+from referral_lint.extras import install_hint
 
 THRESHOLD = 0.7
 NUM_PERM = 64
@@ -256,7 +257,7 @@ def _datasketch() -> Any:
         import datasketch
     except ImportError:
         raise MassMessagesUnavailable(
-            "mass-message detection needs datasketch: pip install 'referral-lint[batch]'"
+            f"mass-message detection needs datasketch: {install_hint('batch')}"
         ) from None
     return datasketch
 

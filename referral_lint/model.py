@@ -1,4 +1,4 @@
-"""The result types of a lint: plain dataclasses, no spaCy import.
+"""The result types of a lint, and the words they are made of: plain dataclasses, no spaCy import.
 
 Offsets are indices into the original string the caller passed in (Python
 code points); lines and columns are 1-based.
@@ -28,6 +28,11 @@ class Severity(str, enum.Enum):
 
 _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
+# Where a message goes (a report's channel) and what it asks for, as the message-parts
+# component tells them apart: the configuration, the rule format and the checks all use these.
+CHANNELS = ("connection-note", "inmail", "email", "message", "followup")
+KINDS = ("referral", "introduction", "call-or-advice", "followup", "thank-you", "networking", "other")
+
 
 class Applicability(str, enum.Enum):
     """Whether a suggestion may be applied without the writer looking at it.
@@ -53,6 +58,18 @@ class Edit:
     start: int
     end: int
     replacement: str
+
+
+@dataclass(frozen=True)
+class SuggestSpec:
+    """One suggestion a rule offers (its ``suggest`` entry): an action, its wording and
+    applicability. The rewrites (``rewrite.py``) turn it into a Suggestion for a violation."""
+
+    action: str  # replace | delete | rewrite | insert
+    argument: str  # the replacement, rewrite name or inserted text ("" for delete)
+    at: str | None  # insertion anchor
+    description: str | None
+    applicability: Applicability
 
 
 @dataclass(frozen=True)

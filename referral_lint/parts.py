@@ -16,9 +16,9 @@ from spacy.tokens import Doc
 
 from referral_lint.asks import THANKING_RE, THANKS_RE
 from referral_lint.doc import WORD_COUNT, doc_text
-from referral_lint.engine.regex import scan_with_re2
 from referral_lint.kinds import message_kind
 from referral_lint.positions import CharSpan
+from referral_lint.safe_regex import scan_with_re2
 from referral_lint.sentences import sentence_spans
 from referral_lint.token_columns import token_columns
 from referral_lint.wording import load_wording, scan
@@ -47,7 +47,7 @@ class MessageParts:
     sign_off: CharSpan | None = None
     signature: CharSpan | None = None
     placeholders: list[CharSpan] = field(default_factory=list)
-    kind: str = "other"  # what the message asks for: one of referral_lint.config.KINDS
+    kind: str = "other"  # what the message asks for: one of referral_lint.model.KINDS
     _body_sentences: tuple[Any, list[CharSpan]] | None = field(default=None, repr=False, compare=False)
 
     def sentence_at(self, offset: int) -> CharSpan:

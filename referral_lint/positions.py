@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 
 # A (start, end) range of character offsets, end exclusive.
 CharSpan = tuple[int, int]
@@ -55,6 +56,12 @@ class LineIndex:
             starts.append(match.end())
         ends.append(len(self.text))
         self._starts, self._ends = starts, ends
+
+    def lines(self) -> Iterator[tuple[int, int, int, int]]:
+        """Each line as (1-based number, start, end of its content, end of its line end)."""
+        starts, ends = self.starts, self.ends
+        for index, (start, end) in enumerate(zip(starts, ends)):
+            yield index + 1, start, end, starts[index + 1] if index + 1 < len(starts) else end
 
     def line_index(self, offset: int) -> int:
         """The 0-based line ``offset`` is on (clamped to the text)."""

@@ -86,7 +86,7 @@ def _jsonl_records(stream: BinaryIO, fields: Fields) -> Iterator[Record]:
         if not line.endswith(b"\n") and len(line) == _MAX_LINE_BYTES:
             _skip_rest_of_line(stream)
             number += 1
-            yield Record(number, number, error=f"record over the {MAX_CHARACTERS:,}-character limit for one draft")
+            yield Record(number, number, error=too_long())
             continue
         if not line.strip():
             continue  # a blank line is no record (a trailing newline, a separator)

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from lemminflect import getInflection
 from spacy.tokens import Doc
 
-from referral_lint.engine.schema import SuggestSpec
 from referral_lint.parts import MessageParts
 from referral_lint.positions import CharSpan
-from referral_lint.model import Applicability, Edit, Suggestion
+from referral_lint.model import Applicability, Edit, Suggestion, SuggestSpec
 from referral_lint.normalize import NormalizedText
 
 # A draft's own edit, in normalised offsets: (start, end, replacement).

@@ -17,8 +17,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from referral_lint.doc import doc_text
-from referral_lint.engine.regex import SafeRegex
 from referral_lint.positions import CharSpan
+from referral_lint.safe_regex import SafeRegex
 from referral_lint.token_columns import token_columns
 
 _SENTENCE_SPANS = "referral_lint.sentence_spans"

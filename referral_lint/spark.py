@@ -10,8 +10,8 @@ end, message and the first suggestion's description. Each executor's Python work
 builds one Linter, the first time it gets a batch, and keeps it for every later
 batch (Spark reuses Python workers); rows travel as Arrow batches (``mapInPandas``).
 
-Needs the ``spark`` extra: ``pip install 'referral-lint[spark]'`` (pyspark, pandas,
-pyarrow), on the driver and every executor. See docs/scale.md.
+Needs the ``spark`` extra: ``pip install '.[spark]'`` in a clone of referral-lint (pyspark,
+pandas, pyarrow), on the driver and every executor. See docs/scale.md.
 """
 
 from __future__ import annotations

@@ -14,6 +14,8 @@ import re
 import sys
 from typing import Any
 
+from referral_lint.positions import LineIndex
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
@@ -62,7 +64,8 @@ def key_lines(text: str) -> dict[tuple[Any, ...], int]:
     """Where each table and key of ``text`` starts: its key path -> its 1-based line."""
     lines: dict[tuple[Any, ...], int] = {}
     table: tuple[str, ...] = ()
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, start, end, _ in LineIndex(text).lines():
+        line = text[start:end]
         header = _HEADER.match(line)
         if header:
             table = _dotted_keys(header["name"])

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from referral_lint.engine.loader import builtin_rules_dir
-from referral_lint.engine.regex import RegexError, SafeRegex
-from referral_lint.engine.yamlsource import LocatedDocument, Path_, RuleError, load_located
+from referral_lint.builtin_rules import builtin_rules_dir
+from referral_lint.safe_regex import RegexError, SafeRegex, source_pieces
+from referral_lint.yamlsource import LocatedDocument, Path_, RuleError, load_located
 
 _FILE_KEYS = {"about", "lists", "examples"}
 MAX_SCAN_LENGTH = 20_000
@@ -72,28 +72,17 @@ def regex_source(pattern: str) -> str:
     """A pattern as written in a wording file -> plain regex source: a space outside a
     character class is ``\\s+`` (inside one, ``\\s``), and ``(`` not followed by ``?``
     groups without capturing (capturing costs RE2 time and nothing reads the groups)."""
-    out, in_class, index = [], False, 0
-    while index < len(pattern):
-        char = pattern[index]
-        if char == "\\":
-            out.append(pattern[index : index + 2])
-            index += 2
-            continue
-        if in_class:
-            in_class = char != "]"
-            out.append(r"\s" if char == " " else char)
-        elif char == "[":
-            in_class = True
-            out.append(char)
-        elif char == " ":
-            while pattern[index + 1 : index + 2] == " ":
-                index += 1
-            out.append(r"\s+")
-        elif char == "(" and pattern[index + 1 : index + 2] != "?":
+    out: list[str] = []
+    for index, piece, in_class in source_pieces(pattern):
+        if piece == " ":
+            if in_class:
+                out.append(r"\s")
+            elif out[-1:] != [r"\s+"]:  # a run of spaces is one
+                out.append(r"\s+")
+        elif piece == "(" and not in_class and pattern[index + 1 : index + 2] != "?":
             out.append("(?:")
         else:
-            out.append(char)
-        index += 1
+            out.append(piece)
     return "".join(out)
 
 

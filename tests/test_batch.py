@@ -49,7 +49,7 @@ def test_batch_writes_one_result_per_record_in_order_and_an_error_in_place_of_ea
     assert out[2] == {"id": 3, "record": 3, "error": error}
     assert out[3] == {"id": "d", "record": 4, "error": "no 'text' field"}
     assert out[4] == {"id": "e", "record": 5, "error": "'text' is a number, not text"}
-    assert out[5] == {"id": "f", "record": 6, "error": "100,001 characters is over the 100,000 limit for one draft"}
+    assert out[5] == {"id": "f", "record": 6, "error": "over the 100,000-character limit for one draft (100,001 characters)"}
     assert out[6] == {"id": 7, "record": 7, "error": "not a JSON object but a list"}
     assert out[7]["error"].startswith("unknown channel 'fax'") and out[7]["record"] == 8
     assert "named-role" in violations(out[8])
@@ -165,7 +165,7 @@ def test_a_line_too_long_to_hold_a_draft_is_an_error_record_and_is_not_read_whol
     result = cli("batch", source, "--no-mass-messages")
 
     first, second = lines(result.stdout)
-    assert first == {"id": 1, "record": 1, "error": "record over the 100,000-character limit for one draft"}
+    assert first == {"id": 1, "record": 1, "error": "over the 100,000-character limit for one draft"}
     assert second["id"] == 2 and "demanding-phrasing" in violations(second)
     assert result.exit_code == 2
 

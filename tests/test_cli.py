@@ -396,7 +396,7 @@ def test_exactly_100000_characters_is_allowed(run, tmp_path):
     result = run("check", over)
     assert result.exit_code == 2
     assert stderr_lines(result) == [
-        f"referral-lint: error: {over}: 100,001 characters is over the 100,000 limit for one draft; is this really a message?"
+        f"referral-lint: error: {over}: over the 100,000-character limit for one draft (100,001 characters); is this really a message?"
     ]
 
 
@@ -652,7 +652,7 @@ def test_colour_on_a_terminal(tmp_path):
 
 def test_rules_and_explain_report_a_broken_rule_file_in_one_line(run, monkeypatch):
     import referral_lint.cli as cli
-    from referral_lint.engine.yamlsource import RuleError
+    from referral_lint.yamlsource import RuleError
 
     def broken(*args, **kwargs):
         raise RuleError("rules/gratitude.yaml", 4, "check", "expected one of forbid, require, limit, got 'ban'")

@@ -526,6 +526,15 @@ def test_test_rules_runs_a_directorys_examples(run, tmp_path):
     assert one_error_line(run("test-rules", empty)) == f"referral-lint: error: {empty}: no rule files (.yaml, .yml) in this directory"
 
 
+def test_test_rules_on_the_built_in_rules_directory_runs_their_examples(run):
+    """A contributor's `referral-lint test-rules rules`: the built-in rules, once (not each a duplicate of itself)."""
+    from referral_lint.engine.loader import builtin_rules_dir, load_rules
+
+    result = run("test-rules", builtin_rules_dir())
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith(f" examples of {len(load_rules())} rules hold.\n")
+
+
 def test_a_broken_team_rule_names_its_file_line_and_key(run, tmp_path):
     write(tmp_path / "team-rules" / "no-buzzwords.yaml", TEAM_RULE.replace("check: forbid", "check: ban"))
     write(tmp_path / ".referral-lint.yaml", "rule-dirs: [team-rules]\n")
@@ -590,6 +599,8 @@ def test_a_bad_yaml_file(run, tmp_path, name, text, expected):
         ('[tool.referral-lint]\nchannel = \n', ":2: invalid TOML: "),
         ('[tool.referral-lint.severity]\nlength = "loud"\n', ":2: tool.referral-lint.severity.length: unknown severity 'loud'"),
         ('[tool.referral-lint.per-path."notes/*"]\nignore = ["nope"]\n', ':2: tool.referral-lint.per-path.notes/*.ignore: unknown rule'),
+        # U+2028 in a comment ends no line, for tomllib as for editors.
+        ('# a\u2028b\n[tool.referral-lint]\nfail_on = "error"\n', ":3: tool.referral-lint.fail_on: unknown key"),
     ],
 )
 def test_a_bad_pyproject(run, tmp_path, text, expected):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -175,38 +176,96 @@ def test_the_output_formats_page_documents_every_format():
 # --- sample outputs: what the docs show is what the tool prints ----------------------------
 
 # A sample output in the docs is announced by a comment on the line before its fence:
-#   <!-- sample-output cwd=DIR: referral-lint ARGS... -->
-# The command is run in DIR (from the repository's root), and each paragraph of the sample
-# (blocks between blank lines) must be a paragraph of the output, in order: a sample may
-# leave paragraphs out ("one problem of several"), never change one. A JSON sample may
-# leave violations out, and must match the output in everything it shows.
+#   <!-- sample-output cwd=DIR [OPTION...]: referral-lint ARGS... -->
+# The command is run in DIR (from the repository's root). Options:
+#   stderr     the sample is what the command prints on stderr (default: stdout);
+#   file=PATH  the sample is the file PATH (under DIR) as the command leaves it;
+#   copy       run in a copy of DIR, for a command that writes (file= implies it);
+#   lines      the output is JSON Lines, and so is the sample (one object a line);
+#   abridged   a json sample shows part of the output: what it shows is found in the
+#              output, each object with at least the keys shown; with ``lines``, some of
+#              the lines, in order, each with some of its keys.
+# A text sample: each paragraph of the sample (blocks between blank lines) must be a
+# paragraph of the output, in order: a sample may leave paragraphs out ("one problem of
+# several"), never change one. Timings ("in 0.6 s (5/s)") are not compared. A json sample
+# may leave violations out, and must match the output in everything it shows.
 _SAMPLE = re.compile(
-    r"^<!-- sample-output cwd=(?P<cwd>\S+): referral-lint (?P<args>.+?) -->\n```(?P<language>\w*)\n(?P<body>.*?)^```$", re.M | re.S
+    r"^<!-- sample-output cwd=(?P<cwd>\S+)(?P<options>(?: [^:\s]+)*): referral-lint (?P<args>.+?) -->\n"
+    r"```(?P<language>\w*)\n(?P<body>.*?)^```$",
+    re.M | re.S,
 )
 _SAMPLE_PAGES = [REPO / "README.md", *sorted(DOCS.glob("*.md"))]
+_TIMING = re.compile(r"\b\d[\d,]*(?:\.\d+)? s \([\d,]+/s\)")
 
 
 def _samples() -> list:
     return [
-        pytest.param(match["cwd"], match["args"].split(), match["language"], match["body"], id=f"{page.name}:{page.read_text(encoding='utf-8')[: match.start()].count(chr(10)) + 1}")
+        pytest.param(
+            match["cwd"], match["options"].split(), match["args"].split(), match["language"], match["body"],
+            id=f"{page.name}:{page.read_text(encoding='utf-8')[: match.start()].count(chr(10)) + 1}",
+        )
         for page in _SAMPLE_PAGES
         for match in _SAMPLE.finditer(page.read_text(encoding="utf-8"))
     ]
 
 
 def _paragraphs(text: str) -> list[str]:
-    return [block.strip("\n") for block in re.split(r"\n\s*\n", text) if block.strip()]
+    return [_TIMING.sub("N s (N/s)", block.strip("\n")) for block in re.split(r"\n\s*\n", text) if block.strip()]
+
+
+def _shown_in(shown, printed) -> bool:
+    """Whether ``shown`` is ``printed`` with some keys of its objects (and items of its lists) left out."""
+    if isinstance(shown, dict):
+        return isinstance(printed, dict) and all(key in printed and _shown_in(value, printed[key]) for key, value in shown.items())
+    if isinstance(shown, list):
+        items = iter(printed) if isinstance(printed, list) else iter(())
+        return all(any(_shown_in(item, candidate) for candidate in items) for item in shown)  # in order: consumes
+    return shown == printed
+
+
+def _found_in(shown, printed) -> bool:
+    """Whether ``shown`` is shown (abridged) by ``printed`` or by any object or list inside it."""
+    if _shown_in(shown, printed):
+        return True
+    inside = printed.values() if isinstance(printed, dict) else printed if isinstance(printed, list) else ()
+    return any(_found_in(shown, item) for item in inside)
 
 
 def test_the_docs_have_sample_outputs():
     pages = {param.id.split(":")[0] for param in _samples()}
-    assert {"README.md", "index.md", "getting-started.md", "output-formats.md"} <= pages
+    assert {"README.md", "index.md", "getting-started.md", "output-formats.md", "suppression.md"} <= pages
 
 
-@pytest.mark.parametrize(("cwd", "args", "language", "sample"), _samples())
-def test_a_sample_output_is_what_the_tool_prints(cwd, args, language, sample, cli, isolated_settings, monkeypatch):
-    monkeypatch.chdir(REPO / cwd)
-    output = cli(*args).stdout
+def test_abridged_json_is_what_the_output_has_with_parts_left_out():
+    printed = {"runs": [{"results": [{"ruleId": "a", "level": "error"}, {"ruleId": "b", "level": "note"}]}]}
+    assert _found_in({"ruleId": "b"}, printed)
+    assert _found_in({"results": [{"ruleId": "a"}, {"ruleId": "b"}]}, printed)
+    assert not _found_in({"results": [{"ruleId": "b"}, {"ruleId": "a"}]}, printed)  # order kept
+    assert not _found_in({"ruleId": "b", "level": "error"}, printed)
+    assert not _found_in({"ruleId": "c"}, printed)
+
+
+@pytest.mark.parametrize(("cwd", "options", "args", "language", "sample"), _samples())
+def test_a_sample_output_is_what_the_tool_prints(cwd, options, args, language, sample, cli, isolated_settings, monkeypatch, tmp_path):
+    assert set(options) <= {"stderr", "copy", "abridged", "lines"} | {o for o in options if o.startswith("file=")}, options
+    written = next((o.removeprefix("file=") for o in options if o.startswith("file=")), None)
+    where = REPO / cwd
+    if "copy" in options or written:
+        where = Path(shutil.copytree(where, tmp_path / "copy"))
+    monkeypatch.chdir(where)
+    result = cli(*args)
+    output = (where / written).read_text(encoding="utf-8") if written else result.stderr if "stderr" in options else result.stdout
+    if "lines" in options:
+        printed_lines = [json.loads(line) for line in output.splitlines()]
+        shown_lines = [json.loads(line) for line in sample.splitlines()]
+        if "abridged" in options:
+            assert _shown_in(shown_lines, printed_lines), f"not in the output of referral-lint {' '.join(args)}:\n{output}"
+        else:
+            assert shown_lines == printed_lines
+        return
+    if language == "json" and "abridged" in options:
+        assert _found_in(json.loads(sample), json.loads(output)), f"not in the output of referral-lint {' '.join(args)}:\n{output}"
+        return
     if language == "json":
         shown, printed = json.loads(sample), json.loads(output)
         for shown_file, printed_file in zip(shown.pop("files"), printed.pop("files"), strict=True):
@@ -217,3 +276,11 @@ def test_a_sample_output_is_what_the_tool_prints(cwd, args, language, sample, cl
     actual = iter(_paragraphs(output))
     missing = [paragraph for paragraph in _paragraphs(sample) if paragraph not in actual]  # in order: `in` consumes
     assert not missing, f"not in the output of referral-lint {' '.join(args)}:\n{missing[0]}\n\nthe output:\n{output}"
+
+
+def test_nothing_tells_a_user_to_install_from_pypi():
+    """referral-lint is not published: the docs and the tool's own messages install from a clone."""
+    from_pypi = re.compile(r"pipx? install\s+['\"]?referral-lint\b")
+    places = [REPO / "README.md", *DOCS.rglob("*.md"), *(REPO / "referral_lint").rglob("*.py"), *(REPO / "bench").rglob("*.md")]
+    found = [f"{path.relative_to(REPO)}: {match[0]}" for path in places for match in from_pypi.finditer(path.read_text(encoding="utf-8"))]
+    assert not found

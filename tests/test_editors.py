@@ -25,14 +25,14 @@ CHECKS = Path(__file__).resolve().parent / "editors"
 DRAFT = "Hi Ana,\n🎉 Refer me to the hiring manager ASAP.\n"
 
 
-def doc_block(heading: str, language: str) -> str:
-    """The first ``language`` code block under the ``## heading`` section of docs/editors.md."""
+def doc_block(heading: str, language: str, number: int = 1) -> str:
+    """The ``number``-th ``language`` code block under the ``## heading`` section of docs/editors.md."""
     text = EDITORS_DOC.read_text(encoding="utf-8")
     section = re.search(rf"^## {re.escape(heading)}.*?$(.*?)(?=^## |\Z)", text, re.MULTILINE | re.DOTALL)
     assert section, f"no section {heading!r} in docs/editors.md"
-    block = re.search(rf"^```{language}\n(.*?)^```", section.group(1), re.MULTILINE | re.DOTALL)
-    assert block, f"no {language} block under {heading!r}"
-    return block.group(1)
+    blocks = re.findall(rf"^```{language}\n(.*?)^```", section.group(1), re.MULTILINE | re.DOTALL)
+    assert len(blocks) >= number, f"no {language} block number {number} under {heading!r}"
+    return blocks[number - 1]
 
 
 def editor_env(tmp_path: Path) -> dict[str, str]:
@@ -44,13 +44,25 @@ def editor_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def nvim_0_11() -> str | None:
+def nvim_version() -> tuple[str, tuple[int, int]] | None:
+    """The Neovim to run (nvim on PATH, or REFERRAL_LINT_NVIM) and its version."""
     nvim = os.environ.get("REFERRAL_LINT_NVIM") or shutil.which("nvim")
     if not nvim:
         return None
     first = subprocess.run([nvim, "--version"], capture_output=True, text=True).stdout.splitlines()[:1]
     match = re.match(r"NVIM v(\d+)\.(\d+)", first[0] if first else "")
-    return nvim if match and (int(match[1]), int(match[2])) >= (0, 11) else None
+    return (nvim, (int(match[1]), int(match[2]))) if match else None
+
+
+def nvim_0_11() -> str | None:
+    found = nvim_version()
+    return found[0] if found and found[1] >= (0, 11) else None
+
+
+def nvim_0_7_to_0_10() -> str | None:
+    """A Neovim that needs the docs' 0.7 form (no vim.lsp.config), e.g. Debian 12's 0.7.2."""
+    found = nvim_version()
+    return found[0] if found and (0, 7) <= found[1] < (0, 11) else None
 
 
 def emacs_with_eglot() -> str | None:
@@ -86,6 +98,31 @@ def test_neovim_configuration(tmp_path: Path):
     assert not [line for line in after if "1:36-1:40" in line]  # the unsaved change was linted
     fixed = next(line for line in lines if line.startswith("fix all "))
     assert "Refer me" not in fixed and "referring me to the hiring manager?" in fixed
+
+
+@pytest.mark.skipif(nvim_0_7_to_0_10() is None, reason="needs Neovim 0.7 to 0.10 (nvim on PATH, or REFERRAL_LINT_NVIM)")
+def test_neovim_0_7_configuration(tmp_path: Path):
+    (tmp_path / "init.lua").write_text(doc_block("Neovim", "lua", 2), encoding="utf-8")
+    draft = tmp_path / "draft.txt"
+    draft.write_text(DRAFT, encoding="utf-8")
+    out = tmp_path / "out.txt"
+    env = editor_env(tmp_path) | {"CHECK_OUT": str(out)}
+    subprocess.run(
+        [nvim_0_7_to_0_10(), "--headless", "-u", str(tmp_path / "init.lua"), str(draft), "-c", f"luafile {CHECKS / 'neovim07_check.lua'}"],
+        cwd=tmp_path, env=env, timeout=120, check=True, capture_output=True,
+    )
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "filetype text"
+    assert lines[1] == "client referral_lint utf-16"  # Neovim 0.7 offers no other encoding
+    # Neovim shows byte columns whatever it speaks: "🎉 " is 5 bytes, so "Refer me" is 5-13 and "ASAP" 36-40.
+    assert "diagnostic demanding-phrasing 1:5-1:13 referral-lint" in lines
+    assert "diagnostic demanding-phrasing 1:36-1:40 referral-lint" in lines
+    hover = next(line for line in lines if line.startswith("hover "))
+    assert "**Why:**" in hover and "**Good example:**" in hover
+    assert "quick fix 🎉 Refer me to the hiring manager." in lines
+    after = [line for line in lines if line.startswith("after ")]
+    assert "after demanding-phrasing 1:5-1:13 referral-lint" in after
+    assert not [line for line in after if "1:36-1:40" in line]  # the unsaved change was linted
 
 
 @pytest.mark.skipif(emacs_with_eglot() is None, reason="needs Emacs with eglot (emacs on PATH, or REFERRAL_LINT_EMACS)")

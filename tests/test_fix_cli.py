@@ -170,3 +170,31 @@ def test_exit_zero_and_clean_files(run, tmp_path):
     draft = tmp_path / "draft.txt"
     draft.write_text(DEMANDING, encoding="utf-8")
     assert run("fix", str(draft), "--isolated", "--exit-zero").exit_code == 0
+
+
+def test_an_empty_stdin_or_an_unreadable_file_alone_prints_only_the_error(run, tmp_path):
+    result = run("fix", "-", stdin="\n")
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", "referral-lint: error: <stdin>: empty file, nothing to lint\n")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    result = run("fix", str(empty))
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", f"referral-lint: error: {empty}: empty file, nothing to lint\n")
+
+
+def test_diff_counts_lines_as_patch_does(run, tmp_path):
+    """A form feed or U+2028 ends no line of the diff, and only the real end lacks a newline."""
+    draft = tmp_path / "draft.txt"
+    draft.write_text("Hi Lee,\n\f\nWe met at PyCon.\u2028Refer me to the hiring manager ASAP.\n\nBest,\nAlex", encoding="utf-8")
+    result = run("fix", "--diff", "--select", "demanding-phrasing", str(draft))
+    assert result.stdout.split("\n")[2:] == [
+        "@@ -1,6 +1,6 @@",
+        " Hi Lee,",
+        " \f",
+        "-We met at PyCon.\u2028Refer me to the hiring manager ASAP.",
+        "+We met at PyCon.\u2028Would you be open to referring me to the hiring manager?",
+        " ",
+        " Best,",
+        " Alex",
+        "\\ No newline at end of file",
+        "",
+    ]

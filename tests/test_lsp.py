@@ -752,6 +752,30 @@ async def test_a_hover_before_the_debounced_lint_reads_the_markdown_and_its_comm
     close(client, uri)
 
 
+@e2e
+async def test_a_code_action_before_the_first_lint_reads_the_markdown_its_comments_and_its_configuration(
+    client: LanguageClient, tmp_path
+):
+    """A code action sent with the didOpen, before any lint: the buffer is linted at once as the
+    markdown file at its path, with its ignore comments and the per-path configuration there."""
+    write(tmp_path / ".referral-lint.yaml", 'per-path:\n  "notes/*":\n    ignore: [demanding-phrasing]\n')
+    text = "Hi Ana,\n\n<!-- referral-lint disable-next-line demanding-phrasing -->\nRefer me ASAP.\n\n`ASAP` ASAP.\n"
+    fixes = {}
+    for name in ("first.md", "notes/first.md"):
+        uri = (tmp_path / name).as_uri()
+        client.text_document_did_open(
+            lsp.DidOpenTextDocumentParams(text_document=lsp.TextDocumentItem(uri=uri, language_id="markdown", version=1, text=text))
+        )
+        fixes[name] = [
+            [a.title for a in await code_actions(client, uri, (line, character, line, character)) if a.title.startswith("Remove")]
+            for line, character in ((3, 10), (5, 2), (5, 8))
+        ]
+        close(client, uri)
+    # The comment suppresses line 4's ASAP, code is not prose, the last ASAP is prose.
+    assert fixes["first.md"] == [[], [], ['Remove "ASAP" (unsafe: check it before sending)']]  # it leaves only "."
+    assert fixes["notes/first.md"] == [[], [], []]  # per-path: demanding-phrasing is off under notes/
+
+
 def test_a_broken_configuration_file_falls_back_to_the_editors_settings(tmp_path, isolated_settings):
     """In-process: the draft is still linted (with the editor's options), and the log says why."""
     from referral_lint.lsp import ReferralLintServer
@@ -800,7 +824,7 @@ def test_a_transfer_encoded_email_buffer_is_not_underlined_at_wrong_places(isola
 async def test_a_document_over_the_input_cap_gets_one_diagnostic_and_delays_no_other(client: LanguageClient):
     big, diagnostics = await open_draft(client, "Refer me ASAP. " * 10_000)
     assert [(d.message, d.severity) for d in diagnostics] == [
-        ("150,000 characters is over the 100,000 limit for one draft: not linted.", lsp.DiagnosticSeverity.Warning)
+        ("over the 100,000-character limit for one draft (150,000 characters): not linted.", lsp.DiagnosticSeverity.Warning)
     ]
     started = asyncio.get_running_loop().time()
     small, diagnostics = await open_draft(client, EMOJI_DRAFT)

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-pytest.importorskip("datasketch", reason="mass-message detection needs datasketch (pip install 'referral-lint[batch]')")
+pytest.importorskip("datasketch", reason="mass-message detection needs datasketch (pip install '.[batch]' in a clone of referral-lint)")
 
 from helpers import write  # noqa: E402
 from referral_lint.mass import MassMessageFinder, masked_words, signature  # noqa: E402

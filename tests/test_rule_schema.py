@@ -10,10 +10,10 @@ import pytest
 
 from referral_lint.engine.compiler import CompiledRules
 from referral_lint.engine.loader import builtin_rules_dir, load_rule_file, load_rules
-from referral_lint.engine.regex import RegexError, compile_regex
 from referral_lint.engine.schema import RuleSpec
-from referral_lint.engine.yamlsource import RuleError
 from referral_lint.pipeline import load_pipeline
+from referral_lint.safe_regex import RegexError, compile_regex
+from referral_lint.yamlsource import RuleError
 
 # A small valid rule, written for these tests. Line numbers below refer to it:
 #  1 id   2 summary   3 severity   4 check   5 why   6 message   7 patterns:
@@ -491,3 +491,122 @@ def test_a_deeply_nested_regex_in_a_token_pattern_is_an_error_naming_the_file(tm
     path = write_rule(tmp_path, with_patterns(f"  - tokens: [[{{LOWER: {{REGEX: '{regex}'}}}}, {{NORM: x}}]]\n"))
     error = load_error(path, compile=True)
     assert_error(error, path, 8, "patterns[0].tokens", "maximum recursion depth exceeded")
+
+
+# --- the JSON Schema of the rule format ---------------------------------------------------------
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def _published_schema() -> dict:
+    import json
+
+    return json.loads((DOCS / "schema" / "rule-v1.json").read_text(encoding="utf-8"))
+
+
+def test_the_published_schema_is_what_the_rule_format_and_the_check_kinds_say():
+    from referral_lint.engine.rule_schema import build_rule_schema
+
+    assert _published_schema() == build_rule_schema(), "run python docs/gen_rule_schema.py"
+
+
+def test_an_editor_with_the_published_schema_accepts_every_built_in_rule_and_flags_a_misspelt_key():
+    """What the YAML language server does with the modeline: plain jsonschema, the published file."""
+    import yaml
+    from jsonschema import Draft202012Validator
+
+    validator = Draft202012Validator(_published_schema())
+    for path in sorted(builtin_rules_dir().glob("*.yaml")):
+        assert list(validator.iter_errors(yaml.safe_load(path.read_text(encoding="utf-8")))) == [], path.name
+    broken = yaml.safe_load(with_patterns("  - phrases: [gimme]\n    skip_question: true\n"))
+    [error] = validator.iter_errors(broken)
+    assert list(error.absolute_path) == ["patterns", 0] and "skip_question" in error.message
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (valid().replace("check: forbid", "check: require"), ":1: a require rule needs 'suggest' (how to add what is missing)"),
+        (valid() + "limits: {}\n", ":12: limits: only a limit rule has limits"),
+        (with_patterns("  - phrases: [gimme]\n    suggest: {replace: x, at: start}\n"),
+         ":9: patterns[0].suggest.at: only an insertion has 'at'"),
+        (with_patterns("  - phrases: [gimme]\n    suggest: {insert: x}\n"),
+         ":9: patterns[0].suggest: an insertion needs 'at' (one of: start, after-greeting, before-closing, after-ask, end-of-body)"),
+        (with_patterns("  - phrases: [gimme]\n    suggest: {delete: false}\n"), ":9: patterns[0].suggest.delete: write 'delete: true'"),
+        (with_patterns("  - phrases: [gimme]\n    suggest: []\n"), ":9: patterns[0].suggest: give one to three suggestions"),
+        (with_patterns("  - phrases: [gimme]\n    regex: 'x'\n"),
+         ":8: patterns[0]: a pattern has exactly one of: phrases, lemmas, tokens, regex, part"),
+        (with_patterns("  - tokens: [gimme]\n"),
+         ":8: patterns[0].tokens[0]: expected a token mapping, e.g. {LOWER: you} or {LEMMA: {IN: [need, must]}}"),
+        (with_patterns("  - phrases: ['  ']\n"), ":8: patterns[0].phrases[0]: expected a non-empty string, got only whitespace"),
+        (valid().replace("summary: Ask, do not grab", "summary: ''"), ":2: summary: expected a non-empty string, got an empty one"),
+        (valid() + "report_at: [ask, elbow]\n",
+         ":12: report_at[1]: expected one of ask, last-ask, greeting, body-start, closing, body, got 'elbow'"),
+        (valid().replace('  bad: ["Gimme the referral."]\n', "  bad: [{channel: email}]\n"), ":10: examples.bad[0]: an example needs 'text'"),
+        (valid().replace("id: sample-rule", "id: Sample_Rule"), ":1: id: use lowercase letters, digits and hyphens"),
+    ],
+    ids=["require-suggest", "limits-on-forbid", "at-without-insert", "insert-without-at", "delete-false", "no-suggestion",
+         "two-pattern-kinds", "token-not-mapping", "blank-phrase", "empty-summary", "report-at-item", "example-text",
+         "id-case"],
+)
+def test_a_structural_mistake_reads_in_the_projects_words(tmp_path, text, expected):
+    path = write_rule(tmp_path, text)
+    assert str(load_error(path)) == f"{path}{expected}"
+
+
+LIMIT_RULE = """\
+id: sample-rule
+summary: Short
+severity: warning
+check: limit
+why: Short is read.
+limits:
+  any:
+    measure: words
+    bounds:
+      - {max: 100, severity: warning}
+examples:
+  bad: ["x"]
+  good: ["y"]
+"""
+
+
+@pytest.mark.parametrize(
+    "old, new, expected",
+    [
+        ("{max: 100, severity: warning}", "{severity: warning}", ":10: limits.any.bounds[0]: a bound needs 'min', 'max' or both"),
+        ("{max: 100, severity: warning}", "{max: 1.5, severity: warning}",
+         ":10: limits.any.bounds[0].max: expected a non-negative integer, got 1.5"),
+        ("{max: 100, severity: warning}", "{max: -1, severity: warning}",
+         ":10: limits.any.bounds[0].max: expected a non-negative integer, got -1"),
+        ("measure: words", "measure: lines",
+         ":8: limits.any.measure: expected one of characters, words, sentences, questions, reading-grade, got 'lines'"),
+        ("  any:\n", "  fax:\n", ":7: limits.fax: unknown key (expected one of: any, connection-note, email, followup, inmail, message)"),
+        ("limits:", "by_kind: {followup: {severity: info}}\nlimits:", ":6: by_kind: a limit rule sets severities in its limits"),
+    ],
+    ids=["bound-without-min-or-max", "fractional-max", "negative-max", "unknown-measure", "unknown-channel", "by-kind-on-limit"],
+)
+def test_a_limit_mistake_reads_in_the_projects_words(tmp_path, old, new, expected):
+    path = write_rule(tmp_path, LIMIT_RULE.replace(old, new))
+    assert str(load_error(path)) == f"{path}{expected}"
+
+
+def test_rules_from_a_warm_cache_never_import_jsonschema(tmp_path):
+    """jsonschema validates a rule file when it is read; the cache holds validated rules."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from referral_lint.engine.loader import load_rules\n"
+        "load_rules()\n"
+        "print('jsonschema' in sys.modules)\n"
+    )
+    env = {**os.environ, "REFERRAL_LINT_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("REFERRAL_LINT_NO_CACHE", None)
+    cold, warm = (
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout.strip()
+        for _ in range(2)
+    )
+    assert (cold, warm) == ("True", "False")

@@ -116,7 +116,7 @@ def test_an_alias_bomb_in_a_configuration_file_is_one_line_naming_the_file(tmp_p
 
 
 def test_deep_nesting_in_a_rule_file_is_an_error_naming_the_file():
-    from referral_lint.engine.yamlsource import RuleError, load_located
+    from referral_lint.yamlsource import RuleError, load_located
 
     with pytest.raises(RuleError) as caught:
         load_located("team/deep.yaml", "patterns: " + "[" * 5000 + "]" * 5000)
@@ -124,7 +124,7 @@ def test_deep_nesting_in_a_rule_file_is_an_error_naming_the_file():
 
 
 def test_aliases_within_reason_still_work():
-    from referral_lint.engine.yamlsource import load_located
+    from referral_lint.yamlsource import load_located
 
     document = load_located("ok.yaml", "cut: &cut [a, b]\nagain: *cut\n")
     assert document.value == {"cut": ["a", "b"], "again": ["a", "b"]}
@@ -166,7 +166,7 @@ def test_an_unreadable_user_configuration_is_a_warning_and_the_drafts_are_linted
 
 def test_a_huge_rule_file_is_refused_at_once_naming_the_file(tmp_path):
     from referral_lint import Config, Linter
-    from referral_lint.engine.yamlsource import RuleError
+    from referral_lint.yamlsource import RuleError
 
     phrases = ", ".join(f"word{number} other{number}" for number in range(100_000))
     (tmp_path / "huge.yaml").write_text(f"id: huge\npatterns:\n  - phrases: [{phrases}]\n", encoding="utf-8")

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-pytest.importorskip("pyspark", reason="the Spark integration needs the spark extra: pip install 'referral-lint[spark]'")
-pytest.importorskip("pyarrow", reason="the Spark integration needs the spark extra: pip install 'referral-lint[spark]'")
+pytest.importorskip("pyspark", reason="the Spark integration needs the spark extra: pip install '.[spark]' in a clone of referral-lint")
+pytest.importorskip("pyarrow", reason="the Spark integration needs the spark extra: pip install '.[spark]' in a clone of referral-lint")
 if shutil.which("java") is None:
     pytest.skip("Spark needs a Java runtime (java on PATH); .ci/run installs default-jre-headless", allow_module_level=True)
 

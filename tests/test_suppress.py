@@ -353,6 +353,15 @@ def test_a_broken_ignore_file_is_one_error_line_and_other_drafts_are_still_linte
     assert [f["path"] for f in json.loads(result.stdout)["files"]] == [str(fine)]
 
 
+def test_a_broken_ignore_file_names_the_line_an_editor_shows(run, tmp_path):
+    """A form feed or U+2028 in a comment ends no line (as in editors): the bad entry is on line 2."""
+    draft = write(tmp_path / "draft.txt", DRAFT)
+    write(tmp_path / IGNORE_FILE, "# one\f# two\u2028# three\nlength draft.txt\n")
+    result = run("check", draft)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"referral-lint: error: {tmp_path / IGNORE_FILE}:2: expected ")
+
+
 def test_stdin_uses_the_ignore_file_of_its_stdin_filename(run, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     draft = write(tmp_path / "drafts" / "ana.txt", DRAFT)

@@ -12,7 +12,7 @@ import warnings
 
 import pytest
 
-pytest.importorskip("starlette", reason="the web extra is not installed: pip install 'referral-lint[web]'")
+pytest.importorskip("starlette", reason="the web extra is not installed: pip install '.[web]' in a clone of referral-lint")
 
 with warnings.catch_warnings():  # Starlette's TestClient prefers httpx2; httpx works the same here
     warnings.simplefilter("ignore")
@@ -129,8 +129,28 @@ def test_a_teams_rule_file_edited_while_the_server_runs_counts_from_the_next_req
     assert buzzwords() == ['"rockstar" is a buzzword; name a result.']
     write(rule, TEAM_RULE.replace("check: forbid", "check: ban"))
     response = client.post("/api/lint", json={"text": BUZZ_DRAFT})
-    assert response.status_code == 500
+    assert response.status_code == 503  # the server is fine; the rules cannot be used until fixed
     assert response.json()["error"].startswith(f"cannot use the rules: {rule}:4: ")  # the file and line of the problem
+    assert client.post("/api/fix", json={"text": BUZZ_DRAFT}).status_code == 503
+    rules = client.get("/api/rules")
+    assert rules.status_code == 503 and rules.json()["error"].startswith(f"cannot use the rules: {rule}:4: ")
+    write(rule, TEAM_RULE)  # fixed: the server answers again, without a restart
+    assert buzzwords() == ['"rockstar" is a buzzword; say what you did instead.']
+    assert "no-buzzwords" in {rule["id"] for rule in client.get("/api/rules").json()}
+
+
+def test_a_configuration_file_broken_while_the_server_runs_is_503_until_fixed(tmp_path, monkeypatch, isolated_settings):
+    config = write(tmp_path / ".referral-lint.yaml", "ignore: [demanding-phrasing]\n")
+    monkeypatch.chdir(tmp_path)
+    client = TestClient(create_app(LintService(), port=PORT), base_url=OWN)
+    assert client.post("/api/lint", json={"text": PUSHY}).status_code == 200
+    write(config, "ignore: [no-such-rule]\n")
+    response = client.post("/api/lint", json={"text": PUSHY})
+    assert response.status_code == 503
+    assert response.json()["error"].startswith(f"cannot use the configuration: {config}:1: ignore: unknown rule")
+    write(config, "ignore: [demanding-phrasing]\n")
+    document = client.post("/api/lint", json={"text": PUSHY}).json()
+    assert "demanding-phrasing" not in {v["rule"] for v in document["files"][0]["violations"]}
 
 
 # --- the guards -----------------------------------------------------------------------
@@ -169,7 +189,7 @@ def test_a_draft_over_the_cap_is_413_and_one_at_the_cap_is_linted(client):
     assert client.post("/api/lint", json={"text": at_cap}).status_code == 200
     response = client.post("/api/lint", json={"text": at_cap + "x"})
     assert response.status_code == 413
-    assert response.json() == {"error": "the draft is over the 100,000-character limit for one message"}
+    assert response.json() == {"error": "over the 100,000-character limit for one draft (100,001 characters)"}
 
 
 def test_a_body_over_the_cap_is_refused_by_its_length_before_it_is_read(client):
@@ -272,7 +292,7 @@ def test_serve_without_the_web_extra_says_which_extra_to_install(cli, monkeypatc
     monkeypatch.setitem(sys.modules, "uvicorn", None)  # what a missing package looks like to import
     result = cli("serve", "--isolated")
     assert result.exit_code == 2
-    assert result.output == "referral-lint: error: serve needs the 'web' extra (uvicorn is not installed): pip install 'referral-lint[web]'\n"
+    assert result.output == "referral-lint: error: serve needs the 'web' extra (uvicorn is not installed): pip install '.[web]' in your clone of referral-lint\n"
 
 
 def test_serve_with_a_bad_configuration_is_a_one_line_error(cli, tmp_path):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("starlette", reason="the web extra is not installed: pip install 'referral-lint[web]'")
+pytest.importorskip("starlette", reason="the web extra is not installed: pip install '.[web]' in a clone of referral-lint")
 pytest.importorskip("playwright", reason="playwright is not installed: pip install -e '.[dev]'")
 
 from playwright.sync_api import Browser, Page, expect, sync_playwright

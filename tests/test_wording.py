@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from referral_lint.engine.yamlsource import RuleError
 from referral_lint.wording import read_wording, regex_source, wording_dir
+from referral_lint.yamlsource import RuleError
 
 # How each wording file's examples are judged: a sentence in, whether the part it decides is there.
 # The sentence is the body of a short message, between a greeting and a sign-off.

@@ -17,13 +17,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
-import re2
 from spacy.errors import MatchPatternError
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
-from referral_lint.engine.regex import SafeRegex, compile_regex
 from referral_lint.engine.safe_matcher import matcher_pattern
 from referral_lint.engine.schema import PatternSpec, RuleSpec
 from referral_lint.engine.tokenregex import (
@@ -33,7 +31,7 @@ from referral_lint.engine.tokenregex import (
     Unsupported,
     WordPattern,
 )
-from referral_lint.engine.yamlsource import RuleError
+from referral_lint.yamlsource import RuleError
 from referral_lint.lemmas import lemma_of
 from referral_lint.doc import doc_text
 from referral_lint.parts import message_parts
@@ -42,6 +40,7 @@ from referral_lint.token_columns import token_columns
 from referral_lint.model import SkippedPattern
 from referral_lint.normalize import NormalizedText
 from referral_lint.pipeline import capabilities
+from referral_lint.safe_regex import SafeRegex, compile_regex, search_set
 
 # The roles a pattern plays in its rule.
 ROLES = ("patterns", "exceptions", "locate", "when.matches", "when.unless")
@@ -159,15 +158,9 @@ class CompiledRules:
     def _regexes_that_match(self, text: str) -> list[int]:
         """Which regexes match at all: one RE2 pass for all of them, then each one runs only if it matched."""
         if self._regex_set is None:
-            options = re2.Options()
-            options.log_errors = False
-            regex_set = re2.Set.SearchSet(options)
-            for _, _, regex in self._regexes:
-                regex_set.Add(regex.expression if regex.case_sensitive else f"(?i){regex.expression}")
-            regex_set.Compile()
-            # The binding's own Match, on UTF-8 bytes: only which regexes match is asked, not where.
-            self._regex_set = getattr(regex_set, "_set", regex_set).Match
-        return sorted(self._regex_set(text.encode("utf-8", "surrogatepass")) or ())
+            self._regex_set = search_set(regex.set_source for _, _, regex in self._regexes)
+        # UTF-8 bytes: only which regexes match is asked, not where.
+        return sorted(self._regex_set(text.encode("utf-8", "surrogatepass")))
 
 
 class DocMatches:

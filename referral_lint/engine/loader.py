@@ -11,19 +11,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from referral_lint.builtin_rules import builtin_rules_dir
 from referral_lint.engine.rule_cache import cache_key, read_cached, write_cached
 from referral_lint.engine.schema import RuleSpec, validate_rule
-from referral_lint.engine.yamlsource import RuleError, load_located
+from referral_lint.yamlsource import RuleError, load_located
 
 RULE_SUFFIXES = (".yaml", ".yml")
-
-
-def builtin_rules_dir() -> Path:
-    """Where the built-in rules are: inside the installed package, or the source checkout."""
-    packaged = Path(__file__).resolve().parent.parent / "rules"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parent.parent.parent / "rules"
 
 
 def load_rule_file(path: Path) -> RuleSpec:

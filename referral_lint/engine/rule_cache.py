@@ -35,6 +35,7 @@ from typing import Any
 
 from referral_lint.engine.schema import RuleSpec
 from referral_lint.files import per_user_dir
+from referral_lint.version import __version__
 
 CACHE_DIR_ENV = "REFERRAL_LINT_CACHE_DIR"
 NO_CACHE_ENV = "REFERRAL_LINT_NO_CACHE"
@@ -42,7 +43,7 @@ NO_CACHE_ENV = "REFERRAL_LINT_NO_CACHE"
 FORMAT = 1
 # The code whose behaviour the cached rules depend on: the rule format's reading and validation.
 _PACKAGE = Path(__file__).resolve().parent.parent
-_CODE = ("engine", "config.py", "model.py")
+_CODE = ("engine", "model.py", "yamlsource.py", "safe_regex.py")
 
 
 def cache_enabled() -> bool:
@@ -101,8 +102,6 @@ def _cache_file(directories: Sequence[Path]) -> Path:
 
 @functools.lru_cache(maxsize=1)
 def _code_fingerprint() -> str:
-    from referral_lint import __version__
-
     digest = hashlib.sha256(f"{FORMAT}\0{__version__}\0{sys.version}".encode())
     for part in _CODE:
         top = _PACKAGE / part

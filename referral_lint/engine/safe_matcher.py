@@ -25,8 +25,8 @@ from typing import Any
 
 from spacy.tokens import Token
 
-from referral_lint.engine.regex import SafeRegex, compile_regex
 from referral_lint.engine.tokenregex import Unsupported, operator_bounds
+from referral_lint.safe_regex import SafeRegex, compile_regex
 
 # Ways a pattern may match from one token (the product of its tokens' choices of length):
 # spaCy's Matcher follows each way from every token of the message.

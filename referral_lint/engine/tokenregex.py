@@ -54,12 +54,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import re2
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from referral_lint.engine.regex import UNANCHORED, SafeRegex, compile_regex, raw_search
 from referral_lint.lemmas import lemma_of
+from referral_lint.safe_regex import UNANCHORED, SafeRegex, byte_search, compile_regex, search_set
 from referral_lint.token_columns import token_columns
 from referral_lint.word_table import WordTable
 
@@ -100,15 +99,6 @@ _FREQUENT_WORDS = (
 
 class Unsupported(Exception):
     """The pattern uses something this translation does not do; use spaCy's Matcher."""
-
-
-def _options(*, longest: bool) -> Any:
-    options = re2.Options()
-    options.encoding = re2.Options.Encoding.LATIN1  # a byte is a character
-    options.longest_match = longest
-    options.max_mem = _MAX_MEMORY
-    options.log_errors = False
-    return options
 
 
 # A test of one word, evaluated once per distinct word: (orth, lower, lemma, lexeme) -> bool.
@@ -524,25 +514,16 @@ class PatternSet:
 
     def __init__(self, patterns: list[WordPattern], codebook: Codebook) -> None:
         codebook.freeze()
-        self._set = re2.Set.SearchSet(_options(longest=False))
         self._sources = [pattern.regex(codebook) for pattern in patterns]
         self._lead_records = [pattern.lead_records for pattern in patterns]
-        for source in self._sources:
-            self._set.Add(source)
+        self._match = search_set(self._sources, bytes_only=True, max_memory=_MAX_MEMORY)
         # Each pattern's own regex, to locate its matches, is compiled the first time it is
         # needed: most patterns never match, and start-up stays short.
         self._searches: list[Any] = [None] * len(self._sources)
-        self._empty = not patterns
-        if not self._empty:
-            self._set.Compile()
-        # The binding's own Match (the module's wrapper only adds a type check per call).
-        self._match = getattr(self._set, "_set", self._set).Match
 
     def matching(self, encoded: EncodedDoc) -> dict[int, list[int]]:
         """The patterns that match, each with the sentences it matches in."""
         found: dict[int, list[int]] = defaultdict(list)
-        if self._empty:
-            return found
         match = self._match
         for sentence, data in enumerate(encoded.sentences):
             for number in match(data):
@@ -554,7 +535,7 @@ class PatternSet:
         token where one begins."""
         search = self._searches[number]
         if search is None:
-            search = self._searches[number] = raw_search(re2.compile(self._sources[number], _options(longest=True)))
+            search = self._searches[number] = byte_search(self._sources[number], longest=True, max_memory=_MAX_MEMORY)
         data = encoded.sentences[sentence]
         end = len(data)
         found = []

@@ -16,10 +16,10 @@ from collections.abc import Iterator
 
 import click
 
-from referral_lint.formats import Run, Tally, has_safe_fix
+from referral_lint.formats import Run, Tally, applicability_note, has_safe_fix
 from referral_lint.positions import LineIndex
 from referral_lint.inputs import display_name
-from referral_lint.model import Applicability, Severity, Violation
+from referral_lint.model import Severity, Violation
 
 _SEVERITY_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
 
@@ -105,10 +105,6 @@ def _violation_block(name: str, lines: LineIndex, violation: Violation, style) -
         f"{gutter} |",
     ]
     for suggestion in violation.suggestions:
-        tag = {
-            Applicability.SAFE: "",
-            Applicability.UNSAFE: " (unsafe: check it before sending)",
-            Applicability.DISPLAY: " (for you to do: fix never applies it)",
-        }[suggestion.applicability]
-        out.append(f"{gutter} = {style('help', bold=True)}: {suggestion.description}{tag}")
+        note = applicability_note(suggestion.applicability)
+        out.append(f"{gutter} = {style('help', bold=True)}: {suggestion.description}{note}")
     return "\n".join(out) + "\n"

@@ -18,14 +18,18 @@ What is blanked:
   fence runs to the end of the file) and indented code blocks, as CommonMark reads them
   (markdown-it-py finds the blocks: see ``_block_ranges``);
 - ATX headings (``# Title``): a document's title, not the message's opening;
-- inline code spans, HTML comments (which may span lines), autolinks ``<https://…>`` and
-  ``<someone@example.com>``, and bare URLs (``https://…``, ``http://…``, ``www.…``, with
-  trailing punctuation left to the sentence, as GitHub does);
-- the URL part of links: in ``[the posting](https://…)``, ``[text][ref]`` and ``[text]``
-  with a matching definition, the brackets and the destination and title are blanked
-  and the link text stays; link reference definition lines (those whose destination
-  looks like a link: ``[Role]: TBD`` is a blank left to fill); images ``![alt](src)``
-  entirely (the reader sees a picture, not its alt text).
+- inline code spans and HTML comments (which may span lines);
+- the markup of links: in ``[the posting](https://…)``, ``[text][ref]`` and ``[text]``
+  with a matching definition, the brackets, the title and a destination that is not a
+  web address are blanked, and the link text stays; link reference definition lines
+  (those whose destination looks like a link: ``[Role]: TBD`` is a blank left to fill);
+  the angle brackets of autolinks ``<https://…>`` and ``<someone@example.com>``; images
+  ``![alt](src)`` entirely (the reader sees a picture, not its alt text).
+
+Web addresses stay, the reader gets them: bare URLs (``https://…``, ``www.…``; nothing in
+one opens a code span or a link), an autolink's address and an inline link's web address
+(``the posting https://…``). The linter reads them as in a plain-text draft: an address is
+one word, in which no phrase matches, and a link to the posting names the role.
 
 What stays: everything else, markdown punctuation included (``*`` around emphasis,
 list bullets, a setext heading's ``---`` underline, which in a draft is as often a
@@ -66,7 +70,7 @@ _BRACKET_TOKENS = re.compile(r"\\.|`+|\[|\]", re.DOTALL)
 _BOUND = "{0,2048}"
 _LINK_TAIL = re.compile(
     r"\([ \t]*(?:\r\n|\r|\n)?[ \t]*"
-    rf"(?:<[^<>\r\n]{_BOUND}>|(?:[^\s()\\<]|\\\S|\((?:[^\s()\\]|\\\S){_BOUND}\)){_BOUND})"
+    rf"(?:<(?P<angled>[^<>\r\n]{_BOUND})>|(?P<plain>(?:[^\s()\\<]|\\\S|\((?:[^\s()\\]|\\\S){_BOUND}\)){_BOUND}))"
     r"(?:(?=\s)[ \t]*(?:\r\n|\r|\n)?[ \t]*"
     rf"(?:\"(?:[^\"\\]|\\.){_BOUND}\"|'(?:[^'\\]|\\.){_BOUND}'|\((?:[^()\\]|\\.){_BOUND}\)))?"
     r"[ \t]*(?:\r\n|\r|\n)?[ \t]*\)",
@@ -214,31 +218,31 @@ class _Inlines:
             elif token == "]" and stack:
                 pairs[stack.pop()] = start
 
-    def destination_end(self, open_paren: int) -> int | None:
-        """The end (after ")") of an inline link's ``(destination "title")``, if valid."""
-        match = _LINK_TAIL.match(self.text, open_paren)
-        return match.end() if match else None
-
-    def link_end(self, open_bracket: int) -> tuple[int, int] | None:
-        """(position of "]", end of the whole link) for a link or image starting at ``open_bracket``."""
+    def link_end(self, open_bracket: int) -> tuple[int, int, tuple[int, int] | None] | None:
+        """(position of "]", end of the whole link, the web address it links to if it shows
+        one) for a link or image starting at ``open_bracket``."""
         close = self.closing_bracket(open_bracket)
         if close is None:
             return None
         text = self.text
         after = close + 1
         if text.startswith("(", after):
-            end = self.destination_end(after)
-            return (close, end) if end is not None else None
+            tail = _LINK_TAIL.match(text, after)
+            if tail is None:
+                return None
+            group = "angled" if tail["angled"] is not None else "plain"
+            address = tail.span(group) if _BARE_URL.fullmatch(tail[group]) else None
+            return close, tail.end(), address
         if text.startswith("[", after):
             label_close = text.find("]", after + 1, after + 2 + _MAX_LABEL)
             if label_close >= 0 and "[" not in text[after + 1 : label_close]:
                 label = text[after + 1 : label_close] or text[open_bracket + 1 : close]
                 if len(label) <= _MAX_LABEL and _normalise_label(label) in self.labels:
-                    return close, label_close + 1
+                    return close, label_close + 1, None
         # A label is at most _MAX_LABEL characters (CommonMark): longer text is no reference,
         # and normalising it for every bracket of a deep nest would be quadratic.
         if close - open_bracket - 1 <= _MAX_LABEL and _normalise_label(text[open_bracket + 1 : close]) in self.labels:
-            return close, after
+            return close, after, None
         return None
 
     def scan(self) -> list[tuple[int, int]]:
@@ -267,8 +271,8 @@ class _Inlines:
                         position = end
                     continue
                 link = _URI_AUTOLINK.match(text, start) or _EMAIL_AUTOLINK.match(text, start)
-                if link:
-                    self.ranges.append(link.span())
+                if link:  # the address stays, as the reader sees it; the angle brackets go
+                    self.ranges += [(start, start + 1), (link.end() - 1, link.end())]
                     position = link.end()
             elif token == "![":
                 found = self.link_end(start + 1)
@@ -280,15 +284,18 @@ class _Inlines:
             elif token == "[":
                 found = self.link_end(start)
                 if found:
-                    close, end = found
-                    self.ranges += [(start, start + 1), (close, end)]
+                    close, end, address = found
+                    self.ranges.append((start, start + 1))
+                    if address:  # the web address stays: "the posting https://…", as in a plain-text draft
+                        self.ranges += [(close, address[0]), (address[1], end)]
+                    else:
+                        self.ranges.append((close, end))
                     self.jumps[close] = end  # the link text is scanned; then skip the destination
             elif token == "]":
                 position = self.jumps.get(start, position)
-            else:  # a bare URL
+            else:  # a bare URL stays, as in a plain-text draft; nothing in it opens a construct
                 end = _bare_url_end(text, start)
                 if end > start:
-                    self.ranges.append((start, end))
                     position = end
 
 

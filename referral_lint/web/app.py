@@ -21,10 +21,11 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from referral_lint.engine.yamlsource import RuleError
-from referral_lint.inputs import MAX_CHARACTERS
+from referral_lint.config import ConfigError
+from referral_lint.inputs import MAX_CHARACTERS, too_long
 from referral_lint.web import DEFAULT_HOST, DEFAULT_PORT
 from referral_lint.web.service import ChannelError, LintService
+from referral_lint.yamlsource import RuleError
 
 #: The names a browser on this machine uses for a server on the loopback interface.
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
@@ -96,7 +97,7 @@ class Guard:
 async def _read_json(request: Request) -> dict[str, Any]:
     """The request's JSON object, read no further than the cap."""
     declared = request.headers.get("content-length")
-    too_big = ApiError(413, f"the draft is over the {MAX_CHARACTERS:,}-character limit for one message")
+    too_big = ApiError(413, too_long())
     if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise too_big
     body = bytearray()
@@ -113,14 +114,23 @@ async def _read_json(request: Request) -> dict[str, Any]:
     text = data.get("text")
     if not isinstance(text, str):
         raise ApiError(400, '"text" must be a string: the draft')
-    if len(text) > MAX_CHARACTERS:
-        raise too_big
+    problem = too_long(len(text))
+    if problem:
+        raise ApiError(413, problem)
     channel = data.get("channel")
     if channel is not None and not isinstance(channel, str):
         raise ApiError(400, '"channel" must be a string')
     if not isinstance(data.get("unsafe", False), bool):
         raise ApiError(400, '"unsafe" must be true or false')
     return data
+
+
+def _unusable(error: RuleError | ConfigError) -> Response:
+    """A rule or configuration file edited, while the server runs, into one that does not
+    load: 503 (the server is fine and answers again once the file is fixed), naming the
+    file, line and key."""
+    what = "the rules" if isinstance(error, RuleError) else "the configuration"
+    return _error(503, f"cannot use {what}: {error}")
 
 
 def _endpoint(handle: Callable[[dict[str, Any]], Any]) -> Callable[[Request], Awaitable[Response]]:
@@ -134,8 +144,8 @@ def _endpoint(handle: Callable[[dict[str, Any]], Any]) -> Callable[[Request], Aw
             return _error(error.status, error.message)
         except ChannelError as error:
             return _error(400, str(error))
-        except RuleError as error:  # a team's rule file edited into one that does not load
-            return _error(500, f"cannot use the rules: {error}")
+        except (RuleError, ConfigError) as error:
+            return _unusable(error)
         except Exception as error:  # a bug must not take the server down; the draft is not logged
             return _error(500, f"internal error while linting ({type(error).__name__}); please report it")
         return JSONResponse(result, headers=_PAGE_HEADERS)
@@ -151,7 +161,10 @@ def create_app(service: LintService, *, host: str = DEFAULT_HOST, port: int = DE
         return FileResponse(f"{static}/index.html", headers=_PAGE_HEADERS)
 
     async def rules(request: Request) -> Response:
-        return JSONResponse(service.rules_json(), headers=_PAGE_HEADERS)
+        try:
+            return JSONResponse(service.rules_json(), headers=_PAGE_HEADERS)
+        except (RuleError, ConfigError) as error:
+            return _unusable(error)
 
     async def http_error(request: Request, error: HTTPException) -> Response:
         # A wrong path or method: the API's one-line JSON error, not Starlette's plain text.

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
+from referral_lint.extras import install_hint
 from referral_lint.web import DEFAULT_HOST, DEFAULT_PORT
 
 EXTRA = "web"
@@ -26,7 +27,7 @@ def require_web_extra() -> None:
         import uvicorn  # noqa: F401
     except ImportError as error:
         raise ServeError(
-            f"serve needs the {EXTRA!r} extra ({error.name} is not installed): pip install 'referral-lint[{EXTRA}]'"
+            f"serve needs the {EXTRA!r} extra ({error.name} is not installed): {install_hint(EXTRA)}"
         ) from None
 
 
@@ -127,7 +128,7 @@ def run(
     import click
 
     from referral_lint.config import ConfigError
-    from referral_lint.engine.yamlsource import RuleError
+    from referral_lint.yamlsource import RuleError
 
     try:
         server = prepare(host=host, port=port, config_file=config_file, isolated=isolated)

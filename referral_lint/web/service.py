@@ -44,7 +44,7 @@ class LintService:
     def lint_json(self, text: str, channel: str | None) -> dict[str, Any]:
         """The JSON report of ``text`` (``channel``: None or "detect" to detect it)."""
         chosen = self._channel(channel)
-        self._refresh_rules()
+        self._refresh()
         linted = self.session.lint_text(text, channel=chosen, name=DRAFT_NAME)
         if isinstance(linted, InputError):
             return self._document(None, linted)
@@ -59,7 +59,7 @@ class LintService:
         from referral_lint.fix import fix_until_stable
 
         chosen = self._channel(channel)
-        self._refresh_rules()
+        self._refresh()
         first = self.session.lint_text(text, channel=chosen, name=DRAFT_NAME)
         if isinstance(first, InputError):
             return {"text": text, "fixed": 0, "report": self._document(None, first)}
@@ -78,6 +78,7 @@ class LintService:
 
     def rules_json(self) -> list[dict[str, Any]]:
         """The rules this server runs: what each checks and why, and the length bounds per channel."""
+        self._refresh()
         return [
             {
                 **rule_record(rule),
@@ -96,11 +97,12 @@ class LintService:
             for rule in self.linter.rules
         ]
 
-    def _refresh_rules(self) -> None:
-        """A team's rule file edited while the server runs counts from the next request on
-        (a rule file that no longer loads is a RuleError for that request)."""
-        if self.session.refresh_rules():
-            self.linter = self.session.linter_for(self.session.config_for(None))
+    def _refresh(self) -> None:
+        """A team's rule file or the configuration edited while the server runs counts from
+        the next request on. One that no longer loads raises RuleError or ConfigError for
+        each request until it is fixed; then the server answers again, with no restart."""
+        self.session.refresh_rules()
+        self.linter = self.session.linter_for(self.session.config_for(None))
 
     def _channel(self, channel: str | None) -> str | None:
         if channel is None or channel == DETECT:
