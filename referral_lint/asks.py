@@ -53,7 +53,8 @@ _THANKS_FOR_FAVOUR_DONE_LAYOUT = (
     |\byour\s+(?:\w+\s+)?(?:referral|intro|introduction|recommendation|reference)\s+(?:is\s+what\s+|was\s+what\s+)?(?:got|landed|led|helped|worked|paid|secured|won|made|did)\b
     |\b(?:because\s+of|thanks\s+to|due\s+to)\s+your\s+(?:\w+\s+)?(?:referral|intro|introduction|recommendation|reference)\b
     |\b(?:after|since|because|when)\s+you\s+(?:referred|introduced|recommended|vouched)\b
-    |\bi\s+(?:got|accepted|landed|received|signed|have)\s+(?:the|an|a|my)\s+(?:[^.!?\n\s]+\s+){0,4}?(?:job|offer|interview)\b"""
+    |\bi\s+(?:got|accepted|landed|received|signed|have)\s+(?:the|an|a|my|their|your|this|that)\s+(?:[^.!?\n\s]+\s+){0,4}?(?:job|offer|interview)\b
+    |\b(?:couldn't|could\s+not|wouldn't|would\s+not)\s+have\s+(?:done|made|managed)\s+it\s+without\s+(?:you|your)\b"""
 )
 
 # The writer offering something back, which is not a request: "I'd love to buy you lunch",

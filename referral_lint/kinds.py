@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 _FOLLOWUP_RE = re.compile(
     r"""\b(?:follow(?:ing)?[\s-]+up(?:\s+(?:on|about|regarding|again|here|with\s+you)\b|\s*[.,!;:\u2014-]|$)|circl(?:e|ing)\s+back|check(?:ing)?\s+in\b|bump(?:ing)?\s+(?:this|my)
     |(?:my|the)\s+(?:previous|last|earlier|first)\s+(?:message|note|email|e-mail|inmail)
-    |(?:wanted|want)\s+to\s+resurface|(?:float|bump|bring)(?:ing)?\s+(?:this|it|my\s+(?:message|note|email))\s+(?:back\s+)?up
+    |(?:wanted|want)\s+to\s+resurface|pop(?:ping)?\s+(?:back\s+)?(?:in|into|up)\b|(?:float|bump|bring)(?:ing)?\s+(?:this|it|my\s+(?:message|note|email))\s+(?:back\s+)?up
     |(?:didn't|did\s+not|don't)\s+want\s+(?:it|this|my\s+(?:message|note|email))\s+to\s+get\s+(?:buried|lost)|in\s+case\s+(?:it|my\s+(?:message|note|email))\s+(?:got|was)\s+(?:buried|lost))""",
     re.IGNORECASE | re.VERBOSE,
 )
