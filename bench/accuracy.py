@@ -65,6 +65,7 @@ PROJECT_SETS = {
     "holdout-7": HERE / "accuracy" / "holdout-7-corpus.yaml",
     "holdout-8": HERE / "accuracy" / "holdout-8-corpus.yaml",
     "holdout-9": HERE / "accuracy" / "holdout-9-corpus.yaml",
+    "holdout-10": HERE / "accuracy" / "holdout-10-corpus.yaml",
 }
 # Real messages by other people, beside the project (../shared/eval/), never copied into it.
 REAL_SET = SHARED / "eval" / "real-messages.yaml"
