@@ -26,7 +26,7 @@ not fire. The corpus is a development set: tests/test_accuracy_floor.py keeps th
 measured numbers from falling (bench/accuracy/floor.json), but a held-out set
 written by other people is what judges the rules.
 
-``--sets`` measures every corpus side by side: the project's three and the real
+``--sets`` measures every corpus side by side: the project's own and the real
 messages of ``../shared/eval/real-messages.yaml`` (written by other people; read
 from there, never copied), split into two halves by a hash of each message's
 source (``real-A``, ``real-B``) so that failure classes found on one half are
@@ -58,6 +58,14 @@ PROJECT_SETS = {
     "dev": CORPUS,
     "holdout": HERE / "accuracy" / "holdout-corpus.yaml",
     "holdout-2": HERE / "accuracy" / "holdout-2-corpus.yaml",
+    "holdout-3": HERE / "accuracy" / "holdout-3-corpus.yaml",
+    "holdout-4": HERE / "accuracy" / "holdout-4-corpus.yaml",
+    "holdout-5": HERE / "accuracy" / "holdout-5-corpus.yaml",
+    "holdout-6": HERE / "accuracy" / "holdout-6-corpus.yaml",
+    "holdout-7": HERE / "accuracy" / "holdout-7-corpus.yaml",
+    "holdout-8": HERE / "accuracy" / "holdout-8-corpus.yaml",
+    "holdout-9": HERE / "accuracy" / "holdout-9-corpus.yaml",
+    "holdout-10": HERE / "accuracy" / "holdout-10-corpus.yaml",
 }
 # Real messages by other people, beside the project (../shared/eval/), never copied into it.
 REAL_SET = SHARED / "eval" / "real-messages.yaml"
@@ -120,7 +128,7 @@ def load_real_set(path: Path = REAL_SET) -> list[dict[str, Any]]:
 
 
 def load_sets(real: Path = REAL_SET) -> dict[str, list[dict[str, Any]]]:
-    """Every corpus by name: the project's three, then the real set's halves and the whole."""
+    """Every corpus by name: the project's own, then the real set's halves and the whole."""
     sets = {name: load_corpus(path) for name, path in PROJECT_SETS.items()}
     if real.exists():
         whole = load_real_set(real)
@@ -153,6 +161,17 @@ class RuleMetrics:
     fn: int = 0
     tn: int = 0
     errors: list[Error] = field(default_factory=list)
+
+    def count(self, expected: bool, reported: bool) -> None:
+        """Count one message: a violation was expected or not, and reported or not."""
+        if expected and reported:
+            self.tp += 1
+        elif expected:
+            self.fn += 1
+        elif reported:
+            self.fp += 1
+        else:
+            self.tn += 1
 
     @property
     def precision(self) -> float:
@@ -203,16 +222,11 @@ def evaluate(corpus: list[dict[str, Any]], model: str | None = None, linter: Any
             expected = expected_violation(entry, rule)
             reported = rule in flagged
             m = metrics[rule]
-            if expected and reported:
-                m.tp += 1
-            elif expected:
-                m.fn += 1
+            m.count(expected, reported)
+            if expected and not reported:
                 m.errors.append(Error(entry["id"], "FN", entry.get("kind", ""), [], text))
-            elif reported:
-                m.fp += 1
+            elif reported and not expected:
                 m.errors.append(Error(entry["id"], "FP", entry.get("kind", ""), flagged[rule], text))
-            else:
-                m.tn += 1
     return metrics
 
 
@@ -321,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="the labelled corpus (YAML)")
     parser.add_argument("--sets", action="store_true",
-                        help="every corpus side by side: dev, holdout, holdout-2 and the real set (its halves and whole)")
+                        help="every corpus side by side: the project's corpora and the real set (its halves and whole)")
     parser.add_argument("--real", choices=(*REAL_HALVES, "real"),
                         help="measure the real set (one half, or whole) instead of --corpus")
     parser.add_argument("--model", help="also run with this trained spaCy pipeline, if installed")

@@ -53,7 +53,8 @@ _THANKS_FOR_FAVOUR_DONE_LAYOUT = (
     |\byour\s+(?:\w+\s+)?(?:referral|intro|introduction|recommendation|reference)\s+(?:is\s+what\s+|was\s+what\s+)?(?:got|landed|led|helped|worked|paid|secured|won|made|did)\b
     |\b(?:because\s+of|thanks\s+to|due\s+to)\s+your\s+(?:\w+\s+)?(?:referral|intro|introduction|recommendation|reference)\b
     |\b(?:after|since|because|when)\s+you\s+(?:referred|introduced|recommended|vouched)\b
-    |\bi\s+(?:got|accepted|landed|received|signed|have)\s+(?:the|an|a|my)\s+(?:[^.!?\n\s]+\s+){0,4}?(?:job|offer|interview)\b"""
+    |\bi\s+(?:got|accepted|landed|received|signed|have)\s+(?:the|an|a|my|their|your|this|that)\s+(?:[^.!?\n\s]+\s+){0,4}?(?:job|offer|interview)\b
+    |\b(?:couldn't|could\s+not|wouldn't|would\s+not)\s+have\s+(?:done|made|managed)\s+it\s+without\s+(?:you|your)\b"""
 )
 
 # The writer offering something back, which is not a request: "I'd love to buy you lunch",
@@ -73,7 +74,7 @@ _OFFER_OR_THANKS = _scan(f"{_OFFER_LAYOUT}|{_THANKS_FOR_FAVOUR_DONE_LAYOUT}")
 # more about your experience", "your background is the perspective I was hoping to learn from".
 _NETWORKING_WISH = _scan(
     r"""\b(?:connect|connecting|learn|learning|follow\s+(?:your|along)|stay\s+in\s+touch|keep\s+in\s+touch|be\s+in\s+touch
-    |expand(?:ing)?\s+my\s+network|add\s+you\s+to\s+my\s+network|exploring)\b""",
+    |expand(?:ing)?\s+my\s+network|add\s+you\s+to\s+my\s+(?:\w+\s+)?network|exploring)\b""",
 )
 # What the reader would do for a favour: refer, introduce, pass on, review, answer, meet, advise.
 _FAVOUR = _scan(
@@ -102,6 +103,11 @@ def is_favour_ask(text: str, sentence: Span) -> bool:
     if _found(_OFFER_OR_THANKS, text, sentence):
         return False
     return _found(_FAVOUR, text, sentence) or not _found(_NETWORKING_WISH, text, sentence)
+
+
+def wishes_to_connect(text: str) -> bool:
+    """Whether ``text`` says the writer wishes to connect, learn or stay in touch."""
+    return _found(_NETWORKING_WISH, text)
 
 
 def is_thank_you_note(text: str, body: Span, favour_asks: list[Span]) -> bool:

@@ -10,16 +10,16 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from referral_lint.asks import THANKS_RE, is_favour_ask, is_thank_you_note
+from referral_lint.asks import THANKS_RE, is_favour_ask, is_thank_you_note, wishes_to_connect
 
 if TYPE_CHECKING:
     from referral_lint.parts import MessageParts
 
 
 _FOLLOWUP_RE = re.compile(
-    r"""\b(?:follow(?:ing)?[\s-]+up(?:\s+(?:on|about|regarding|again|here|with\s+you)\b|\s*[.,!;:\u2014-]|$)|circl(?:e|ing)\s+back|check(?:ing)?\s+in|bump(?:ing)?\s+(?:this|my)
+    r"""\b(?:follow(?:ing)?[\s-]+up(?:\s+(?:on|about|regarding|again|here|with\s+you)\b|\s*[.,!;:\u2014-]|$)|circl(?:e|ing)\s+back|check(?:ing)?\s+in\b|bump(?:ing)?\s+(?:this|my)
     |(?:my|the)\s+(?:previous|last|earlier|first)\s+(?:message|note|email|e-mail|inmail)
-    |(?:wanted|want)\s+to\s+resurface|(?:float|bump|bring)(?:ing)?\s+(?:this|it|my\s+(?:message|note|email))\s+(?:back\s+)?up
+    |(?:wanted|want)\s+to\s+resurface|pop(?:ping)?\s+(?:back\s+)?(?:in|into|up)\b|(?:float|bump|bring)(?:ing)?\s+(?:this|it|my\s+(?:message|note|email))\s+(?:back\s+)?up
     |(?:didn't|did\s+not|don't)\s+want\s+(?:it|this|my\s+(?:message|note|email))\s+to\s+get\s+(?:buried|lost)|in\s+case\s+(?:it|my\s+(?:message|note|email))\s+(?:got|was)\s+(?:buried|lost))""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -51,7 +51,10 @@ def message_kind(text: str, parts: MessageParts) -> str:
         # "Following up to say thank you for the coffee": a thank-you note all the same.
         return "thank-you" if is_thank_you_note(text, parts.body, favour_asks) else "followup"
     if not parts.asks:
-        return "thank-you" if THANKS_RE.search(body) else "other"
+        if THANKS_RE.search(body):
+            return "thank-you"
+        # "I'd like to add you to my network": a connection note that asks nothing, not a job ask.
+        return "networking" if wishes_to_connect(body) else "other"
     if is_thank_you_note(text, parts.body, favour_asks):
         return "thank-you"
     if not favour_asks:

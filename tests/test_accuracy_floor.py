@@ -90,3 +90,28 @@ def test_the_real_set_is_mapped_onto_the_corpus_shape():
         assert isinstance(entry["labels"]["demanding"], bool)
     # the split is by source: every source's messages land in one half
     assert accuracy.real_half("seed:x") == accuracy.real_half("seed:x")
+
+
+# The third round's fresh corpora whose errors were read and fixed (bench/README.md, "Third round"):
+# they guard the kinds of wording fixed there. holdout-9 is read too but not held: its one named-role miss
+# ("hiring Graduate Trainees") is a label the rule's convention on plural titles disagrees with; holdout-10
+# was left unread, so it is measured, not held.
+READ_HOLDOUTS = ("holdout-3", "holdout-4", "holdout-5", "holdout-6", "holdout-7", "holdout-8")
+
+
+@pytest.fixture(scope="module")
+def read_holdout_metrics(linter):
+    return {name: accuracy.evaluate(accuracy.load_corpus(accuracy.PROJECT_SETS[name]), linter=linter) for name in READ_HOLDOUTS}
+
+
+@pytest.mark.parametrize("rule", accuracy.RULES)
+def test_the_read_holdouts_stay_right(read_holdout_metrics, rule):
+    below = {name: round(metrics[rule].mcc, 3) for name, metrics in read_holdout_metrics.items() if metrics[rule].mcc < 0.95}
+    assert not below, f"{rule} MCC below 0.95 on {below} (see: bench/accuracy.py --corpus bench/accuracy/<set>-corpus.yaml --show-errors {rule})"
+
+
+def test_a_message_reports_cold_referral_ask_or_stated_connection_not_both(linter):
+    for name in READ_HOLDOUTS:
+        for entry in accuracy.load_corpus(accuracy.PROJECT_SETS[name]):
+            rules = {v.rule for v in linter.lint(entry["text"], channel=entry.get("channel")).violations}
+            assert not {"cold-referral-ask", "stated-connection"} <= rules, entry["id"]

@@ -172,6 +172,7 @@ def _limit() -> dict[str, Any]:
             "severity": _choice(SEVERITIES),
             "message": _TEXT,
             "suggest": _ref("suggestions"),
+            "kinds": _list_of(_choice(KINDS), description="Holds only in messages of these kinds."),
         },
         required=("severity",),
         anyOf=[{"required": ["min"]}, {"required": ["max"]}],

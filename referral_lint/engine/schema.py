@@ -50,6 +50,7 @@ class Bound:
     max: int | None = None
     message: str | None = None
     suggest: tuple[SuggestSpec, ...] = ()
+    kinds: frozenset[str] | None = None  # holds only in messages of these kinds (None: any)
 
 
 @dataclass(frozen=True)
@@ -285,6 +286,7 @@ class _Builder:
             max=data.get("max"),
             message=self.template(data["message"], path + ("message",), fields) if "message" in data else None,
             suggest=self.suggestions(data["suggest"]) if "suggest" in data else (),
+            kinds=frozenset(data["kinds"]) if "kinds" in data else None,
         )
 
     def example(self, value: Any) -> Example:

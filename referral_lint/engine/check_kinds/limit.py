@@ -28,6 +28,8 @@ def check_limit(rule_index: int, rule: RuleSpec, context: MessageContext) -> lis
         return []
     value, unit_span = measure(limit.measure, region, context)
     for bound in limit.bounds:
+        if bound.kinds is not None and context.parts.kind not in bound.kinds:
+            continue
         if bound.max is not None and value > bound.max:
             span = unit_span(bound.max)
             return [_limit_finding(rule, bound, context, span, region, value, limit.measure, over=value - bound.max)]
