@@ -107,17 +107,17 @@ def test_names_companies_numbers_links_and_template_slots_are_masked():
 
 
 def test_drafts_are_not_compared_pairwise(monkeypatch):
-    import datasketch
+    from referral_lint import mass
 
-    comparisons = 0
-    jaccard = datasketch.MinHash.jaccard
+    checked = 0
+    estimate = mass._estimated_jaccard
 
-    def counting(self, other):
-        nonlocal comparisons
-        comparisons += 1
-        return jaccard(self, other)
+    def counting(bits, first, other):
+        nonlocal checked
+        checked += len(first)
+        return estimate(bits, first, other)
 
-    monkeypatch.setattr(datasketch.MinHash, "jaccard", counting)
+    monkeypatch.setattr(mass, "_estimated_jaccard", counting)
     rng = random.Random(3)
     drafts = [(str(i), fill(TEMPLATES["cold"], rng)) for i in range(200)]
     drafts += [(f"d{i}", f"{fill(DISTINCT[i % 3], rng)} Note number {i} mentions {' '.join(rng.sample(FILLER, 12))}.") for i in range(200)]
@@ -125,7 +125,24 @@ def test_drafts_are_not_compared_pairwise(monkeypatch):
     groups = find_groups(drafts)
 
     assert groups[0] == [str(i) for i in range(200)]
-    assert comparisons < 1_000  # all pairs would be 79,800
+    assert checked < 1_000  # all pairs would be 79,800
+
+
+def test_what_is_kept_of_a_draft_is_160_bytes():
+    assert len(signature(TEMPLATES["alumni"].format(name="Ana", company="Acme", role="Data Analyst"))) == 160
+
+
+def test_a_copy_joins_its_group_wherever_it_comes_among_thousands_of_distinct_drafts():
+    rng = random.Random(11)
+    words = FILLER * 4
+    drafts = [(f"d{i}", " ".join(rng.sample(words, 40))) for i in range(3_000)]
+    copies = {1: "meetup", 1_500: "meetup", 2_999: "meetup", 10: "alumni", 2_000: "alumni"}
+    for position, key in sorted(copies.items(), reverse=True):
+        drafts.insert(position, (f"{key}@{position}", fill(TEMPLATES[key], rng)))
+
+    groups = find_groups(drafts)
+
+    assert groups == [["meetup@1", "alumni@10", "meetup@1500", "alumni@2000", "meetup@2999"][i::2] for i in (0, 1)]
 
 
 FILLER = (
