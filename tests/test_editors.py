@@ -2,8 +2,8 @@
 
 Each test takes a configuration block from docs/editors.md exactly as written there and
 drives the editor headless against ``referral-lint lsp``: the documentation is what is
-tried. An editor that is not installed skips its test (CI has none); docs/editors.md says
-which editors and versions were run.
+tried. An editor that is not installed skips its test (CI installs Debian's Neovim, 0.7);
+docs/editors.md says which editors and versions were run.
 """
 
 from __future__ import annotations
