@@ -59,7 +59,7 @@ class ResultCache:
 
     def key(self, text: str, channel: str | None, config: Config, rules_key: str) -> str:
         """The key of linting ``text`` for ``channel`` with ``config`` and the rules of ``rules_key``."""
-        digest = hashlib.sha256(_environment_key().encode())
+        digest = hashlib.sha256(environment_key().encode())
         # Config holds tuples, strings, paths and enums only, so its repr is the same in every process.
         for part in (rules_key, repr(config), channel or ""):
             digest.update(part.encode() + b"\0")
@@ -159,7 +159,7 @@ def prune(database: sqlite3.Connection, unused_since: int, most: int) -> int:
 
 
 @functools.lru_cache(maxsize=1)
-def _environment_key() -> str:
+def environment_key() -> str:
     """What every result depends on besides its draft: this package's code and version, Python's
     version, and which distributions (with their versions) are installed, spaCy's among them."""
     from referral_lint.version import __version__
