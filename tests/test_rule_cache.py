@@ -188,7 +188,7 @@ def test_a_second_linter_reads_the_compiled_rules_and_lints_the_same(cache, comp
 
 
 def test_the_compiled_rules_are_keyed_by_the_rules_selection_and_environment(cache, compilations, monkeypatch, tmp_path):
-    from referral_lint import result_cache
+    from referral_lint import cache_settings
     from referral_lint.config import Config
 
     team = write(tmp_path / "team" / "no-buzzwords.yaml", TEAM_RULE)
@@ -205,7 +205,7 @@ def test_the_compiled_rules_are_keyed_by_the_rules_selection_and_environment(cac
     assert len(compilations) == 3
 
     # Another version of this package or of what it reads (spaCy, lemminflect): compiled again.
-    monkeypatch.setattr(result_cache, "environment_key", lambda: "another version")
+    monkeypatch.setattr(cache_settings, "environment_key", lambda: "another version")
     a_new_linter(monkeypatch, config)
     assert len(compilations) == 4
     a_new_linter(monkeypatch, config)

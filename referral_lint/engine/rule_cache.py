@@ -125,9 +125,7 @@ def compiled_rules(
     loaded = rules_key(directories)
     if not cache_enabled() or loaded is None:
         return CompiledRules(rules, nlp)
-    from referral_lint.result_cache import environment_key
-
-    digest = hashlib.sha256(f"{FORMAT}\0{loaded}\0{model}\0{environment_key()}\0".encode())
+    digest = hashlib.sha256(f"{FORMAT}\0{loaded}\0{model}\0{cache_settings.environment_key()}\0".encode())
     digest.update(json.dumps([rule.id for rule in rules]).encode())
     key = digest.hexdigest()
     path = _cache_file(directories, "compiled", model)
