@@ -85,13 +85,19 @@ def read_cached(directories: Sequence[Path], key: str) -> tuple[RuleSpec, ...] |
     """The rules cached under ``key``, or None (no cache, another key, or a file that does not decode)."""
     if not cache_enabled():
         return None
+    return _read(_cache_file(directories), key, "rules", tuple[RuleSpec, ...])
+
+
+def _read(path: Path, key: str, field: str, hint: Any) -> Any:
+    """The ``field`` of the file at ``path``, decoded as ``hint``, if it was kept under ``key`` in
+    this layout; None when absent or corrupt (then rebuilt by the caller)."""
     try:
-        document = json.loads(_cache_file(directories).read_bytes())
+        document = json.loads(path.read_bytes())
         if document.get("format") != FORMAT or document.get("key") != key:
             return None
-        return tuple(decode(rule, RuleSpec) for rule in document["rules"])
+        return decode(document[field], hint)
     except (OSError, ValueError, TypeError, KeyError, AttributeError, Unstorable):
-        return None  # absent, or corrupt: rebuilt by the caller
+        return None
 
 
 def write_cached(directories: Sequence[Path], key: str, rules: tuple[RuleSpec, ...]) -> None:
@@ -129,17 +135,11 @@ def compiled_rules(
     digest.update(json.dumps([rule.id for rule in rules]).encode())
     key = digest.hexdigest()
     path = _cache_file(directories, "compiled", model)
-    state = None
-    try:
-        document = json.loads(path.read_bytes())
-        if document.get("format") == FORMAT and document.get("key") == key:
-            state = decode(document["state"], CompiledState)
-    except (OSError, ValueError, TypeError, KeyError, AttributeError, Unstorable):
-        pass  # absent, or corrupt: compiled again and rewritten
+    state = _read(path, key, "state", CompiledState)
     if state is not None:
         try:
             return CompiledRules(rules, nlp, state)
-        except Exception:  # noqa: BLE001 - a file that decodes but was altered: compiled again, below
+        except Exception:  # a file that decodes but was altered (a reference, a regex): compiled again
             pass
     compiled = CompiledRules(rules, nlp)
     _write(path, lambda: {"format": FORMAT, "key": key, "state": encode(compiled.state, CompiledState)})
