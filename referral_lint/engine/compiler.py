@@ -89,7 +89,6 @@ class CompiledRules:
 
     def __init__(self, rules: tuple[RuleSpec, ...], nlp: Language, state: CompiledState | None = None) -> None:
         self.rules = rules
-        self._nlp = nlp
         self.state = state = state or _compile(rules, nlp)
         roles = [dict(_patterns_by_role(rule)) for rule in rules]
 
