@@ -6,7 +6,6 @@ the pipeline, and it does so once for all the files it lints.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import gc
 import os
@@ -27,7 +26,7 @@ from referral_lint.yamlsource import RuleError
 from referral_lint.formats import DEFAULT_FORMAT, FORMATS, FileResult
 from referral_lint.inputs import STDIN, InputError, display_name, expand, one_line
 from referral_lint.model import Severity
-from referral_lint.session import Linted, LintSession
+from referral_lint.session import Linted, LintSession, collector_paused
 from referral_lint.web import DEFAULT_HOST, DEFAULT_PORT
 
 if TYPE_CHECKING:
@@ -317,21 +316,6 @@ def _mass_message_on(config: Config) -> bool:
     return MASS_MESSAGE in _enabled(config)
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a draft is linted before the Linter exists: building it
-    (importing spaCy, the pipeline, the compiled rules) makes a few hundred thousand objects that
-    all live to the end, and the collector would scan them again and again (~0.1 s of a
-    one-draft check), finding nothing to free."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 class _Run:
     """What ``check`` and ``fix`` keep across drafts: the lint session, and the ignores.
 
@@ -373,7 +357,7 @@ class _Run:
         entries = ((item, options["stdin_filename"], *extra) for item in expand(paths))
         jobs = 1 if STDIN in paths else options["jobs"] or default_jobs()
         for entry in entries:
-            with _collector_paused():
+            with collector_paused():  # start-up: see referral_lint.session
                 outcome = work(self.session, entry)
             yield self._going_on(outcome)
             if self.session.linters:
