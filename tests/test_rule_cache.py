@@ -220,7 +220,7 @@ def _refs_out_of_range(text: str) -> str:
 
 def _regex_that_does_not_compile(text: str) -> str:
     document = json.loads(text)
-    document["state"]["words"]["existence"][0] = "(unclosed"
+    document["state"]["words"]["patterns"][0] = "(unclosed"
     return json.dumps(document)
 
 

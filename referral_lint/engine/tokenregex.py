@@ -594,7 +594,9 @@ class CompiledWords:
     lemma_codes: dict[str, int]  # the code of other words with a lemma a pattern names
     codes: int  # how many word codes there are
     patterns: tuple[str, ...]  # each pattern's regex, that locates its matches
-    existence: tuple[str, ...]  # each pattern's regex in the set (``WordPattern.for_existence``)
+    # (number, regex in the set) of the few patterns whose regex in the set is another
+    # (``WordPattern.for_existence``); the others are in the set as they are.
+    existence: tuple[tuple[int, str], ...]
     lead_records: tuple[int, ...]
     unbounded: tuple[bool, ...]
 
@@ -605,13 +607,15 @@ class CompiledWords:
         def text(pattern: WordPattern) -> str:
             return pattern.regex(codebook).decode("latin-1")
 
+        sources = tuple(text(pattern) for pattern in patterns)
+        in_set = [text(pattern.for_existence()) for pattern in patterns]
         return cls(
             predicates=tuple(_predicate_data(key) for key in codebook._predicate_keys),
             lower_codes=dict(codebook._lower_codes),
             lemma_codes=dict(codebook._lemma_codes),
             codes=codebook._code_count,
-            patterns=tuple(text(pattern) for pattern in patterns),
-            existence=tuple(text(pattern.for_existence()) for pattern in patterns),
+            patterns=sources,
+            existence=tuple((number, source) for number, source in enumerate(in_set) if source != sources[number]),
             lead_records=tuple(pattern.lead_records for pattern in patterns),
             unbounded=tuple(pattern.unbounded for pattern in patterns),
         )
@@ -626,7 +630,9 @@ class PatternSet:
         self._sources = [source.encode("latin-1") for source in words.patterns]
         self._lead_records = words.lead_records
         self._unbounded = words.unbounded
-        existence = [source.encode("latin-1") for source in words.existence]
+        existence = list(self._sources)
+        for number, source in words.existence:
+            existence[number] = source.encode("latin-1")
         self._match = search_set(existence, bytes_only=True, max_memory=_MAX_MEMORY)
         # Each pattern's own regex, to locate its matches, is compiled the first time it is
         # needed: most patterns never match, and start-up stays short.
