@@ -165,7 +165,7 @@ def _delete(spec: SuggestSpec, context: RewriteContext, span: CharSpan) -> tuple
 
 
 def _rewrite(spec: SuggestSpec, context: RewriteContext, span: CharSpan) -> tuple[str, list[RawEdit]] | None:
-    return _REWRITES[spec.argument](context, span)
+    return REWRITE_BUILDERS[spec.argument](context, span)
 
 
 @dataclass(frozen=True)
@@ -313,7 +313,8 @@ def sentence_case(context: RewriteContext, span: CharSpan) -> tuple[str, list[Ra
     return f'Write it in sentence case: "{lowered}"', [(start, end, lowered)]
 
 
-_REWRITES: dict[str, Callable[[RewriteContext, CharSpan], tuple[str, list[RawEdit]] | None]] = {
+# One builder for each name in ``rule_schema.REWRITES`` (the tests hold the two in step).
+REWRITE_BUILDERS: dict[str, Callable[[RewriteContext, CharSpan], tuple[str, list[RawEdit]] | None]] = {
     "polite-request": polite_request,
     "willing-request": willing_request,
     "ability-question": ability_question,

@@ -7,7 +7,9 @@ import pytest
 from referral_lint import Config
 from referral_lint.engine.loader import load_rules
 from referral_lint.fix import apply_edits
+from referral_lint.engine.rule_schema import REWRITES
 from referral_lint.linter import Linter
+from referral_lint.rewrite import REWRITE_BUILDERS
 
 
 @pytest.fixture(scope="module")
@@ -186,3 +188,7 @@ def test_an_imperative_can_also_become_willing_to(every_rule):
     assert rewritten(every_rule, text, "demanding-phrasing", match="Please send", choice=1) == (
         "Would you be willing to send my resume to your recruiter?"
     )
+
+
+def test_every_rewrite_name_a_rule_file_may_use_has_a_builder():
+    assert set(REWRITE_BUILDERS) == set(REWRITES)

@@ -11,6 +11,7 @@ import pytest
 from referral_lint.engine.compiler import CompiledRules
 from referral_lint.engine.loader import builtin_rules_dir, load_rule_file, load_rules
 from referral_lint.engine.schema import RuleSpec
+from referral_lint.model import Applicability
 from referral_lint.pipeline import load_pipeline
 from referral_lint.safe_regex import RegexError, compile_regex
 from referral_lint.yamlsource import RuleError
@@ -89,6 +90,29 @@ def test_the_built_in_rules_load():
     ids = {rule.id for rule in load_rules()}
     assert {"named-role", "stated-connection", "length", "gratitude", "easy-out", "demanding-phrasing"} <= ids
     assert ids == {path.stem for path in builtin_rules_dir().glob("*.yaml")}
+
+
+@pytest.mark.parametrize(
+    ("name", "default"),
+    [
+        ("polite-request", Applicability.SAFE),
+        ("willing-request", Applicability.SAFE),
+        ("ability-question", Applicability.SAFE),
+        ("drop-sentence", Applicability.UNSAFE),
+        ("cut-sentence", Applicability.UNSAFE),
+        ("split-sentence", Applicability.UNSAFE),
+        ("sentence-case", Applicability.UNSAFE),
+    ],
+)
+def test_each_named_rewrite_loads_with_its_default_applicability(tmp_path, name, default):
+    path = write_rule(tmp_path, with_patterns(f"  - phrases: [gimme]\n    suggest:\n      - rewrite: {name}\n"))
+    [suggestion] = load_rule_file(path).patterns[0].suggest
+    assert (suggestion.action, suggestion.argument, suggestion.applicability) == ("rewrite", name, default)
+
+
+def test_an_unknown_rewrite_name_lists_the_known_ones(tmp_path):
+    path = write_rule(tmp_path, with_patterns("  - phrases: [gimme]\n    suggest:\n      - rewrite: polite\n"))
+    assert_error(load_error(path), path, 10, "patterns[0].suggest[0].rewrite", "polite-request", "sentence-case")
 
 
 # --- each mistake: file, line, key path ----------------------------------------------------------
