@@ -547,6 +547,21 @@ def test_an_editor_with_the_published_schema_accepts_every_built_in_rule_and_fla
     assert list(error.absolute_path) == ["patterns", 0] and "skip_question" in error.message
 
 
+def test_every_built_in_rule_file_names_the_published_schema_for_editors():
+    """The YAML language server reads the first line's modeline; its path is relative to the file."""
+    for path in sorted((DOCS.parent / "rules").glob("*.yaml")):
+        first_line = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first_line == "# yaml-language-server: $schema=../docs/schema/rule-v1.json", path.name
+        assert (path.parent / "../docs/schema/rule-v1.json").resolve() == (DOCS / "schema" / "rule-v1.json").resolve()
+
+
+def test_a_rule_file_with_the_modeline_loads_with_its_lines_where_they_are(tmp_path):
+    modeline = "# yaml-language-server: $schema=https://referral-lint.readthedocs.io/en/latest/schema/rule-v1.json\n"
+    path = write_rule(tmp_path, modeline + valid())
+    rule = load_rule_file(path)
+    assert (rule.id, rule.patterns[0].line) == ("sample-rule", 9)
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [
