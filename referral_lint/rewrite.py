@@ -333,10 +333,17 @@ def _insert(spec: SuggestSpec, context: RewriteContext, span: CharSpan) -> tuple
     position, before_text = _anchor(spec.at or "end-of-body", context)
     if spec.argument.endswith("\n"):
         insertion = spec.argument  # a line of its own (a greeting, a subject line)
+    elif not before_text:
+        insertion = f" {text}"
     else:
-        if before_text and not _starts_sentence(context.text, position) and not text.startswith(("I ", "<")):
+        if not _starts_sentence(context.text, position) and not text.startswith(("I ", "<")):
             text = text[:1].lower() + text[1:]  # "Hi Dana, we met at…" continues the greeting's line
-        insertion = f"{text} " if before_text else f" {text}"
+        following = context.text[position : position + 1]
+        if following.islower() and text.endswith(tuple(_TERMINAL_PUNCTUATION)):
+            # What the inserted sentence now stands before begins a sentence: "Hi Ana, would
+            # you…" -> "Hi Ana, we met at <…>. Would you…", not "…<…>. would you…".
+            return f'Add "{text}"', [(position, position + 1, f"{text} {following.upper()}")]
+        insertion = f"{text} "
     return f'Add "{text}"', [(position, position, insertion)]
 
 

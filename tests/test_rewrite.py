@@ -166,6 +166,30 @@ def test_the_connection_goes_right_after_the_greeting(every_rule):
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "description", "expected"),
+    [
+        (  # the greeting runs on: the connection continues its line, the ask begins a sentence
+            "Hi Ana, would you be open to referring me for the Data Engineer role? Thanks, Sam",
+            'Add "we met at <where you met> and talked about <what you talked about>."',
+            "Hi Ana, we met at <where you met> and talked about <what you talked about>. Would you be open to"
+            " referring me for the Data Engineer role? Thanks, Sam",
+        ),
+        (  # the writer's lowercase sentence below the greeting
+            "Hi Ana,\nwould you be open to referring me for the Data Engineer role?\nThanks,\nSam",
+            'Add "We met at <where you met> and talked about <what you talked about>."',
+            "Hi Ana,\nWe met at <where you met> and talked about <what you talked about>. Would you be open to"
+            " referring me for the Data Engineer role?\nThanks,\nSam",
+        ),
+    ],
+)
+def test_an_inserted_connection_leaves_the_next_sentence_starting_with_a_capital(every_rule, text, description, expected):
+    [violation] = [v for v in every_rule.lint(text).violations if v.rule == "stated-connection"]
+    first = violation.suggestions[0]
+    assert first.description == description
+    assert apply_edits(text, first.edits) == expected
+
+
 def test_insertions_are_unsafe_and_have_blanks(every_rule):
     for violation in every_rule.lint(MESSAGE).violations:
         for suggestion in violation.suggestions:
