@@ -406,6 +406,20 @@ def test_what_is_left_out_is_counted_after_suppressions(every_x, tmp_path):
     assert concise[-1] == f"{partly}: (and 100 more open-ops violations, not shown: at most 1,000 per rule and draft)"
 
 
+def test_an_ignore_file_entry_suppresses_what_was_left_out_too(every_x, tmp_path):
+    """Its sentence is hashed once, not once for each of its thousands of violations."""
+    from referral_lint.ignore_file import sentence_digest
+
+    text = "Hi Ana. " + "x " * 1500 + "y."
+    draft = tmp_path / "draft.txt"
+    draft.write_text(text, encoding="utf-8")
+    (tmp_path / ".referral-lint-ignore").write_text(f"open-ops {sentence_digest(text, 8)} draft.txt\n", encoding="utf-8")
+    started = time.perf_counter()
+    [file] = json.loads(_check(str(draft), "--output-format", "json"))["files"]
+    assert time.perf_counter() - started < 60  # a hang guard: hashing the sentence per violation was quadratic
+    assert file["violations"] == [] and "omitted" not in file
+
+
 def test_a_rule_matching_every_word_builds_suggestions_only_for_what_it_lists(every_x, monkeypatch):
     from referral_lint import Config, Linter
     from referral_lint import rewrite
