@@ -45,7 +45,7 @@ import json
 import math
 import sys
 import textwrap
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 

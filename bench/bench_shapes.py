@@ -10,7 +10,9 @@ The "fuzzy" rows lint with one more rule: the costliest FUZZY pattern a rule fil
 (16 FUZZY words matching in 4 ways from a word; the test suite's WORST_FUZZY_RULE), which
 runs in spaCy's Matcher. The "open ops" rows lint with 200 more rules whose token patterns
 repeat words without bound (``A* w A+ B*``, on the RE2 path), over one sentence of words
-they all match.
+they all match. The "every word" row lints with one rule found on every word (the test
+suite's EVERY_X_RULE): 50,000 violations at the cap, of which 1,000 are listed with their
+suggestions and the rest counted.
 
 Numbers are reported, never asserted.
 """
@@ -36,8 +38,8 @@ FUZZY_SHAPES = {
 }
 
 
-def _fuzzy_linter():
-    """The built-in rules and the worst FUZZY rule (kept in the tests, so the two stay one)."""
+def _linter_with_test_rule(name: str, **config):
+    """A linter with one more rule, kept in the tests (test_safety.NAME), so the two stay one."""
     import sys
     import tempfile
     from pathlib import Path
@@ -46,11 +48,21 @@ def _fuzzy_linter():
     from referral_lint.linter import Linter
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-    from test_safety import WORST_FUZZY_RULE
+    import test_safety
 
-    rules = Path(tempfile.mkdtemp(prefix="bench-fuzzy-"))
-    (rules / "fuzzy-worst.yaml").write_text(WORST_FUZZY_RULE, encoding="utf-8")
-    return Linter(Config(rule_dirs=(rules,)))
+    text = getattr(test_safety, name)
+    rule_id = next(line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("id:"))
+    rules = Path(tempfile.mkdtemp(prefix="bench-rule-"))
+    (rules / f"{rule_id}.yaml").write_text(text, encoding="utf-8")
+    return Linter(Config(rule_dirs=(rules,), **config))
+
+
+def _fuzzy_linter():
+    """The built-in rules and the worst FUZZY rule."""
+    return _linter_with_test_rule("WORST_FUZZY_RULE")
+
+
+EVERY_WORD_SHAPES = {"every word": lambda n: ("x " * n)[:n]}
 
 
 OPEN_OPS_RULES = 200
@@ -116,6 +128,9 @@ def main() -> None:
     open_ops = _open_ops_linter()
     for name, make in OPEN_OPS_SHAPES.items():
         _row(name, open_ops, make, sizes)
+    every_word = _linter_with_test_rule("EVERY_X_RULE", select=("open-ops",))
+    for name, make in EVERY_WORD_SHAPES.items():
+        _row(name, every_word, make, sizes)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ if str(REPO) not in sys.path:  # run from a checkout without installing
 
 from referral_lint.engine.check_kinds import check_kind  # noqa: E402
 from referral_lint.engine.loader import builtin_rules_dir, load_rule_file, rule_files  # noqa: E402
+from referral_lint.engine.rule_schema import REWRITES  # noqa: E402
 from referral_lint.engine.schema import (  # noqa: E402
     Example,
     PatternSpec,
@@ -47,14 +48,6 @@ APPLICABILITY = {
     "safe": "**safe**: keeps your meaning; `fix` applies it",
     "unsafe": "**unsafe**: check it before sending; applied only when you ask for unsafe fixes",
     "display": "**display only**: shown, never applied; only you can do it",
-}
-REWRITES = {
-    "polite-request": "Rewrite the order as a question (\"Would you be open to…?\")",
-    "ability-question": "Rewrite as a question about what the reader can do (\"Would you be able to…?\")",
-    "drop-sentence": "Remove the sentence",
-    "cut-sentence": "Cut the longest sentence that is not the ask",
-    "split-sentence": "Split the sentence in two",
-    "sentence-case": "Put the text in sentence case",
 }
 ANCHORS = {
     "start": "at the start",
@@ -121,7 +114,7 @@ def describe_suggestion(suggestion: SuggestSpec) -> str:
     if suggestion.action == "delete":
         return "Remove the match"
     if suggestion.action == "rewrite":
-        return text(REWRITES.get(suggestion.argument, suggestion.argument)) + f" (`{suggestion.argument}`)"
+        return text(REWRITES[suggestion.argument].description) + f" (`{suggestion.argument}`)"
     where = ANCHORS.get(suggestion.at or "", suggestion.at or "")
     return f"Insert {quoted(suggestion.argument)} {where}"
 

@@ -9,7 +9,8 @@ order, as soon as its chunk is done, so memory stays flat however long the input
                                                                 linted (``record``: its
                                                                 number, counted from 1)
 
-The violations are those of the ``json`` output format. After the last result, one
+The violations are those of the ``json`` output format (and so is ``omitted``, present
+when a rule found over 1,000 violations in the record). After the last result, one
 line per group of mass messages (referral_lint.mass), when any:
 
     {"rule": "mass-message", "severity": "warning", "message": "...", "ids": [3, 9, 12]}
@@ -67,9 +68,12 @@ def lint_record(linter: Linter, item: tuple[Record, bool]) -> RecordResult:
         cause = f"internal error while linting ({type(error).__name__}: {' '.join(str(error).split())}); please report it"
         return _failed(record, cause)
     lines = LineIndex(record.text)
-    line = json_line(
-        {"id": record.id, "channel": report.channel, "violations": [violation_record(v, lines) for v in report.violations]}
-    )
+    linted: dict[str, Any] = {
+        "id": record.id, "channel": report.channel, "violations": [violation_record(v, lines) for v in report.violations]
+    }
+    if report.omitted:
+        linted["omitted"] = report.omitted  # as the json format's: past the cap per rule, by rule
+    line = json_line(linted)
     signature = None
     if want_signature:
         from referral_lint.mass import signature as mass_signature

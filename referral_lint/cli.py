@@ -31,6 +31,7 @@ from referral_lint.web import DEFAULT_HOST, DEFAULT_PORT
 
 if TYPE_CHECKING:
     from referral_lint.fix import FixResult
+    from referral_lint.inputs import Draft
 
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
 # Files sent to a worker at a time: few enough that the last ones do not wait on one busy worker.

@@ -21,6 +21,7 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from referral_lint.config import DEFAULT_CHANNEL, UNUSED_IGNORE, ConfigError, RuleInfo
@@ -44,11 +45,7 @@ def sentence_span(text: str, offset: int) -> tuple[int, int]:
     An offset between sentences belongs to the next one when only spaces separate
     them, and otherwise (at a line end, on a blank line, at the end) to the one before.
     """
-    from referral_lint.sentences import split_sentences  # spaCy's: not imported by a run that lints nothing
-
-    # The linter splits the normalised draft; the same characters, one for one, here:
-    # straight quotes, and a line break for CR (a CRLF's CR a space, so offsets stay).
-    spans = split_sentences(text.translate(_QUOTES).replace("\r\n", " \n").replace("\r", "\n"))
+    spans = _sentences(text)
     if not spans:
         return 0, len(text)
     index = bisect_right(spans, (offset, len(text) + 1)) - 1  # the last sentence starting at or before offset
@@ -60,13 +57,28 @@ def sentence_span(text: str, offset: int) -> tuple[int, int]:
     return spans[index]
 
 
+@lru_cache(maxsize=1)
+def _sentences(text: str) -> tuple[tuple[int, int], ...]:
+    """The sentences of a draft, split once for all its violations (thousands, past the cap per rule)."""
+    from referral_lint.sentences import split_sentences  # spaCy's: not imported by a run that lints nothing
+
+    # The linter splits the normalised draft; the same characters, one for one, here:
+    # straight quotes, and a line break for CR (a CRLF's CR a space, so offsets stay).
+    return tuple(split_sentences(text.translate(_QUOTES).replace("\r\n", " \n").replace("\r", "\n")))
+
+
 def normalise_sentence(sentence: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", sentence).translate(_QUOTES).casefold().split())
 
 
 def sentence_digest(text: str, offset: int) -> str:
     """The hash an ignore entry stores for a violation at ``offset`` in ``text``."""
-    start, end = sentence_span(text, offset)
+    return _sentence_digest(text, *sentence_span(text, offset))
+
+
+@lru_cache(maxsize=64)
+def _sentence_digest(text: str, start: int, end: int) -> str:
+    """Computed once per sentence: a rule past the cap may have thousands of violations in one."""
     return hashlib.sha256(normalise_sentence(text[start:end]).encode("utf-8")).hexdigest()[:DIGEST_LENGTH]
 
 

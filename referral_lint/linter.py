@@ -18,7 +18,7 @@ from referral_lint.engine.rule_cache import compiled_rules
 from referral_lint.engine.schema import RuleSpec, WhenSpec
 from referral_lint.doc import make_doc
 from referral_lint.parts import message_parts
-from referral_lint.model import Report, Severity, Violation, cap_per_rule
+from referral_lint.model import MAX_VIOLATIONS_PER_RULE, Report, Severity, Violation, count_by_rule, split_at_cap
 from referral_lint.normalize import NormalizedText
 from referral_lint.parallel import DEFAULT_CHUNK_SIZE
 from referral_lint.pipeline import load_pipeline, message_memory
@@ -129,7 +129,8 @@ class Linter:
             doc = make_doc(self.nlp, source.text)
             parts = message_parts(doc)
             channel = channel or self.config.channel or self.detect_channel(source.text, parts.kind)
-            context = MessageContext(RewriteContext(source, doc, parts), channel, self._compiled.find(doc))
+            listed_per_rule = None if all_violations else MAX_VIOLATIONS_PER_RULE
+            context = MessageContext(RewriteContext(source, doc, parts), channel, self._compiled.find(doc), listed_per_rule)
             findings: list[Finding] = []
             skipped = []
             failed: set[str] = set()
@@ -150,13 +151,16 @@ class Linter:
             (_to_violation(finding, source, self._severity[finding.rule.id]) for finding in findings),
             key=lambda v: (v.start, v.end, v.rule),
         )
-        omitted: dict[str, int] = {}
+        unlisted: list[Violation] = []
         if not all_violations:
-            violations, omitted = cap_per_rule(violations)
+            violations, unlisted = split_at_cap(violations)
         cap = self._caps.get(channel)
         if cap is not None:
             violations = within_cap(text, violations, cap)
-        return Report(text=text, channel=channel, violations=violations, skipped=skipped, omitted=omitted)
+        return Report(
+            text=text, channel=channel, violations=violations, skipped=skipped, omitted=count_by_rule(unlisted),
+            unlisted=unlisted,
+        )
 
     def lint_many(
         self,

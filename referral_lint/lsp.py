@@ -403,8 +403,10 @@ class ReferralLintServer(LanguageServer):
         note = None
         try:
             linted = self._session.lint_text(text, path=path, language=language_id, name=uri)
-        except (ConfigError, RuleError) as error:  # a broken configuration file: the editor's options only
-            note = f"cannot use the configuration for {path} ({one_line(error, MESSAGE_LIMIT)}); using the editor's settings only"
+        except (ConfigError, RuleError) as error:  # a broken configuration or rule file: the editor's options only
+            # A RuleError names its file and line: say it is a rule file, not the configuration.
+            broken = "a rule file: " if isinstance(error, RuleError) else f"the configuration for {path}: "
+            note = f"cannot use {broken}{one_line(error, MESSAGE_LIMIT)}; using the editor's settings only"
             fallback = LintSession(isolated=True, overrides=self.settings.options, root=self.root)
             fallback.linters = self._session.linters  # Linters are per configuration: share them
             linted = fallback.lint_text(text, path=path, language=language_id, name=uri)

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 from referral_lint.config import MASS_MESSAGE as RULE
 from referral_lint.config import PSEUDO_RULES
 from referral_lint.extras import install_hint
+from referral_lint.positions import LINE_END
 
 THRESHOLD = 0.7
 NUM_PERM = 64
@@ -280,10 +281,11 @@ class DraftGroups:
     def add(self, name: str, text: str, shown: str, channel: str, config: Config, signature: bytes) -> None:
         """A draft: ``text`` as linted, ``shown`` as the writer sees it (same offsets), its signature."""
         first = len(text) - len(text.lstrip())  # the first line with words (an email's headers are blanked)
-        end = text.find("\n", first)
-        end = min(len(text) if end < 0 else end, first + _HEAD_CHARACTERS)
+        line_end = LINE_END.search(text, first)  # \r\n, \r or \n, as lines are counted everywhere
+        end = min(len(text) if line_end is None else line_end.start(), first + _HEAD_CHARACTERS)
+        line_start = max(text.rfind("\n", 0, first), text.rfind("\r", 0, first)) + 1  # only blanks before ``first``
         self._finder.add(len(self._drafts), signature)
-        self._drafts.append(_Draft(name, shown[:end], text.rfind("\n", 0, first) + 1, channel, config))
+        self._drafts.append(_Draft(name, shown[:end], line_start, channel, config))
 
     def results(self) -> Iterator[tuple[FileResult, Config]]:
         """(result, the draft's configuration) per draft of each group, in the order they were added."""

@@ -133,13 +133,26 @@ MAX_VIOLATIONS_PER_RULE = 1000
 def cap_per_rule(violations: list[Violation], cap: int = MAX_VIOLATIONS_PER_RULE) -> tuple[list[Violation], dict[str, int]]:
     """The first ``cap`` of each rule's violations (in the order given), and how many each rule
     had past it."""
+    listed, unlisted = split_at_cap(violations, cap)
+    return listed, count_by_rule(unlisted)
+
+
+def split_at_cap(violations: list[Violation], cap: int = MAX_VIOLATIONS_PER_RULE) -> tuple[list[Violation], list[Violation]]:
+    """(the first ``cap`` of each rule's violations, the rest), each in the order given."""
     counts: dict[str, int] = {}
-    kept = []
+    listed, unlisted = [], []
     for violation in violations:
         count = counts[violation.rule] = counts.get(violation.rule, 0) + 1
-        if count <= cap:
-            kept.append(violation)
-    return kept, {rule: count - cap for rule, count in sorted(counts.items()) if count > cap}
+        (listed if count <= cap else unlisted).append(violation)
+    return listed, unlisted
+
+
+def count_by_rule(violations: list[Violation]) -> dict[str, int]:
+    """How many violations each rule has (what ``Report.omitted`` holds), by rule id."""
+    counts: dict[str, int] = {}
+    for violation in violations:
+        counts[violation.rule] = counts.get(violation.rule, 0) + 1
+    return dict(sorted(counts.items()))
 
 
 @dataclass
@@ -153,6 +166,10 @@ class Report:
     #: Violations not listed, by rule: past the cap per rule and message (a hostile rule
     #: matching every word must not make a report of tens of thousands of lines).
     omitted: dict[str, int] = field(default_factory=dict)
+    #: The violations ``omitted`` counts, without suggestions: what suppressions read, so that
+    #: ``omitted`` counts only what is left after them. Empty for a report read from the result
+    #: cache (which keeps no report past the cap) or built by hand.
+    unlisted: list[Violation] = field(default_factory=list, repr=False, compare=False)
 
     def failing(self, fail_on: Severity = Severity.WARNING) -> list[Violation]:
         """The violations at or above ``fail_on``."""

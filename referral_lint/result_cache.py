@@ -88,7 +88,9 @@ class ResultCache:
     def put(self, key: str, report: Report) -> None:
         """Keep ``report`` under ``key``; an entry that cannot be written is simply not kept."""
         database = self._database()
-        if database is None:
+        if database is None or report.omitted:
+            # A report past the cap per rule needs its unlisted violations to be counted after
+            # suppressions; keeping them all would make a huge entry for a rare draft.
             return
         try:
             entry = json.dumps({

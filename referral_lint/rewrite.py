@@ -165,7 +165,7 @@ def _delete(spec: SuggestSpec, context: RewriteContext, span: CharSpan) -> tuple
 
 
 def _rewrite(spec: SuggestSpec, context: RewriteContext, span: CharSpan) -> tuple[str, list[RawEdit]] | None:
-    return _REWRITES[spec.argument](context, span)
+    return REWRITE_BUILDERS[spec.argument](context, span)
 
 
 @dataclass(frozen=True)
@@ -313,7 +313,8 @@ def sentence_case(context: RewriteContext, span: CharSpan) -> tuple[str, list[Ra
     return f'Write it in sentence case: "{lowered}"', [(start, end, lowered)]
 
 
-_REWRITES: dict[str, Callable[[RewriteContext, CharSpan], tuple[str, list[RawEdit]] | None]] = {
+# One builder for each name in ``rule_schema.REWRITES`` (the tests hold the two in step).
+REWRITE_BUILDERS: dict[str, Callable[[RewriteContext, CharSpan], tuple[str, list[RawEdit]] | None]] = {
     "polite-request": polite_request,
     "willing-request": willing_request,
     "ability-question": ability_question,
@@ -332,10 +333,17 @@ def _insert(spec: SuggestSpec, context: RewriteContext, span: CharSpan) -> tuple
     position, before_text = _anchor(spec.at or "end-of-body", context)
     if spec.argument.endswith("\n"):
         insertion = spec.argument  # a line of its own (a greeting, a subject line)
+    elif not before_text:
+        insertion = f" {text}"
     else:
-        if before_text and not _starts_sentence(context.text, position) and not text.startswith(("I ", "<")):
+        if not _starts_sentence(context.text, position) and not text.startswith(("I ", "<")):
             text = text[:1].lower() + text[1:]  # "Hi Dana, we met at…" continues the greeting's line
-        insertion = f"{text} " if before_text else f" {text}"
+        following = context.text[position : position + 1]
+        if following.islower() and text.endswith(tuple(_TERMINAL_PUNCTUATION)):
+            # What the inserted sentence now stands before begins a sentence: "Hi Ana, would
+            # you…" -> "Hi Ana, we met at <…>. Would you…", not "…<…>. would you…".
+            return f'Add "{text}"', [(position, position + 1, f"{text} {following.upper()}")]
+        insertion = f"{text} "
     return f'Add "{text}"', [(position, position, insertion)]
 
 

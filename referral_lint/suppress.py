@@ -19,7 +19,7 @@ from typing import Any
 
 from referral_lint.config import UNUSED_IGNORE, Config, RuleInfo, catalogue, enabled_rules
 from referral_lint.ignore_file import IgnoreEntry, IgnoreFile, apply_ignore_entries, ignore_file_for, read_ignore_file
-from referral_lint.model import Report, Severity, Violation
+from referral_lint.model import Report, Severity, Violation, count_by_rule
 from referral_lint.suppress_comments import apply_comments
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -97,20 +97,28 @@ def apply_suppressions(
         severity = config.severity_of(UNUSED_IGNORE, "suppression") or Severity.WARNING
     if markdown is None:
         markdown = is_markdown(path)
-    kept: list[Violation] = list(report.violations)
+    # The violations past the cap are suppressed as the listed ones are, so that a comment
+    # used only by them is not unused, and what is left out is counted after suppression.
+    every_violation = [*report.violations, *report.unlisted]
+    kept: list[Violation] = every_violation
     suppressed: list[Violation] = []
     unused: list[Violation] = []
     if markdown:
-        kept, suppressed, unused = apply_comments(report, text, rules, enabled, severity)
+        kept, suppressed, unused = apply_comments(replace(report, violations=every_violation), text, rules, enabled, severity)
 
     ignores: IgnoreFile | None = None
     stale: list[tuple[IgnoreEntry, str, Severity]] = []
     if ignore_file and path is not None:
         ignores = read_ignore_file(ignore_file_for(path))
         kept, dropped, stale = apply_ignore_entries(
-            ignores, Path(path).name, text, list(report.violations), kept, rules, enabled, severity
+            ignores, Path(path).name, text, every_violation, kept, rules, enabled, severity
         )
         suppressed += dropped
+    if report.unlisted:
+        unlisted = {id(violation) for violation in report.unlisted}
+        left_out = [violation for violation in kept if id(violation) in unlisted]
+        kept = [violation for violation in kept if id(violation) not in unlisted]
+        report = replace(report, omitted=count_by_rule(left_out), unlisted=left_out)
     violations = sorted(kept + unused, key=lambda v: (v.start, v.end, v.rule))
     return Outcome(replace(report, violations=violations), suppressed, ignores, stale)
 

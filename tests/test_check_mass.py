@@ -73,6 +73,22 @@ def test_the_same_with_worker_processes(folder, linter, monkeypatch):
     assert two.stdout == one.stdout and '"rule": "mass-message"' in one.stdout
 
 
+@pytest.mark.parametrize("line_end", ["\r\n", "\r"], ids=["crlf", "cr"])
+def test_the_finding_covers_the_first_line_whatever_the_line_ends(tmp_path, isolated_settings, linter, line_end):
+    import json
+
+    for name, company, job in (("Ana", "Acme", 4410), ("Bo", "Initech", 872)):
+        text = TEMPLATE.format(name=name, company=company, job=job).replace("\n", line_end)
+        (tmp_path / f"{name.lower()}.txt").write_bytes((line_end + text).encode())
+    result = invoke("check", tmp_path, "--isolated", "--select", "mass-message", "--output-format", "json")
+    spans = {
+        file["path"].split("/")[-1]: [(v["line"], v["column"], v["end_line"], v["end_column"], v["end"] - v["start"]) for v in file["violations"]]
+        for file in json.loads(result.stdout)["files"]
+    }
+    # A blank line, then "Hi Ana," on line 2: the finding is that line, without its line end.
+    assert spans == {"ana.txt": [(2, 1, 2, 8, 7)], "bo.txt": [(2, 1, 2, 7, 6)]}
+
+
 def test_one_file_is_not_compared_with_anything(folder, linter):
     result = invoke("check", folder / "ana.txt", "--isolated", "--select", "mass-message", "--output-format", "concise")
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from helpers import write
 
-from referral_lint import config_discovery, settings
+from referral_lint import config_discovery
 from referral_lint.config import Config, ConfigError, Selection, catalogue, enabled_rules, resolve
 from referral_lint.engine.loader import load_rules
 from referral_lint.model import Severity

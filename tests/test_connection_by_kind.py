@@ -3,6 +3,8 @@ how the writer knows the reader; a follow-up to one's own note gets a hint (info
 
 from __future__ import annotations
 
+from referral_lint.fix import apply_edits
+
 # Written for these tests.
 THANK_YOU = "Hi Nell, thank you so much for putting my name forward at Ferrow! The recruiter called this morning."
 THANKS_AFTER_CALL = "Hi Nell, thank you for your time today. Your notes on the sourcing team were a great help."
@@ -26,9 +28,12 @@ def test_a_follow_up_gets_a_hint_at_info_severity(lint):
     [hint] = _connection(lint, FOLLOW_UP, "followup")
     assert (hint.severity.value, hint.message) == ("info", FOLLOW_UP_HINT)
     assert FOLLOW_UP[hint.start : hint.end] == "just following up on my note about the Analyst role (job 2231)."
-    assert [s.edits[0].replacement for s in hint.suggestions] == [
-        "we met at <where you met> and talked about <what you talked about>. ",
-        "<Mutual contact> suggested I reach out to you. ",
+    # The inserted sentence continues the greeting's line; what followed it now begins a sentence.
+    assert [apply_edits(FOLLOW_UP, s.edits) for s in hint.suggestions] == [
+        "Hi Pat, we met at <where you met> and talked about <what you talked about>. Just following up on my note"
+        " about the Analyst role (job 2231). Would you refer me? Thanks!",
+        "Hi Pat, <Mutual contact> suggested I reach out to you. Just following up on my note about the Analyst role"
+        " (job 2231). Would you refer me? Thanks!",
     ]
 
 

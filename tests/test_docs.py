@@ -153,7 +153,18 @@ def test_relative_links_in_the_docs_resolve():
     assert not problems
 
 
-def test_the_json_schema_is_published_with_the_docs():
+def test_the_rule_format_page_names_every_rewrite_and_which_are_unsafe():
+    """docs/rules.md lists the named rewrites in prose: the safe ones first, then "the last four" unsafe ones."""
+    from referral_lint.engine.rule_schema import REWRITES
+
+    [row] = [line for line in (DOCS / "rules.md").read_text(encoding="utf-8").splitlines() if line.startswith("| `rewrite: NAME`")]
+    named = re.findall(r"`([a-z]+(?:-[a-z]+)+)`", row)
+    assert sorted(named) == sorted(REWRITES)
+    unsafe = [name for name in named if not REWRITES[name].safe]
+    assert named[-len(unsafe):] == unsafe and row.endswith("| safe; unsafe for the last four |") and len(unsafe) == 4
+
+
+
     """The schema's $id is where the site serves it; the json format names it."""
     import json
 

@@ -785,8 +785,22 @@ def test_a_broken_configuration_file_falls_back_to_the_editors_settings(tmp_path
     server.settings, _ = load_settings(tmp_path, {"select": ["demanding-phrasing"]})
     lint = server._lint_now("Hi Ana,\nRefer me ASAP.\n", "plaintext", (tmp_path / "draft.txt").as_uri())
     assert [v.rule for v in lint.report.violations] == ["demanding-phrasing", "demanding-phrasing"]
-    assert lint.note.startswith(f"cannot use the configuration for {tmp_path / 'draft.txt'} (")
-    assert "carrier-pigeon" in lint.note
+    assert lint.note.startswith(f"cannot use the configuration for {tmp_path / 'draft.txt'}: {tmp_path / '.referral-lint.yaml'}")
+    assert "carrier-pigeon" in lint.note and lint.note.endswith("; using the editor's settings only")
+
+
+def test_a_broken_rule_file_is_named_in_the_note_not_the_configuration(tmp_path, isolated_settings):
+    """In-process: a team's rule file that does not load is what the note names, with its one-line error."""
+    from referral_lint.lsp import ReferralLintServer
+
+    (tmp_path / "team-rules").mkdir()
+    rule = write(tmp_path / "team-rules" / "no-sir.yaml", "id: no-sir\nsummary: Sir\nseverity: warning\ncheck: ban\n")
+    write(tmp_path / ".referral-lint.yaml", "rule-dirs: [team-rules]\n")
+    server = ReferralLintServer()
+    server.settings, _ = load_settings(tmp_path, {"select": ["demanding-phrasing"]})
+    lint = server._lint_now("Hi Ana,\nRefer me ASAP.\n", "plaintext", (tmp_path / "draft.txt").as_uri())
+    assert [v.rule for v in lint.report.violations] == ["demanding-phrasing", "demanding-phrasing"]
+    assert lint.note == f"cannot use a rule file: {rule}:1: missing required key 'why'; using the editor's settings only"
 
 
 def test_a_teams_rule_file_edited_in_the_workspace_gives_new_diagnostics(tmp_path, isolated_settings):

@@ -195,7 +195,7 @@ def test_ask_forms(parse, sentence):
 
 
 def test_asks_are_body_sentences_only(parse):
-    text, parts = parse("Subject: Could you refer me?\n\nHi Ana,\nWe met at PyData.\n\nBest,\nAlex")
+    _, parts = parse("Subject: Could you refer me?\n\nHi Ana,\nWe met at PyData.\n\nBest,\nAlex")
     assert parts.asks == []
 
 
@@ -313,7 +313,7 @@ def test_empty_message_has_no_parts(parse):
 def test_normalisation_keeps_one_character_for_one(parse):
     """Curly quotes and no-break spaces are replaced in place; spans stay comparable to the original."""
     original = "Hi Zo\u00eb,\nI\u2019m applying\u00a0for the \u201cAnalyst\u201d role."
-    text, parts = parse(original)
+    text, _ = parse(original)
     assert len(text) == len(original)
     assert text == "Hi Zo\u00eb,\nI'm applying for the \"Analyst\" role."
 

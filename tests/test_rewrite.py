@@ -7,7 +7,9 @@ import pytest
 from referral_lint import Config
 from referral_lint.engine.loader import load_rules
 from referral_lint.fix import apply_edits
+from referral_lint.engine.rule_schema import REWRITES
 from referral_lint.linter import Linter
+from referral_lint.rewrite import REWRITE_BUILDERS
 
 
 @pytest.fixture(scope="module")
@@ -164,6 +166,30 @@ def test_the_connection_goes_right_after_the_greeting(every_rule):
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "description", "expected"),
+    [
+        (  # the greeting runs on: the connection continues its line, the ask begins a sentence
+            "Hi Ana, would you be open to referring me for the Data Engineer role? Thanks, Sam",
+            'Add "we met at <where you met> and talked about <what you talked about>."',
+            "Hi Ana, we met at <where you met> and talked about <what you talked about>. Would you be open to"
+            " referring me for the Data Engineer role? Thanks, Sam",
+        ),
+        (  # the writer's lowercase sentence below the greeting
+            "Hi Ana,\nwould you be open to referring me for the Data Engineer role?\nThanks,\nSam",
+            'Add "We met at <where you met> and talked about <what you talked about>."',
+            "Hi Ana,\nWe met at <where you met> and talked about <what you talked about>. Would you be open to"
+            " referring me for the Data Engineer role?\nThanks,\nSam",
+        ),
+    ],
+)
+def test_an_inserted_connection_leaves_the_next_sentence_starting_with_a_capital(every_rule, text, description, expected):
+    [violation] = [v for v in every_rule.lint(text).violations if v.rule == "stated-connection"]
+    first = violation.suggestions[0]
+    assert first.description == description
+    assert apply_edits(text, first.edits) == expected
+
+
 def test_insertions_are_unsafe_and_have_blanks(every_rule):
     for violation in every_rule.lint(MESSAGE).violations:
         for suggestion in violation.suggestions:
@@ -186,3 +212,7 @@ def test_an_imperative_can_also_become_willing_to(every_rule):
     assert rewritten(every_rule, text, "demanding-phrasing", match="Please send", choice=1) == (
         "Would you be willing to send my resume to your recruiter?"
     )
+
+
+def test_every_rewrite_name_a_rule_file_may_use_has_a_builder():
+    assert set(REWRITE_BUILDERS) == set(REWRITES)

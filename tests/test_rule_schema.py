@@ -11,6 +11,7 @@ import pytest
 from referral_lint.engine.compiler import CompiledRules
 from referral_lint.engine.loader import builtin_rules_dir, load_rule_file, load_rules
 from referral_lint.engine.schema import RuleSpec
+from referral_lint.model import Applicability
 from referral_lint.pipeline import load_pipeline
 from referral_lint.safe_regex import RegexError, compile_regex
 from referral_lint.yamlsource import RuleError
@@ -89,6 +90,29 @@ def test_the_built_in_rules_load():
     ids = {rule.id for rule in load_rules()}
     assert {"named-role", "stated-connection", "length", "gratitude", "easy-out", "demanding-phrasing"} <= ids
     assert ids == {path.stem for path in builtin_rules_dir().glob("*.yaml")}
+
+
+@pytest.mark.parametrize(
+    ("name", "default"),
+    [
+        ("polite-request", Applicability.SAFE),
+        ("willing-request", Applicability.SAFE),
+        ("ability-question", Applicability.SAFE),
+        ("drop-sentence", Applicability.UNSAFE),
+        ("cut-sentence", Applicability.UNSAFE),
+        ("split-sentence", Applicability.UNSAFE),
+        ("sentence-case", Applicability.UNSAFE),
+    ],
+)
+def test_each_named_rewrite_loads_with_its_default_applicability(tmp_path, name, default):
+    path = write_rule(tmp_path, with_patterns(f"  - phrases: [gimme]\n    suggest:\n      - rewrite: {name}\n"))
+    [suggestion] = load_rule_file(path).patterns[0].suggest
+    assert (suggestion.action, suggestion.argument, suggestion.applicability) == ("rewrite", name, default)
+
+
+def test_an_unknown_rewrite_name_lists_the_known_ones(tmp_path):
+    path = write_rule(tmp_path, with_patterns("  - phrases: [gimme]\n    suggest:\n      - rewrite: polite\n"))
+    assert_error(load_error(path), path, 10, "patterns[0].suggest[0].rewrite", "polite-request", "sentence-case")
 
 
 # --- each mistake: file, line, key path ----------------------------------------------------------
@@ -521,6 +545,21 @@ def test_an_editor_with_the_published_schema_accepts_every_built_in_rule_and_fla
     broken = yaml.safe_load(with_patterns("  - phrases: [gimme]\n    skip_question: true\n"))
     [error] = validator.iter_errors(broken)
     assert list(error.absolute_path) == ["patterns", 0] and "skip_question" in error.message
+
+
+def test_every_built_in_rule_file_names_the_published_schema_for_editors():
+    """The YAML language server reads the first line's modeline; its path is relative to the file."""
+    for path in sorted((DOCS.parent / "rules").glob("*.yaml")):
+        first_line = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first_line == "# yaml-language-server: $schema=../docs/schema/rule-v1.json", path.name
+        assert (path.parent / "../docs/schema/rule-v1.json").resolve() == (DOCS / "schema" / "rule-v1.json").resolve()
+
+
+def test_a_rule_file_with_the_modeline_loads_with_its_lines_where_they_are(tmp_path):
+    modeline = "# yaml-language-server: $schema=https://referral-lint.readthedocs.io/en/latest/schema/rule-v1.json\n"
+    path = write_rule(tmp_path, modeline + valid())
+    rule = load_rule_file(path)
+    assert (rule.id, rule.patterns[0].line) == ("sample-rule", 9)
 
 
 @pytest.mark.parametrize(

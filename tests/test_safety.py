@@ -331,6 +331,110 @@ def test_check_says_how_many_violations_it_left_out_in_text_and_json(every_x, tm
     jsonschema.validate(document, REPORT_SCHEMA, cls=jsonschema.Draft202012Validator)
 
 
+LEFT_OUT = "and 500 more open-ops violations, not shown: at most 1,000 per rule and draft"
+
+
+def _check(*args: str):
+    from click.testing import CliRunner
+
+    from referral_lint.cli import main
+
+    result = CliRunner().invoke(main, ["check", *args])
+    assert result.exit_code == 0, result.stderr  # the rule is info
+    return result.stdout
+
+
+def test_concise_github_and_json_lines_say_how_many_violations_they_left_out(every_x, tmp_path):
+    draft = tmp_path / "draft.txt"
+    draft.write_text("x " * 1500, encoding="utf-8")
+    concise = _check(str(draft), "--output-format", "concise").splitlines()
+    assert len(concise) == 1001 and concise[-1] == f"{draft}: ({LEFT_OUT})"
+    github = _check(str(draft), "--output-format", "github").splitlines()
+    path = str(draft).replace(":", "%3A").replace(",", "%2C")
+    assert len(github) == 1001 and github[-1] == f"::notice file={path},title=open-ops::{LEFT_OUT}"
+    records = [json.loads(line) for line in _check(str(draft), "--output-format", "json-lines").splitlines()]
+    assert len(records) == 1001 and records[-1] == {"path": str(draft), "omitted": {"open-ops": 500}}
+    import jsonschema
+    from test_formats import REPORT_SCHEMA
+
+    line_schema = {"$ref": "#/$defs/jsonLine", "$defs": REPORT_SCHEMA["$defs"]}
+    for record in (records[0], records[-1]):
+        jsonschema.validate(record, line_schema, cls=jsonschema.Draft202012Validator)
+
+
+def test_sarif_says_how_many_violations_it_left_out_in_a_valid_notification(every_x, tmp_path):
+    from test_formats import sarif_validator
+
+    draft = tmp_path / "draft.txt"
+    draft.write_text("x " * 1500, encoding="utf-8")
+    document = json.loads(_check(str(draft), "--output-format", "sarif"))
+    [run] = document["runs"]
+    assert len(run["results"]) == 1000
+    [invocation] = run["invocations"]
+    [note] = invocation["toolExecutionNotifications"]
+    assert invocation["executionSuccessful"] is True
+    assert note["level"] == "note" and note["message"]["text"] == f"{draft}: {LEFT_OUT}"
+    assert run["tool"]["driver"]["rules"][note["associatedRule"]["index"]]["id"] == note["associatedRule"]["id"] == "open-ops"
+    assert not list(sarif_validator().iter_errors(document))
+
+
+def test_batch_results_say_how_many_violations_they_left_out(every_x, tmp_path):
+    from click.testing import CliRunner
+
+    from referral_lint.cli import main
+
+    records = tmp_path / "drafts.jsonl"
+    records.write_text(json.dumps({"text": "x " * 1500}) + "\n" + json.dumps({"text": "x x"}) + "\n", encoding="utf-8")
+    config = str(tmp_path / ".referral-lint.yaml")
+    result = CliRunner().invoke(main, ["batch", str(records), "--config", config, "--jobs", "1", "--no-mass-messages"])
+    assert result.exit_code == 0, result.stderr
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert len(first["violations"]) == 1000 and first["omitted"] == {"open-ops": 500}
+    assert len(second["violations"]) == 2 and "omitted" not in second
+
+
+def test_what_is_left_out_is_counted_after_suppressions(every_x, tmp_path):
+    """A suppressed rule says nothing more; a region turned off is not counted as left out."""
+    turned_off = tmp_path / "off.md"
+    turned_off.write_text("<!-- referral-lint disable open-ops -->\n\n" + "x " * 1500 + "\n", encoding="utf-8")
+    assert _check(str(turned_off), "--output-format", "concise") == ""
+    assert "omitted" not in json.loads(_check(str(turned_off), "--output-format", "json"))["files"][0]
+    partly = tmp_path / "partly.md"
+    partly.write_text("x " * 1100 + "\n\n<!-- referral-lint disable open-ops -->\n\n" + "x " * 700 + "\n", encoding="utf-8")
+    concise = _check(str(partly), "--output-format", "concise").splitlines()
+    assert len(concise) == 1001
+    assert concise[-1] == f"{partly}: (and 100 more open-ops violations, not shown: at most 1,000 per rule and draft)"
+
+
+def test_an_ignore_file_entry_suppresses_what_was_left_out_too(every_x, tmp_path):
+    """Its sentence is hashed once, not once for each of its thousands of violations."""
+    from referral_lint.ignore_file import sentence_digest
+
+    text = "Hi Ana. " + "x " * 1500 + "y."
+    draft = tmp_path / "draft.txt"
+    draft.write_text(text, encoding="utf-8")
+    (tmp_path / ".referral-lint-ignore").write_text(f"open-ops {sentence_digest(text, 8)} draft.txt\n", encoding="utf-8")
+    started = time.perf_counter()
+    [file] = json.loads(_check(str(draft), "--output-format", "json"))["files"]
+    assert time.perf_counter() - started < 60  # a hang guard: hashing the sentence per violation was quadratic
+    assert file["violations"] == [] and "omitted" not in file
+
+
+def test_a_rule_matching_every_word_builds_suggestions_only_for_what_it_lists(every_x, monkeypatch):
+    from referral_lint import Config, Linter
+    from referral_lint import rewrite
+
+    built = []
+    build_suggestions = rewrite.build_suggestions
+    monkeypatch.setattr(rewrite, "build_suggestions", lambda *args: built.append(1) or build_suggestions(*args))
+    linter = Linter(Config(rule_dirs=(every_x,), select=("open-ops",)))
+    report = linter.lint("x " * 5000)
+    assert len(built) == 1000 and report.omitted == {"open-ops": 4000}
+    assert all(v.suggestions for v in report.violations)
+    built.clear()
+    assert len(linter.lint("x " * 5000, all_violations=True).violations) == 5000 and len(built) == 5000
+
+
 def test_fix_fixes_every_violation_past_the_cap(every_x, tmp_path):
     from click.testing import CliRunner
 

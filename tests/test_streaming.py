@@ -55,7 +55,7 @@ def test_every_format_writes_the_same_streamed_as_rendered_whole(output_format):
 
 @pytest.mark.parametrize("output_format", ["text", "concise", "github", "json-lines"])
 def test_a_draft_s_problems_are_written_before_the_next_draft_is_linted(output_format):
-    text, seen_when_asked = streamed(output_format, [])
+    _, seen_when_asked = streamed(output_format, [])
 
     first_only = render(output_format, Run(results()[:1], summary=False))
     assert seen_when_asked[0] == ""

@@ -130,10 +130,10 @@ def test_a_teams_rule_file_edited_while_the_server_runs_counts_from_the_next_req
     write(rule, TEAM_RULE.replace("check: forbid", "check: ban"))
     response = client.post("/api/lint", json={"text": BUZZ_DRAFT})
     assert response.status_code == 503  # the server is fine; the rules cannot be used until fixed
-    assert response.json()["error"].startswith(f"cannot use the rules: {rule}:4: ")  # the file and line of the problem
+    assert response.json()["error"].startswith(f"cannot use a rule file: {rule}:4: ")  # the file and line of the problem
     assert client.post("/api/fix", json={"text": BUZZ_DRAFT}).status_code == 503
     rules = client.get("/api/rules")
-    assert rules.status_code == 503 and rules.json()["error"].startswith(f"cannot use the rules: {rule}:4: ")
+    assert rules.status_code == 503 and rules.json()["error"].startswith(f"cannot use a rule file: {rule}:4: ")
     write(rule, TEAM_RULE)  # fixed: the server answers again, without a restart
     assert buzzwords() == ['"rockstar" is a buzzword; say what you did instead.']
     assert "no-buzzwords" in {rule["id"] for rule in client.get("/api/rules").json()}

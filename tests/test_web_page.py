@@ -131,7 +131,7 @@ def test_an_unsafe_suggestion_is_marked_and_applied_only_when_clicked(page: Page
     page.locator("#draft").fill(text)
     checked(page, text)
     suggestion = page.locator('#problems li[data-rule="easy-out"] button.suggestion.unsafe')
-    expect(suggestion).to_contain_text("Check it before sending")
+    expect(suggestion.locator(".caveat")).to_have_text("Unsafe: read the draft after applying it (Apply all safe fixes leaves it out)")
     expect(page.locator("#draft")).to_have_value(text)
     suggestion.click()
     expect(page.locator("#draft")).not_to_have_value(text)

@@ -47,6 +47,10 @@ class MessageContext:
     rewrite: RewriteContext
     channel: str
     matches: DocMatches
+    #: How many findings a rule may list with suggestions (None: all). Past it a finding carries
+    #: none: it is only counted (``Report.omitted``), and building suggestions was most of the
+    #: time of a rule matching every word.
+    listed_per_rule: int | None = None
     _sentence_words: dict[CharSpan, set[int]] = field(default_factory=dict, init=False, repr=False)
     _scopes: dict[str, list[CharSpan]] = field(default_factory=dict, init=False, repr=False)
 
@@ -276,8 +280,9 @@ def suggestions(specs: tuple[SuggestSpec, ...], context: MessageContext, span: C
     return build_suggestions(specs, context.rewrite, span)
 
 
-def finding_at(rule: RuleSpec, match: Match, context: MessageContext) -> Finding:
-    """The rule's finding for one match: the pattern's message and suggestions, else the rule's."""
+def finding_at(rule: RuleSpec, match: Match, context: MessageContext, *, listed: bool = True) -> Finding:
+    """The rule's finding for one match: the pattern's message and suggestions, else the rule's
+    (none for a finding past the cap, ``listed=False``)."""
     pattern = match.pattern
     span = (match.start, match.end)
     severity, message = voice(rule, context)
@@ -286,5 +291,5 @@ def finding_at(rule: RuleSpec, match: Match, context: MessageContext) -> Finding
         severity,
         (pattern.message or message).format(match=context.text[match.start : match.end]),
         span,
-        suggestions(pattern.suggest or rule.suggest, context, span),
+        suggestions(pattern.suggest or rule.suggest, context, span) if listed else (),
     )

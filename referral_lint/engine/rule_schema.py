@@ -13,6 +13,7 @@ never need it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -31,9 +32,29 @@ PARTS = ("greeting", "ask", "closing", "sign_off", "signature", "subject", "plac
 # Where a missing element is reported, and where an insertion goes.
 LOCATIONS = ("ask", "last-ask", "greeting", "body-start", "closing", "body")
 ANCHORS = ("start", "after-greeting", "before-closing", "after-ask", "end-of-body")
-REWRITES = (
-    "polite-request", "willing-request", "ability-question", "drop-sentence", "cut-sentence", "split-sentence", "sentence-case",
-)
+
+
+@dataclass(frozen=True)
+class NamedRewrite:
+    """A ``rewrite: NAME`` of the rule format (its builder is in ``rewrite.py``)."""
+
+    description: str  # what it does, for the rule reference
+    safe: bool  # whether ``fix`` applies it by default: the unsafe ones change what the draft says
+
+
+# The one list of named rewrites: the schema's choices, the default applicability, the rule
+# reference and the builders (``rewrite.py``, checked by the tests) all read it.
+REWRITES: dict[str, NamedRewrite] = {
+    "polite-request": NamedRewrite('Rewrite the order as a question ("Would you be open to…?")', safe=True),
+    "willing-request": NamedRewrite('Rewrite the order as a question ("Would you be willing to…?")', safe=True),
+    "ability-question": NamedRewrite(
+        'Rewrite as a question about what the reader can do ("Would you be able to…?")', safe=True
+    ),
+    "drop-sentence": NamedRewrite("Remove the sentence", safe=False),
+    "cut-sentence": NamedRewrite("Cut the longest sentence that is not the ask", safe=False),
+    "split-sentence": NamedRewrite("Split the sentence in two", safe=False),
+    "sentence-case": NamedRewrite("Put the text in sentence case", safe=False),
+}
 PATTERN_KINDS = ("phrases", "lemmas", "tokens", "regex", "part")
 CAPABILITIES = ("tagger", "parser")
 SUGGEST_ACTIONS = ("replace", "delete", "rewrite", "insert")
@@ -77,7 +98,7 @@ def _suggestion() -> dict[str, Any]:
         {
             "replace": {"type": "string", "description": "Replace the match with this text."},
             "delete": {"const": True, "description": "Delete the match.", ERROR_MESSAGE: "write 'delete: true'"},
-            "rewrite": _choice(REWRITES, "A named grammatical rewrite of the sentence."),
+            "rewrite": _choice(tuple(REWRITES), "A named grammatical rewrite of the sentence."),
             "insert": {**_TEXT, "description": "Insert this sentence (at 'at')."},
             "at": _choice(ANCHORS, "Where an insertion goes."),
             "description": _TEXT,

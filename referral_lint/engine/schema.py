@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from referral_lint.engine.check_kinds import check_kind
-from referral_lint.engine.rule_schema import PATTERN_KINDS, SUGGEST_ACTIONS, check_structure
+from referral_lint.engine.rule_schema import PATTERN_KINDS, REWRITES, SUGGEST_ACTIONS, check_structure
 from referral_lint.model import Applicability, Severity, SuggestSpec
 from referral_lint.yamlsource import LocatedDocument, Path_, format_path
 
-UNSAFE_REWRITES = ("drop-sentence", "cut-sentence", "split-sentence", "sentence-case")
 # Token attributes that only a trained pipeline sets.
 TRAINED_ATTRIBUTES = {"POS": "tagger", "TAG": "tagger", "MORPH": "tagger", "DEP": "parser"}
 
@@ -271,7 +270,8 @@ class _Builder:
     def suggestion(self, data: dict[str, Any]) -> SuggestSpec:
         [action] = [action for action in SUGGEST_ACTIONS if action in data]
         argument = "" if action == "delete" else data[action]
-        default = Applicability.UNSAFE if action == "insert" or argument in UNSAFE_REWRITES else Applicability.SAFE
+        unsafe = action == "insert" or (action == "rewrite" and not REWRITES[argument].safe)
+        default = Applicability.UNSAFE if unsafe else Applicability.SAFE
         applicability = Applicability(data["applicability"]) if "applicability" in data else default
         return SuggestSpec(action, argument, data.get("at"), data.get("description"), applicability)
 

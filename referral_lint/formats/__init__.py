@@ -35,7 +35,7 @@ from types import ModuleType
 from typing import IO, TYPE_CHECKING
 
 from referral_lint.files import replacing_text
-from referral_lint.model import Applicability, Report, Severity, Violation
+from referral_lint.model import MAX_VIOLATIONS_PER_RULE, Applicability, Report, Severity, Violation
 
 if TYPE_CHECKING:
     from referral_lint.engine.schema import RuleSpec
@@ -172,6 +172,16 @@ def applicability_note(applicability: object) -> str:
     """What to say after a suggestion's description: nothing for a safe one."""
     value = getattr(applicability, "value", applicability)
     return _APPLICABILITY_NOTES.get(str(value), f" ({value})")
+
+
+def omitted_note(rule: str, count: int) -> str:
+    """What every format says of a rule's violations past the cap per rule (``Report.omitted``)."""
+    return f"and {count:,} more {rule} violations, not shown: at most {MAX_VIOLATIONS_PER_RULE:,} per rule and draft"
+
+
+def omitted_line(name: str, rule: str, count: int) -> str:
+    """The line of the text and concise formats for ``omitted_note``: ``name: (and N more ...)``."""
+    return f"{name}: ({omitted_note(rule, count)})"
 
 
 def has_safe_fix(violation: Violation) -> bool:

@@ -6,7 +6,8 @@ Errors become ``::error``, warnings ``::warning`` and info ``::notice``. The mes
 followed by the suggestions, one ``help:`` line each. Values are escaped as the
 workflow-command rules require (the ``@actions/core`` toolkit's ``escapeData`` and
 ``escapeProperty``): ``%``, carriage return and line feed everywhere, and ``:`` and
-``,`` in properties too. An input that could not be read is an ``::error`` as well.
+``,`` in properties too. An input that could not be read is an ``::error`` as well, and a
+rule's violations past the cap per draft are counted in one ``::notice`` on the file.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import PurePath
 
-from referral_lint.formats import Run, applicability_note
+from referral_lint.formats import Run, applicability_note, omitted_note
 from referral_lint.model import Severity
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -44,6 +45,8 @@ def stream(run: Run) -> Iterator[str]:
             for suggestion in v.suggestions:
                 message += f"\nhelp: {suggestion.description}{applicability_note(suggestion.applicability)}"
             yield f"::{COMMANDS[v.severity]} {properties}::{escape_data(message)}\n"
+        for rule, count in result.report.omitted.items():
+            yield f"::notice file={path},title={escape_property(rule)}::{escape_data(omitted_note(rule, count))}\n"
     for error in run.errors:
         yield (
             f"::error file={escape_property(_path(error.name))},title=referral-lint::"

@@ -1,8 +1,10 @@
 """One JSON object per violation, one per line (JSON Lines), for streaming and ``jq``.
 
 Each line is a violation as in the ``json`` format (the ``violation`` definition of
-``docs/schema/report-v2.json``) with the file's ``path`` added first. A clean run prints
-nothing; inputs that could not be read are reported on stderr only.
+``docs/schema/report-v2.json``) with the file's ``path`` added first. A draft with a rule
+past the cap of violations per draft gets one more line after its violations, counting what
+is left out by rule, as the ``json`` format's ``omitted``: ``{"path": ..., "omitted": {"rule": N}}``.
+A clean run prints nothing; inputs that could not be read are reported on stderr only.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ def stream(run: Run) -> Iterator[str]:
         lines = LineIndex(result.text)
         for violation in result.report.violations:
             yield json_line({"path": result.name, **violation_record(violation, lines)})
+        if result.report.omitted:
+            yield json_line({"path": result.name, "omitted": result.report.omitted})
 
 
 def render(run: Run) -> str:

@@ -9,7 +9,8 @@ Columns count Unicode code points, which is what SARIF calls ``unicodeCodePoints
 (the run's ``columnKind``); ``charOffset`` and ``charLength`` count code points too.
 Relative paths are relative URIs against ``%SRCROOT%``, the directory the linter ran
 in. Inputs that could not be read are tool-execution notifications of an invocation
-that was not successful. The output is checked against the OASIS schema in the tests.
+that was not successful; a rule's violations past the cap per draft are counted in a
+``note`` notification on the draft, naming the rule. The output is checked against the OASIS schema in the tests.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any
 from urllib.parse import quote
 
 from referral_lint import __version__
-from referral_lint.formats import FileResult, Run
+from referral_lint.formats import FileResult, Run, omitted_note
 from referral_lint.formats.json import around, dumps, spliced_list
 from referral_lint.positions import LineIndex
 from referral_lint.model import Severity, Suggestion, Violation
@@ -143,33 +144,51 @@ def _descriptors(rules: Any, rule_ids: Iterable[str]) -> tuple[list[dict[str, An
     return descriptors, index
 
 
-def _results(run: Run) -> Iterator[dict[str, Any]]:
-    """Each violation's result, its ruleIndex left to fill (0) until every rule is known."""
+def _results(run: Run, omitted: list[tuple[str, str, int]]) -> Iterator[dict[str, Any]]:
+    """Each violation's result, its ruleIndex left to fill (0) until every rule is known;
+    what each draft left out past the cap goes to ``omitted`` as (name, rule, count)."""
     for result in run.results:
         lines = LineIndex(result.text)
         for violation in result.report.violations:
             yield _result(result, violation, 0, lines)
+        omitted += ((result.name, rule, count) for rule, count in result.report.omitted.items())
 
 
 def document(run: Run) -> dict[str, Any]:
-    results = list(_results(run))
-    descriptors, index = _descriptors(run.rules, (result["ruleId"] for result in results))
+    omitted: list[tuple[str, str, int]] = []
+    results = list(_results(run, omitted))
+    descriptors, index = _descriptors(run.rules, [*(result["ruleId"] for result in results), *(rule for _, rule, _ in omitted)])
     for result in results:
         result["ruleIndex"] = index[result["ruleId"]]
-    return _document(run, descriptors, results)
+    return _document(run, descriptors, results, _omitted_notifications(omitted, index))
 
 
-def _document(run: Run, descriptors: list[dict[str, Any]], results: list[dict[str, Any]]) -> dict[str, Any]:
+def _omitted_notifications(omitted: list[tuple[str, str, int]], index: dict[str, int]) -> list[dict[str, Any]]:
+    return [
+        {
+            "level": "note",
+            "message": {"text": f"{name}: {omitted_note(rule, count)}"},
+            "locations": [{"physicalLocation": {"artifactLocation": artifact_location(name)}}],
+            "associatedRule": {"id": rule, "index": index[rule]},
+        }
+        for name, rule, count in omitted
+    ]
+
+
+def _document(
+    run: Run, descriptors: list[dict[str, Any]], results: list[dict[str, Any]], notes: list[dict[str, Any]]
+) -> dict[str, Any]:
     invocation: dict[str, Any] = {"executionSuccessful": not run.errors}
-    if run.errors:
-        invocation["toolExecutionNotifications"] = [
-            {
-                "level": "error",
-                "message": {"text": f"{error.name}: {error.cause}"},
-                "locations": [{"physicalLocation": {"artifactLocation": artifact_location(error.name)}}],
-            }
-            for error in run.errors
-        ]
+    notifications = [
+        {
+            "level": "error",
+            "message": {"text": f"{error.name}: {error.cause}"},
+            "locations": [{"physicalLocation": {"artifactLocation": artifact_location(error.name)}}],
+        }
+        for error in run.errors
+    ] + notes
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
     return {
         "$schema": SARIF_SCHEMA,
         "version": SARIF_VERSION,
@@ -198,11 +217,13 @@ def stream(run: Run) -> Iterator[str]:
     # is linted: the results wait in a temporary file meanwhile, not in memory.
     with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
         rule_ids: dict[str, None] = {}
-        for result in _results(run):
+        omitted: list[tuple[str, str, int]] = []
+        for result in _results(run, omitted):
             rule_ids.setdefault(result["ruleId"])
             spool.write(json.dumps(result) + "\n")  # ASCII: one line each
+        rule_ids.update((rule, None) for _, rule, _ in omitted)
         descriptors, index = _descriptors(run.rules, rule_ids)
-        head, tail = around(_document(run, descriptors, []), "results")
+        head, tail = around(_document(run, descriptors, [], _omitted_notifications(omitted, index)), "results")
         yield head
         spool.seek(0)
         results = (json.loads(line) for line in spool)

@@ -16,10 +16,10 @@ from collections.abc import Iterator
 
 import click
 
-from referral_lint.formats import Run, Tally, applicability_note, has_safe_fix
+from referral_lint.formats import Run, Tally, applicability_note, has_safe_fix, omitted_line
 from referral_lint.positions import LineIndex
 from referral_lint.inputs import display_name
-from referral_lint.model import MAX_VIOLATIONS_PER_RULE, Severity, Violation
+from referral_lint.model import Severity, Violation
 
 _SEVERITY_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
 
@@ -59,11 +59,6 @@ def stream(run: Run) -> Iterator[str]:
         failed = len(run.errors)
         footer = style(f"No problems found; {failed} file{'s' if failed != 1 else ''} could not be linted.", bold=True)
     yield separator + footer + "\n"
-
-
-def omitted_line(name: str, rule: str, count: int) -> str:
-    """What a report says of the violations past the cap per rule (``Report.omitted``)."""
-    return f"{name}: (and {count:,} more {rule} violations, not shown: at most {MAX_VIOLATIONS_PER_RULE:,} per rule and draft)"
 
 
 def render(run: Run) -> str:

@@ -129,7 +129,7 @@ def _unusable(error: RuleError | ConfigError) -> Response:
     """A rule or configuration file edited, while the server runs, into one that does not
     load: 503 (the server is fine and answers again once the file is fixed), naming the
     file, line and key."""
-    what = "the rules" if isinstance(error, RuleError) else "the configuration"
+    what = "a rule file" if isinstance(error, RuleError) else "the configuration"
     return _error(503, f"cannot use {what}: {error}")
 
 

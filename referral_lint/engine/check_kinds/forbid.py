@@ -17,12 +17,13 @@ def check_forbid(rule_index: int, rule: RuleSpec, context: MessageContext) -> li
         relevant_matches(rule_index, "patterns", rule, context), key=lambda m: (m.start, -(m.end - m.start))
     )
     findings: list[Finding] = []
+    cap = context.listed_per_rule
     kept_end = -1  # matches come by start: one overlaps a kept one if it starts before the last kept end
     for match in matches:
         if match.start < kept_end:
             continue
         kept_end = match.end
-        findings.append(finding_at(rule, match, context))
+        findings.append(finding_at(rule, match, context, listed=cap is None or len(findings) < cap))
     return findings
 
 

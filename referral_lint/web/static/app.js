@@ -212,7 +212,11 @@
       } else {
         const button = element("button", `suggestion ${suggestion.applicability}`, suggestion.description);
         button.type = "button";
-        if (suggestion.applicability === "unsafe") button.append(element("span", "caveat", "Check it before sending"));
+        // Unsafe: it may change what the draft says (a sentence added or removed, words the sentence
+        // may need deleted) or leave a <blank>; "Apply all safe fixes" leaves it out.
+        if (suggestion.applicability === "unsafe") {
+          button.append(element("span", "caveat", "Unsafe: read the draft after applying it (Apply all safe fixes leaves it out)"));
+        }
         button.addEventListener("click", () => apply(suggestion.edits));
         entry.append(button);
       }
