@@ -11,9 +11,14 @@ default). With ``--debounce-ms N`` the server debounces N ms and N is subtracted
     .venv/bin/python bench/bench_lsp.py                 # 50 changes per draft
     .venv/bin/python bench/bench_lsp.py --changes 200
     .venv/bin/python bench/bench_lsp.py --server "referral-lint lsp"
+    .venv/bin/python bench/bench_lsp.py --starts 7      # start-up to first diagnostics only
 
 Prints p50 and p95 (ms) for a 150-word and a 400-word draft. Target: p95 < 50 ms with
-the default pipeline. Always exits 0: a measurement, not a test.
+the default pipeline. With ``--starts N`` it instead starts the server N times, each a
+new process that opens the 150-word draft, and prints the time from the server's start
+to its first diagnostics (what an editor's user waits for once per session: the
+pipeline and the rules loaded, from the caches when they are warm). Always exits 0: a
+measurement, not a test.
 """
 
 from __future__ import annotations
@@ -203,6 +208,38 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
+def started_server(command: list[str], debounce_ms: float) -> Server:
+    server = Server(command)
+    server.request("initialize", {
+        "processId": None,
+        "rootUri": None,
+        "capabilities": {},
+        "initializationOptions": {"debounceMs": debounce_ms},
+    })
+    server.notify("initialized", {})
+    return server
+
+
+def measure_starts(command: list[str], starts: int, debounce_ms: float) -> int:
+    """Start the server ``starts`` times (after one start not counted, which fills the caches)
+    and print the time from each start to the diagnostics of the first draft it opens."""
+    seconds = []
+    for run in range(starts + 1):
+        started = time.perf_counter()
+        server = started_server(command, debounce_ms)
+        try:
+            uri = "file:///bench/first.txt"
+            server.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "plaintext", "version": 1, "text": DRAFT_150}})
+            received, _ = server.wait(diagnostics_for(uri, 1), timeout=120)
+        finally:
+            server.close()
+        if run:
+            seconds.append(received - started - debounce_ms / 1000)
+    print(f"server start to first diagnostics, {starts} starts (s): "
+          f"min {min(seconds):.3f} / median {statistics.median(seconds):.3f} / max {max(seconds):.3f}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--changes", type=int, default=50, help="measured changes per draft (default 50)")
@@ -212,17 +249,13 @@ def main() -> int:
         "--server", default=f"{shlex.quote(sys.executable)} -m referral_lint.cli lsp", help="command that starts the server"
     )
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--starts", type=int, help="only time start-up to the first diagnostics, over this many starts")
     args = parser.parse_args()
+    if args.starts:
+        return measure_starts(shlex.split(args.server), args.starts, args.debounce_ms)
 
     started = time.perf_counter()
-    server = Server(shlex.split(args.server))
-    server.request("initialize", {
-        "processId": None,
-        "rootUri": None,
-        "capabilities": {},
-        "initializationOptions": {"debounceMs": args.debounce_ms},
-    })
-    server.notify("initialized", {})
+    server = started_server(shlex.split(args.server), args.debounce_ms)
     results = {}
     try:
         for name, text in (("150-word draft", DRAFT_150), ("400-word draft", DRAFT_400)):

@@ -12,8 +12,8 @@ measures, each in a fresh process:
 * ``referral-lint check`` on a directory of the N drafts as files (with --check): its
   peak RSS (results are streamed, so it should stay near the bare pipeline's) and files/s,
   with mass-message detection on (the default) and off;
-* the cold start of ``referral-lint check`` on one file against ``spacy.blank("en")``
-  in a fresh interpreter (with --start).
+* the cold start of ``referral-lint check`` on one changed file against ``spacy.blank("en")``,
+  pairs of fresh processes, as bench_start.py measures it (with --start).
 
 Run from the repository root, with the project's venv::
 
@@ -27,10 +27,10 @@ import argparse
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -129,19 +129,17 @@ def measure_check(files: Path, jobs: int | None, mass: bool, out: Path) -> dict[
             "files_per_s": count / float(wall), "wall_s": float(wall), "cpu_s": float(cpu), "peak_rss_mb": int(rss_kib) / 1024}
 
 
-def measure_start(one_file: Path, repeats: int = 3) -> dict[str, float]:
-    """Best wall time of ``referral-lint check FILE`` and of a blank spaCy pipeline, each in a fresh process."""
-    def best(command: list[str]) -> float:
-        times = []
-        for _ in range(repeats):
-            started = time.perf_counter()
-            subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            times.append(time.perf_counter() - started)
-        return min(times)
+def measure_start(pairs: int = 5) -> dict[str, float]:
+    """The cold start of ``check`` on one changed draft against blank spaCy, as bench_start.py
+    measures it (each run of check paired with one of the floor): medians."""
+    from bench_start import measure, median_ratio
 
-    check = best([str(Path(sys.executable).parent / "referral-lint"), "check", "--isolated", str(one_file)])
-    blank = best([sys.executable, "-c", "import spacy; spacy.blank('en')"])
-    return {"check_one_file_s": check, "blank_spacy_s": blank, "ratio": check / blank}
+    times = measure(["changed"], pairs)["changed"]
+    return {
+        "check_one_file_s": statistics.median(check for check, _ in times),
+        "blank_spacy_s": statistics.median(floor for _, floor in times),
+        "ratio": median_ratio(times),
+    }
 
 
 def run_snippet(snippet: str, corpus: Path) -> dict[str, Any]:
@@ -191,7 +189,7 @@ def main() -> None:
         if args.check:
             results["check"] = [measure_check(directory / "files", None, mass, directory / "report.json") for mass in (False, True)]
         if args.start:
-            results["start"] = measure_start(sorted((directory / "files").glob("*.txt"))[0])
+            results["start"] = measure_start()
         if args.spark:
             spark = run_snippet(_SPARK, corpus)
             if "seconds" in spark:
@@ -219,8 +217,8 @@ def main() -> None:
         )
     if "start" in results:
         start = results["start"]
-        print(f"  cold start: check one file {start['check_one_file_s']:.2f} s, blank spaCy {start['blank_spacy_s']:.2f} s: "
-              f"{start['ratio']:.2f}x (target 1.3x)")
+        print(f"  cold start (changed draft, medians of pairs): check one file {start['check_one_file_s']:.2f} s, "
+              f"blank spaCy {start['blank_spacy_s']:.2f} s: {start['ratio']:.2f}x (target 1.3x)")
     if "spark_local_2" in results:
         print(f"  spark local[2]: {json.dumps(results['spark_local_2'])}")
     if args.json:

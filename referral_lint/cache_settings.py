@@ -1,6 +1,6 @@
 """Where referral-lint keeps its caches between runs, and whether it may.
 
-Two caches live in one directory: the loaded rules (``engine/rule_cache.py``) and the
+Two caches live in one directory: the rules, loaded and compiled (``engine/rule_cache.py``), and the
 drafts' results (``result_cache.py``), as ruff keeps its cache. The directory is
 ``--cache-dir``, else ``$REFERRAL_LINT_CACHE_DIR``, else ``$XDG_CACHE_HOME/referral-lint``
 (by default ``~/.cache/referral-lint``; ``%LOCALAPPDATA%\\referral-lint`` on Windows);
@@ -12,8 +12,12 @@ environment; a LintSession carries it to workers that are spawned rather than fo
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
 import os
+import site
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,3 +65,25 @@ def fingerprint(digest: hashlib._Hash, root: Path, parts: Iterable[str], suffixe
         files = sorted(p for p in top.rglob("*") if p.suffix in suffixes and p.is_file()) if top.is_dir() else [top]
         for path in files:
             digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+@functools.lru_cache(maxsize=1)
+def environment_key() -> str:
+    """What every cached result depends on besides its own input: this package's code and
+    version, Python's version, and which distributions (with their versions) are installed,
+    spaCy's and lemminflect's among them."""
+    from referral_lint.version import __version__
+
+    digest = hashlib.sha256(f"{__version__}\0{sys.version}\0".encode())
+    fingerprint(digest, _PACKAGE, ["."])
+    # The site directories, not sys.path: how the command was started (a script, -m, -c) must not matter.
+    for directory in (*site.getsitepackages(), *([site.getusersitepackages()] if site.ENABLE_USER_SITE else [])):
+        try:
+            names = sorted(name for name in os.listdir(directory) if name.endswith((".dist-info", ".egg-info")))
+        except OSError:
+            continue
+        digest.update(json.dumps([directory, names]).encode())
+    return digest.hexdigest()

@@ -7,6 +7,7 @@ the pipeline, and it does so once for all the files it lints.
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import sys
 import textwrap
@@ -25,7 +26,7 @@ from referral_lint.yamlsource import RuleError
 from referral_lint.formats import DEFAULT_FORMAT, FORMATS, FileResult
 from referral_lint.inputs import STDIN, InputError, display_name, expand, one_line
 from referral_lint.model import Severity
-from referral_lint.session import Linted, LintSession
+from referral_lint.session import Linted, LintSession, collector_paused
 from referral_lint.web import DEFAULT_HOST, DEFAULT_PORT
 
 if TYPE_CHECKING:
@@ -357,8 +358,13 @@ class _Run:
         entries = ((item, options["stdin_filename"], *extra) for item in expand(paths))
         jobs = 1 if STDIN in paths else options["jobs"] or default_jobs()
         for entry in entries:
-            yield self._going_on(work(self.session, entry))
+            with collector_paused():  # start-up: see referral_lint.session
+                outcome = work(self.session, entry)
+            yield self._going_on(outcome)
             if self.session.linters:
+                # Start-up's objects (spaCy, the compiled rules) live to the end: later collections
+                # skip them, and forked workers do not copy their pages by counting them.
+                gc.freeze()
                 break
         for outcome in map_ordered(self.session, work, entries, jobs=jobs, chunk_size=FILES_PER_CHUNK):
             yield self._going_on(outcome)

@@ -6,13 +6,15 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from functools import lru_cache
+from pathlib import Path
 
 from referral_lint.budget import character_cap, within_cap
 from referral_lint.config import CHANNELS, DEFAULT_CHANNEL, Config, ConfigError, select_rules
 from referral_lint.engine.check_kinds import check_kind
 from referral_lint.engine.checks import Finding, MessageContext, applies
 from referral_lint.engine.compiler import CompiledRules
-from referral_lint.engine.loader import load_rules
+from referral_lint.engine.loader import builtin_rules_dir, load_rules
+from referral_lint.engine.rule_cache import compiled_rules
 from referral_lint.engine.schema import RuleSpec, WhenSpec
 from referral_lint.doc import make_doc
 from referral_lint.parts import message_parts
@@ -65,8 +67,11 @@ def fold_dependent_findings(findings: list[Finding]) -> list[Finding]:
 
 
 @lru_cache(maxsize=8)
-def _compiled(rules: tuple[RuleSpec, ...], model: str | None) -> CompiledRules:
-    return CompiledRules(rules, load_pipeline(model))
+def _compiled(rules: tuple[RuleSpec, ...], model: str | None, rule_dirs: tuple[Path, ...]) -> CompiledRules:
+    """``rules``, loaded from ``rule_dirs`` and the built-in rules, compiled for ``model`` (once
+    per process; across runs, the rule cache keeps them compiled)."""
+    directories = (builtin_rules_dir(), *rule_dirs)
+    return compiled_rules(rules, load_pipeline(model), directories=directories, model=model)
 
 
 class Linter:
@@ -82,7 +87,7 @@ class Linter:
         self._unreported = rules_depended_on(every_rule, self.rules)
         running = self.rules + self._unreported
         self.nlp = load_pipeline(self.config.model)
-        self._compiled = _compiled(running, self.config.model)
+        self._compiled = _compiled(running, self.config.model, self.config.rule_dirs)
         # Each rule with its check and whether it has a condition; rules that depend on others'
         # results (``when.fails``) run after them.
         self._plan = [

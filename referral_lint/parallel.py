@@ -20,15 +20,15 @@ and build their Linter from its Config (a LintSession pickles without its Linter
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import chain, islice
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from referral_lint.linter import Linter
     from referral_lint.model import Report
     from referral_lint.session import LintSession
@@ -84,6 +84,10 @@ def map_ordered(
 def _map_in_workers(
     state: Any, work: Callable[[Any, Any], Result], items: Iterable[Any], jobs: int, chunk_size: int
 ) -> Iterator[Result]:
+    # Imported here: a run of one chunk (check of a file or a few) starts no workers.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     from referral_lint.linter import Linter
 
     if "fork" in multiprocessing.get_all_start_methods():

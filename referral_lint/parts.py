@@ -113,7 +113,7 @@ _SIGNATURE_LINE_RE = re.compile(
 _ASK_WORDING = load_wording("asks", ("markers", "lead_ins", "orders"))
 # One leading \b, then alternatives that each start with a word: sentences are scanned once
 # per position, not once per alternative (this runs on every sentence of every message).
-_ASK_RE = re.compile(rf"\b{_ASK_WORDING.alternation('markers')}\b", re.IGNORECASE)
+_ASK_PATTERN = rf"\b{_ASK_WORDING.alternation('markers')}\b"  # run by RE2 only (_ASK_SCAN)
 _IMPERATIVE_ASK_RE = re.compile(
     rf"(?:{_ASK_WORDING.alternation('lead_ins')}\s+){{0,2}}{_ASK_WORDING.alternation('orders')}\b", re.IGNORECASE
 )
@@ -129,7 +129,7 @@ _PLACEHOLDER_RE = re.compile(
 )
 
 
-_ASK_SCAN = scan(_ASK_RE.pattern)
+_ASK_SCAN = scan(_ASK_PATTERN)
 _PLACEHOLDER_SCAN = scan_with_re2(_PLACEHOLDER_RE)
 
 
@@ -264,7 +264,7 @@ def _ends_sentence(text: str, sentence: CharSpan) -> bool:
 
 
 def _is_ask(text: str, sentence: CharSpan, ask_markers: list[int]) -> bool:
-    """Whether a sentence makes a request; ``ask_markers``: where _ASK_RE matches in the text."""
+    """Whether a sentence makes a request; ``ask_markers``: where _ASK_PATTERN matches in the text."""
     start, end = sentence
     if THANKING_RE.match(text, start, end) and text[end - 1] != "?":
         return False  # "Thank you for the referral." thanks for a favour already done

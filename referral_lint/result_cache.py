@@ -19,18 +19,15 @@ entry that does not decode is a miss, and is written again. Entries unused for
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
-import site
 import sqlite3
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from referral_lint.cache_settings import CacheSettings, fingerprint
+from referral_lint.cache_settings import CacheSettings, environment_key
 from referral_lint.config import Config
 from referral_lint.model import Report, SkippedPattern, Violation
 from referral_lint.typed_json import Unstorable, decode, encode
@@ -42,7 +39,6 @@ MAX_AGE_DAYS = 30
 # At ~1-2 KB an entry, a cache of at most ~100 MB; past it, the entries used longest ago go first.
 MAX_ENTRIES = 50_000
 _DAY = 24 * 3600
-_PACKAGE = Path(__file__).resolve().parent
 
 
 class ResultCache:
@@ -59,7 +55,7 @@ class ResultCache:
 
     def key(self, text: str, channel: str | None, config: Config, rules_key: str) -> str:
         """The key of linting ``text`` for ``channel`` with ``config`` and the rules of ``rules_key``."""
-        digest = hashlib.sha256(_environment_key().encode())
+        digest = hashlib.sha256(f"{FORMAT}\0{environment_key()}\0".encode())
         # Config holds tuples, strings, paths and enums only, so its repr is the same in every process.
         for part in (rules_key, repr(config), channel or ""):
             digest.update(part.encode() + b"\0")
@@ -158,21 +154,3 @@ def prune(database: sqlite3.Connection, unused_since: int, most: int) -> int:
             "DELETE FROM results WHERE key IN (SELECT key FROM results ORDER BY used, key LIMIT ?)", (over,)
         ).rowcount
     return deleted
-
-
-@functools.lru_cache(maxsize=1)
-def _environment_key() -> str:
-    """What every result depends on besides its draft: this package's code and version, Python's
-    version, and which distributions (with their versions) are installed, spaCy's among them."""
-    from referral_lint.version import __version__
-
-    digest = hashlib.sha256(f"{FORMAT}\0{__version__}\0{sys.version}\0".encode())
-    fingerprint(digest, _PACKAGE, ["."])
-    # The site directories, not sys.path: how the command was started (a script, -m, -c) must not matter.
-    for directory in (*site.getsitepackages(), *([site.getusersitepackages()] if site.ENABLE_USER_SITE else [])):
-        try:
-            names = sorted(name for name in os.listdir(directory) if name.endswith((".dist-info", ".egg-info")))
-        except OSError:
-            continue
-        digest.update(json.dumps([directory, names]).encode())
-    return digest.hexdigest()

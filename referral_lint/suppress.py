@@ -45,12 +45,27 @@ class Outcome:
     stale: list[tuple[IgnoreEntry, str, Severity]] = field(default_factory=list)
 
 
+# rule_catalogue's answers by configuration, each with the rules it was worked out from.
+_CATALOGUES: dict[Config, tuple[tuple[Any, ...], tuple[tuple[RuleInfo, ...], frozenset[str]]]] = {}
+
+
 def rule_catalogue(config: Config) -> tuple[tuple[RuleInfo, ...], frozenset[str]]:
-    """(every known rule, the ids ``config`` turns on): what suppression checks names against."""
+    """(every known rule, the ids ``config`` turns on): what suppression checks names against.
+
+    Worked out once per configuration and set of loaded rules (every draft asks), again
+    when the rules were read again (``load_rules`` then gives a new tuple)."""
     from referral_lint.engine.loader import load_rules
 
-    rules = catalogue(load_rules(config.rule_dirs))
-    return rules, enabled_rules(rules, config)
+    loaded = load_rules(config.rule_dirs)
+    known = _CATALOGUES.get(config)
+    if known is not None and known[0] is loaded:
+        return known[1]
+    rules = catalogue(loaded)
+    answer = rules, enabled_rules(rules, config)
+    if len(_CATALOGUES) >= 64:  # a long-running server sees many configurations: keep the recent ones
+        del _CATALOGUES[next(iter(_CATALOGUES))]
+    _CATALOGUES[config] = (loaded, answer)
+    return answer
 
 
 def apply_suppressions(

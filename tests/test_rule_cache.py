@@ -8,6 +8,7 @@ import os
 import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -130,3 +131,118 @@ def test_check_lints_the_same_with_and_without_the_cache(tmp_path):
     assert first.stdout == second.stdout == uncached.stdout
     assert "no-buzzwords" in {v["rule"] for v in json.loads(second.stdout)["files"][0]["violations"]}
     assert first.stderr == second.stderr == uncached.stderr == ""
+
+
+# --- The rules compiled (what a Linter runs), kept beside the rules ---------------------
+
+EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").rglob("*.txt"))
+
+
+@pytest.fixture
+def compilations(cache, monkeypatch):
+    """How many times rules were compiled from their patterns (not read from the cache), in a
+    process that has compiled none yet."""
+    from referral_lint import linter
+    from referral_lint.engine import compiler
+
+    count: list[int] = []
+    compile_rules = compiler._compile
+
+    def counting(rules, nlp):
+        count.append(len(rules))
+        return compile_rules(rules, nlp)
+
+    monkeypatch.setattr(compiler, "_compile", counting)
+    linter._compiled.cache_clear()
+    yield count
+    linter._compiled.cache_clear()
+
+
+def a_new_linter(monkeypatch, config=None):
+    """A Linter as a new process builds it: rules read and compiled again, or from the cache."""
+    from referral_lint import linter
+
+    a_new_process(monkeypatch)
+    linter._compiled.cache_clear()
+    return linter.Linter(config)
+
+
+def reports(linter) -> list[list[dict]]:
+    return [[violation.to_dict() for violation in linter.lint(path.read_text()).violations] for path in EXAMPLES]
+
+
+def test_a_second_linter_reads_the_compiled_rules_and_lints_the_same(cache, compilations, monkeypatch):
+    first = a_new_linter(monkeypatch)
+    assert len(compilations) == 1
+    assert len(list(cache.glob("compiled-*.json"))) == 1
+    compiled_first = reports(first)
+
+    second = a_new_linter(monkeypatch)
+    assert len(compilations) == 1  # read, not compiled
+    assert reports(second) == compiled_first
+    assert any(compiled_first) and len(EXAMPLES) > 5
+
+    monkeypatch.setenv(rule_cache.NO_CACHE_ENV, "1")
+    assert reports(a_new_linter(monkeypatch)) == compiled_first
+    assert len(compilations) == 2
+
+
+def test_the_compiled_rules_are_keyed_by_the_rules_selection_and_environment(cache, compilations, monkeypatch, tmp_path):
+    from referral_lint import cache_settings
+    from referral_lint.config import Config
+
+    team = write(tmp_path / "team" / "no-buzzwords.yaml", TEAM_RULE)
+    config = Config(rule_dirs=(team.parent,))
+    assert "no-buzzwords" in {v.rule for v in a_new_linter(monkeypatch, config).lint(BUZZ_DRAFT).violations}
+    assert len(compilations) == 1
+
+    write(team, TEAM_RULE.replace("rockstar", "guru"))  # a rule file's contents
+    changed = a_new_linter(monkeypatch, config)
+    assert len(compilations) == 2
+    assert "no-buzzwords" not in {v.rule for v in changed.lint(BUZZ_DRAFT).violations}
+
+    a_new_linter(monkeypatch, Config(rule_dirs=(team.parent,), ignore=("length",)))  # which rules run
+    assert len(compilations) == 3
+
+    # Another version of this package or of what it reads (spaCy, lemminflect): compiled again.
+    monkeypatch.setattr(cache_settings, "environment_key", lambda: "another version")
+    a_new_linter(monkeypatch, config)
+    assert len(compilations) == 4
+    a_new_linter(monkeypatch, config)
+    assert len(compilations) == 4
+
+
+def _refs_out_of_range(text: str) -> str:
+    document = json.loads(text)
+    document["state"]["word_patterns"] = [[9999, "patterns", 0]] * len(document["state"]["word_patterns"])
+    return json.dumps(document)
+
+
+def _regex_that_does_not_compile(text: str) -> str:
+    document = json.loads(text)
+    document["state"]["words"]["patterns"][0] = "(unclosed"
+    return json.dumps(document)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda text: text[: len(text) // 2],
+        lambda text: "\0" * 40,
+        lambda text: text.replace('"format": 1', '"format": 99'),
+        lambda text: text.replace('"key": "', '"key": "0'),
+        lambda text: json.dumps({"format": 1, "key": json.loads(text)["key"], "state": {"words": []}}),
+        _refs_out_of_range,
+        _regex_that_does_not_compile,
+    ],
+    ids=["truncated", "binary", "format", "key", "bad-shape", "bad-reference", "bad-regex"],
+)
+def test_a_corrupt_compiled_cache_is_rebuilt_and_lints_the_same(cache, compilations, monkeypatch, damage):
+    expected = reports(a_new_linter(monkeypatch))
+    (cached,) = cache.glob("compiled-*.json")
+    cached.write_bytes(damage(cached.read_text(encoding="utf-8")).encode("utf-8"))
+
+    assert reports(a_new_linter(monkeypatch)) == expected
+    assert len(compilations) == 2  # compiled again
+    a_new_linter(monkeypatch)
+    assert len(compilations) == 2  # and the cache written again

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from spacy.errors import MatchPatternError
@@ -25,6 +26,8 @@ from spacy.tokens import Doc
 from referral_lint.engine.safe_matcher import matcher_pattern
 from referral_lint.engine.schema import PatternSpec, RuleSpec
 from referral_lint.engine.tokenregex import (
+    Codebook,
+    CompiledWords,
     PatternSet,
     TokenEncoder,
     TokenPatternTranslator,
@@ -55,80 +58,66 @@ class Match(NamedTuple):
     pattern: PatternSpec
 
 
-class CompiledRules:
-    """The patterns of a rule set, compiled against one pipeline's vocabulary."""
+# Where a pattern is in its rule set: (rule index, role, number of the pattern in its role).
+PatternRef = tuple[int, str, int]
+# A pattern's value (a token pattern, a regex): (rule index, role, pattern number, value number).
+ValueRef = tuple[int, str, int, int]
 
-    def __init__(self, rules: tuple[RuleSpec, ...], nlp: Language) -> None:
+
+@dataclass(frozen=True)
+class CompiledState:
+    """A rule set compiled against a pipeline, as data: what the rule cache keeps between
+    runs (``referral_lint.engine.rule_cache``), so that a run reads it instead of
+    translating every phrase and token pattern again. Patterns are named by where they are
+    in the rules (``PatternRef``, ``ValueRef``): the rules themselves are not repeated."""
+
+    words: CompiledWords  # phrases, lemma phrases and token patterns, as RE2 sources
+    word_patterns: tuple[PatternRef, ...]  # the pattern of each of ``words``' expressions
+    matcher_patterns: tuple[ValueRef, ...]  # token patterns for spaCy's Matcher (tags, dependencies)
+    regexes: tuple[ValueRef, ...]
+    part_patterns: tuple[PatternRef, ...]  # spans of message parts
+    skipped: tuple[SkippedPattern, ...]  # patterns the pipeline cannot run
+    sentence_dependent: tuple[tuple[int, str], ...]  # see CompiledRules.sentence_dependent
+
+
+class CompiledRules:
+    """The patterns of a rule set, compiled against one pipeline's vocabulary.
+
+    ``state``: the same rules compiled before, against the same pipeline (from the rule
+    cache); without it they are compiled now. Either way the Linter runs what ``state``
+    describes, so a report is the same cached or not."""
+
+    def __init__(self, rules: tuple[RuleSpec, ...], nlp: Language, state: CompiledState | None = None) -> None:
         self.rules = rules
-        self._nlp = nlp
-        # Phrases, lemma phrases and token patterns: one RE2 set over encoded tokens.
-        self._translator = TokenPatternTranslator()
-        self._word_expressions: list[WordPattern] = []
-        self._word_patterns: list[tuple[tuple[int, str], PatternSpec]] = []
-        self._tokens = Matcher(nlp.vocab, validate=True)  # what the set cannot express (tags, dependencies)
+        self.state = state = state or _compile(rules, nlp)
+        roles = [dict(_patterns_by_role(rule)) for rule in rules]
+
+        def spec(ref: PatternRef | ValueRef) -> tuple[tuple[int, str], PatternSpec]:
+            return (ref[0], ref[1]), roles[ref[0]][ref[1]][ref[2]]
+
+        self._word_patterns: list[tuple[tuple[int, str], PatternSpec]] = [spec(ref) for ref in state.word_patterns]
+        # What the RE2 set cannot express (tags, dependencies); validated when compiled.
+        self._tokens = Matcher(nlp.vocab)
         self._matcher_keys: dict[int, tuple[tuple[int, str], PatternSpec]] = {}
+        for ref in state.matcher_patterns:
+            slot, pattern = spec(ref)
+            key = _matcher_key(rules[ref[0]], ref)
+            self._tokens.add(key, [matcher_pattern(list(pattern.values[ref[3]]))])
+            self._matcher_keys[nlp.vocab.strings.add(key)] = (slot, pattern)
         self._regex_set: Any = None
         self._regexes: list[tuple[tuple[int, str], PatternSpec, SafeRegex]] = []
-        self._part_patterns: list[tuple[tuple[int, str], PatternSpec]] = []  # spans of message parts
+        for ref in state.regexes:
+            slot, pattern = spec(ref)
+            self._regexes.append((slot, pattern, compile_regex(pattern.values[ref[3]], case_sensitive=pattern.case_sensitive)))
+        self._part_patterns = [spec(ref) for ref in state.part_patterns]
         self.skipped: dict[str, list[SkippedPattern]] = defaultdict(list)
+        for skipped in state.skipped:
+            self.skipped[skipped.rule].append(skipped)
         # Slots where a match counts only in some sentences (pattern options): there, whether
         # anything matched is not enough to know whether a match counts.
-        self.sentence_dependent: set[tuple[int, str]] = set()
-        available = capabilities(nlp)
-        for index, rule in enumerate(rules):
-            for role, patterns in _patterns_by_role(rule):
-                if any(p.skip_questions or p.sentence_has or p.sentence_lacks or p.kinds is not None for p in patterns):
-                    self.sentence_dependent.add((index, role))
-                for number, pattern in enumerate(patterns):
-                    missing = pattern.needs - available
-                    if missing:
-                        self.skipped[rule.id].append(SkippedPattern(rule.id, tuple(sorted(missing))))
-                        continue
-                    self._add(rule, (index, role), number, pattern)
-        self._words = PatternSet(self._word_expressions, self._translator.codebook)
-        self._encoder = TokenEncoder(self._translator.codebook)
-
-    def _add(self, rule: RuleSpec, slot: tuple[int, str], number: int, pattern: PatternSpec) -> None:
-        try:
-            if pattern.kind in ("phrases", "lemmas"):
-                for phrase in pattern.values:
-                    self._add_phrase(slot, pattern, phrase)
-            elif pattern.kind == "tokens":
-                for token_pattern in pattern.values:
-                    self._add_token_pattern(f"{rule.id}/{slot[1]}/{number}", slot, pattern, list(token_pattern))
-            elif pattern.kind == "part":
-                self._part_patterns.append((slot, pattern))
-            else:
-                for expression in pattern.values:
-                    regex = compile_regex(expression, case_sensitive=pattern.case_sensitive)
-                    self._regexes.append((slot, pattern, regex))
-        except (MatchPatternError, ValueError, TypeError, KeyError, RecursionError) as error:  # deep nesting: re recurses
-            raise RuleError(rule.file, pattern.line, pattern.key, f"pattern does not compile: {_spacy_detail(error)}") from None
-
-    def _add_phrase(self, slot: tuple[int, str], pattern: PatternSpec, phrase: str) -> None:
-        doc = self._nlp.make_doc(_normalised(phrase))
-        if pattern.kind == "lemmas":
-            words = [lemma_of(token.lower_) for token in doc]
-            expression = self._translator.words("LEMMA", words)
-        else:
-            expression = self._translator.words("LOWER", [token.lower_ for token in doc])
-        if expression.tokens:
-            self._word_expressions.append(expression)
-            self._word_patterns.append((slot, pattern))
-
-    def _add_token_pattern(
-        self, key: str, slot: tuple[int, str], pattern: PatternSpec, token_pattern: list[dict[str, Any]]
-    ) -> None:
-        # spaCy validates every pattern, so errors read the same whichever matcher runs it.
-        Matcher(self._nlp.vocab, validate=True).add(key, [token_pattern])
-        try:
-            expression = self._translator.translate(token_pattern)
-        except Unsupported:
-            self._tokens.add(key, [matcher_pattern(token_pattern)])
-            self._matcher_keys[self._nlp.vocab.strings.add(key)] = (slot, pattern)
-            return
-        self._word_expressions.append(expression)
-        self._word_patterns.append((slot, pattern))
+        self.sentence_dependent: set[tuple[int, str]] = set(state.sentence_dependent)
+        self._words = PatternSet(state.words)
+        self._encoder = TokenEncoder(Codebook.restored(state.words))
 
     def find(self, doc: Doc) -> DocMatches:
         """The matches of every pattern in ``doc``, by (rule index, role).
@@ -272,3 +261,91 @@ def _patterns_by_role(rule: RuleSpec) -> list[tuple[str, tuple[PatternSpec, ...]
 
 def _normalised(phrase: str) -> str:
     return NormalizedText.from_original(phrase).text
+
+
+def _matcher_key(rule: RuleSpec, ref: ValueRef) -> str:
+    return f"{rule.id}/{ref[1]}/{ref[2]}"
+
+
+def _compile(rules: tuple[RuleSpec, ...], nlp: Language) -> CompiledState:
+    """Translate every pattern of ``rules``: phrases and token patterns into the RE2 word set
+    (spaCy's Matcher for what it cannot express), regexes checked."""
+    return _Compiler(rules, nlp).state()
+
+
+class _Compiler:
+    """What compiling a rule set collects, pattern by pattern (see ``_compile``)."""
+
+    def __init__(self, rules: tuple[RuleSpec, ...], nlp: Language) -> None:
+        self._rules = rules
+        self._nlp = nlp
+        self._translator = TokenPatternTranslator()
+        self._word_expressions: list[WordPattern] = []
+        self._word_patterns: list[PatternRef] = []
+        self._matcher_patterns: list[ValueRef] = []
+        self._regexes: list[ValueRef] = []
+        self._part_patterns: list[PatternRef] = []
+        self._skipped: list[SkippedPattern] = []
+        self._sentence_dependent: list[tuple[int, str]] = []
+
+    def state(self) -> CompiledState:
+        available = capabilities(self._nlp)
+        for index, rule in enumerate(self._rules):
+            for role, patterns in _patterns_by_role(rule):
+                if any(p.skip_questions or p.sentence_has or p.sentence_lacks or p.kinds is not None for p in patterns):
+                    self._sentence_dependent.append((index, role))
+                for number, pattern in enumerate(patterns):
+                    missing = pattern.needs - available
+                    if missing:
+                        self._skipped.append(SkippedPattern(rule.id, tuple(sorted(missing))))
+                        continue
+                    self._add(rule, (index, role, number), pattern)
+        return CompiledState(
+            words=CompiledWords.build(self._word_expressions, self._translator.codebook),
+            word_patterns=tuple(self._word_patterns),
+            matcher_patterns=tuple(self._matcher_patterns),
+            regexes=tuple(self._regexes),
+            part_patterns=tuple(self._part_patterns),
+            skipped=tuple(self._skipped),
+            sentence_dependent=tuple(self._sentence_dependent),
+        )
+
+    def _add(self, rule: RuleSpec, ref: PatternRef, pattern: PatternSpec) -> None:
+        try:
+            if pattern.kind in ("phrases", "lemmas"):
+                for phrase in pattern.values:
+                    self._add_phrase(ref, pattern, phrase)
+            elif pattern.kind == "tokens":
+                for value, token_pattern in enumerate(pattern.values):
+                    self._add_token_pattern(rule, (*ref, value), list(token_pattern))
+            elif pattern.kind == "part":
+                self._part_patterns.append(ref)
+            else:
+                for value, expression in enumerate(pattern.values):
+                    compile_regex(expression, case_sensitive=pattern.case_sensitive)  # an error, now
+                    self._regexes.append((*ref, value))
+        except (MatchPatternError, ValueError, TypeError, KeyError, RecursionError) as error:  # deep nesting: re recurses
+            raise RuleError(rule.file, pattern.line, pattern.key, f"pattern does not compile: {_spacy_detail(error)}") from None
+
+    def _add_phrase(self, ref: PatternRef, pattern: PatternSpec, phrase: str) -> None:
+        doc = self._nlp.make_doc(_normalised(phrase))
+        if pattern.kind == "lemmas":
+            words = [lemma_of(token.lower_) for token in doc]
+            expression = self._translator.words("LEMMA", words)
+        else:
+            expression = self._translator.words("LOWER", [token.lower_ for token in doc])
+        if expression.tokens:
+            self._word_expressions.append(expression)
+            self._word_patterns.append(ref)
+
+    def _add_token_pattern(self, rule: RuleSpec, ref: ValueRef, token_pattern: list[dict[str, Any]]) -> None:
+        # spaCy validates every pattern, so errors read the same whichever matcher runs it.
+        Matcher(self._nlp.vocab, validate=True).add(_matcher_key(rule, ref), [token_pattern])
+        try:
+            expression = self._translator.translate(token_pattern)
+        except Unsupported:
+            matcher_pattern(token_pattern)  # an unsafe pattern is an error now, not at the first lint
+            self._matcher_patterns.append(ref)
+            return
+        self._word_expressions.append(expression)
+        self._word_patterns.append(ref[:3])
