@@ -458,7 +458,7 @@ class _Run:
 
 @main.command(context_settings=_CONTEXT)
 @_lint_options
-@click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe suggestions: inserted sentences with <blanks> to fill.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe suggestions: ones that may change what the draft says or leave a <blank> to fill.")
 @click.option("--diff", is_flag=True, help="Print a unified diff of the fixes instead of writing any file.")
 def fix(paths: tuple[str, ...], unsafe_fixes: bool, diff: bool, **options: Any) -> None:
     """Apply the safe suggestions to drafts (files, directories, or - for stdin to stdout).
