@@ -3,9 +3,10 @@
 
 Lints messages made of words never seen before (a seeded stream) and prints, every
 ``--every`` messages, the distinct words so far, the strings spaCy's vocabulary keeps,
-the lexemes it holds and the process's resident memory (RSS, not the peak): the
-figures should stop growing once the bounds are reached (pipeline.MAX_KEPT_STRINGS,
-lemmas.MAX_KEPT_LEMMAS, the token encoder's records).
+the cells of its two hash tables (strings, lexemes) and the process's resident memory
+(RSS, not the peak): the figures should stop growing once the bounds are reached
+(pipeline.MAX_KEPT_STRINGS, lemmas.MAX_KEPT_LEMMAS, the token encoder's records, and
+the tables' rebuilds in vocab_tables.py).
 
     .venv/bin/python bench/bench_memory.py [--words 400000] [--every 1000]
 
@@ -48,19 +49,27 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=1000, help="report every N messages")
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--unbounded", action="store_true", help="lift the bounds, to see what they save")
+    parser.add_argument("--no-table-rebuilds", action="store_true", help="never rebuild spaCy's tables (as before vocab_tables.py)")
+    parser.add_argument("--bounds", type=int, help="lower every bound to N words past start-up, to reach them sooner")
     options = parser.parse_args()
 
     from referral_lint import lemmas, pipeline
     from referral_lint.engine import tokenregex
     from referral_lint.linter import Linter
+    from referral_lint.vocab_tables import lexeme_index
 
+    if options.no_table_rebuilds:
+        pipeline.keep_indexes_compact = lambda vocab: None
     if options.unbounded:
         pipeline.MAX_KEPT_STRINGS = lemmas.MAX_KEPT_LEMMAS = tokenregex._MAX_CACHED_WORDS = 1 << 62
 
     linter = Linter()
     vocab = linter.nlp.vocab
+    if options.bounds:
+        lemmas.MAX_KEPT_LEMMAS = tokenregex._MAX_CACHED_WORDS = options.bounds
+        pipeline.MAX_KEPT_STRINGS = len(vocab.strings) + options.bounds
     messages = options.words // WORDS_PER_MESSAGE
-    print(f"{'messages':>9} {'words':>9} {'strings':>9} {'lexemes':>9} {'RSS MB':>8} {'msg/s':>7}")
+    print(f"{'messages':>9} {'words':>9} {'strings':>9} {'str cells':>10} {'lex cells':>10} {'RSS MB':>8} {'msg/s':>7}")
     started = last = time.perf_counter()
     for number, text in enumerate(fresh_messages(options.seed), start=1):
         linter.lint(text)
@@ -69,7 +78,7 @@ def main() -> None:
             rate = options.every / (now - last) if number % options.every == 0 else 0
             last = now
             print(
-                f"{number:>9,} {number * WORDS_PER_MESSAGE:>9,} {len(vocab.strings):>9,} {len(vocab):>9,}"
+                f"{number:>9,} {number * WORDS_PER_MESSAGE:>9,} {len(vocab.strings):>9,} {vocab.strings._map.capacity:>10,} {lexeme_index(vocab).capacity:>10,}"
                 f" {resident_mb():>8.0f} {rate:>7.0f}",
                 flush=True,
             )
