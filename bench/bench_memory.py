@@ -127,9 +127,10 @@ def main() -> None:
     if options.unbounded:
         pipeline.MAX_KEPT_STRINGS = lemmas.MAX_KEPT_LEMMAS = tokenregex._MAX_CACHED_WORDS = 1 << 62
 
+    if options.bounds:  # the word tables take their bounds when they are made
+        lemmas.MAX_KEPT_LEMMAS = tokenregex._MAX_CACHED_WORDS = options.bounds
     lint, vocab = linting_through(options.through, freeze=not options.no_freeze)
     if options.bounds:
-        lemmas.MAX_KEPT_LEMMAS = tokenregex._MAX_CACHED_WORDS = options.bounds
         pipeline.MAX_KEPT_STRINGS = len(vocab.strings) + options.bounds
     pauses = CollectionPauses()
     messages = options.words // WORDS_PER_MESSAGE
@@ -151,6 +152,11 @@ def main() -> None:
         if number >= messages:
             break
     print(f"{time.perf_counter() - started:.1f} s; collector pauses: {pauses}")
+    import gc
+
+    collecting = time.perf_counter()
+    gc.collect()
+    print(f"a full collection now: {(time.perf_counter() - collecting) * 1000:.0f} ms")
 
 
 if __name__ == "__main__":
