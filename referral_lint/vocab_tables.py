@@ -62,11 +62,11 @@ def _live_copy(table: PreshMap) -> PreshMap:
 
 
 def _rebuild_lexeme_index(vocab: Vocab, old: PreshMap) -> PreshMap:
-    live = list(old.items())
+    live = dict(old.items())  # of ints only: no work for the garbage collector, unlike a list of pairs
     getters = dict(vocab.lex_attr_getters)  # from_bytes may wrap the NORM getter again
     vocab.from_bytes(srsly.msgpack_dumps({}), exclude=_EVERY_PART)  # a new, empty index
     vocab.lex_attr_getters.update(getters)
     index = lexeme_index(vocab)
-    for key, value in live:
+    for key, value in live.items():
         index[key] = value
     return index
