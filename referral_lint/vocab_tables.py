@@ -35,7 +35,7 @@ def keep_indexes_compact(vocab: Vocab) -> None:
     baselines = _BASELINES.setdefault(id(vocab), {})
     strings = vocab.strings
     if _has_grown(strings._map, "strings", baselines):
-        strings._map = _live_copy(strings._map)
+        strings._map = _live_copy(strings._map, baselines["strings"])
         baselines["strings"] = strings._map.capacity
     lexemes = lexeme_index(vocab)
     if _has_grown(lexemes, "lexemes", baselines):
@@ -54,19 +54,20 @@ def _has_grown(table: PreshMap, name: str, baselines: dict[str, int]) -> bool:
     return table.capacity > baseline
 
 
-def _live_copy(table: PreshMap) -> PreshMap:
-    copy = PreshMap()
+def _live_copy(table: PreshMap, size: int) -> PreshMap:
+    copy = PreshMap(initial_size=size)  # one allocation, not one per doubling
     for key, value in table.items():  # items() skips deleted cells
         copy[key] = value
     return copy
 
 
 def _rebuild_lexeme_index(vocab: Vocab, old: PreshMap) -> PreshMap:
-    live = dict(old.items())  # of ints only: no work for the garbage collector, unlike a list of pairs
     getters = dict(vocab.lex_attr_getters)  # from_bytes may wrap the NORM getter again
     vocab.from_bytes(srsly.msgpack_dumps({}), exclude=_EVERY_PART)  # a new, empty index
     vocab.lex_attr_getters.update(getters)
     index = lexeme_index(vocab)
-    for key, value in live.items():
+    # Straight from the old table (alive while held here): holding 250,000 pairs in a list
+    # set off garbage collections, and left memory behind.
+    for key, value in old.items():
         index[key] = value
     return index
