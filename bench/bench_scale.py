@@ -154,6 +154,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=10_000, help="messages to generate (default 10,000)")
     parser.add_argument("--spark", action="store_true", help="also time referral_lint.spark in local[2] (needs Java)")
     parser.add_argument("--memory-only", action="store_true", help="one run (2 jobs, mass messages): peak RSS at --n")
+    parser.add_argument("--no-mass-messages", action="store_true", help="with --memory-only: the run without mass messages")
     parser.add_argument("--check", action="store_true", help="also check the N drafts as files: peak RSS, files/s")
     parser.add_argument("--start", action="store_true", help="also time check's cold start against blank spaCy")
     parser.add_argument("--no-batch", action="store_true", help="skip the batch runs (with --check or --start)")
@@ -170,7 +171,7 @@ def main() -> None:
         if args.no_batch:
             runs = []
         elif args.memory_only:
-            runs = [measure_batch(corpus, 2, True, directory / "out.jsonl") | {"load": os.getloadavg()[0]}]
+            runs = [measure_batch(corpus, 2, not args.no_mass_messages, directory / "out.jsonl") | {"load": os.getloadavg()[0]}]
         else:
             # 1 job, 2 jobs, alternated: on a shared machine the neighbours' load drifts, and
             # pairs run back to back see about the same of it.

@@ -119,10 +119,12 @@ def set_lemmas(doc: Doc) -> Doc:
     lemma_ids = _LEMMA_IDS.setdefault(id(strings), WordTable(MAX_KEPT_LEMMAS))
 
     def lemmas_of(lowers: set[int], kept: bool) -> dict[int, int]:
-        # A kept lemma's string must outlive a spaCy memory zone the Doc may be made in.
         return {lower: strings.add(lemma_of(strings[lower]), allow_transient=not kept) for lower in lowers}
 
     lowers = token_columns(doc).lowers
-    lemmas = lemma_ids.values_for(lowers, lemmas_of)
+    # A kept lemma's string must stay in the store for good. In a memory zone it may already
+    # be there for the zone only ("aardvark" before "aardvarks" in one message), and adding
+    # it again keeps it no longer: the table keeps nothing new there.
+    lemmas = lemma_ids.values_for(lowers, lemmas_of, keep=not doc.vocab.in_memory_zone)
     doc.from_array([LEMMA], numpy.fromiter(lemmas, dtype="uint64", count=len(lowers)))
     return doc

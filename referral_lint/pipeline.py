@@ -19,6 +19,7 @@ import spacy
 from spacy.language import Language
 
 from referral_lint import lemmas, parts, sentences  # noqa: F401  (register the components)
+from referral_lint.vocab_tables import keep_indexes_compact
 
 DEFAULT_MODEL = "default"
 
@@ -81,6 +82,7 @@ def message_memory(nlp: Language) -> Iterator[None]:
             return
         with nlp.memory_zone():
             yield
+        keep_indexes_compact(nlp.vocab)
 
 
 def capabilities(nlp: Language) -> frozenset[str]:

@@ -33,15 +33,17 @@ class WordTable(Generic[Value]):
     def __len__(self) -> int:
         return len(self._values)
 
-    def values_for(self, keys: list[int], compute: Callable[[set[int], bool], dict[int, Value]]) -> tuple[Value, ...]:
+    def values_for(
+        self, keys: list[int], compute: Callable[[set[int], bool], dict[int, Value]], *, keep: bool = True
+    ) -> tuple[Value, ...]:
         """The value of every key of ``keys`` (in order). ``compute(missing, kept)`` gives
         the values of keys not in the table; ``kept`` says whether the table will keep them
-        (it has room) or they serve this call only."""
+        (it has room, and ``keep`` allows it) or they serve this call only."""
         try:
             return look_up_all(keys, self._values)
         except KeyError:  # words not seen before
             missing = set(keys).difference(self._values)
-            kept = len(self._values) + len(missing) <= self.bound
+            kept = keep and len(self._values) + len(missing) <= self.bound
             computed = compute(missing, kept)
             if kept:
                 self._values.update(computed)

@@ -17,8 +17,8 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-def run_python(code: str) -> subprocess.CompletedProcess[str]:
+def run_python(code: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     """Run ``code`` in a fresh interpreter (nothing imported yet); it must exit 0."""
-    process = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    process = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout)
     assert process.returncode == 0, process.stderr[-2000:]
     return process

@@ -23,29 +23,39 @@ def test_a_lone_surrogate_is_linted_as_the_replacement_character():
     assert referral_lint.lint("\udfff\ud83d \ud800").violations  # only surrogates: linted, no crash
 
 
-def test_new_words_past_every_cache_bound_change_no_result_and_keep_the_store_flat():
-    """A long process sees new words forever: the caches per word stop growing at their bounds
-    (lowered here, so that a few thousand words pass them), and no lookup fails."""
+def test_a_stream_past_250000_new_words_changes_no_result_and_keeps_the_store_flat():
+    """A long process sees new words forever (issue 15: a KeyError after about 200,000 of
+    them). 360,000 distinct words with the default bounds, in drafts of 15,000 words under
+    the input cap: no error, the same report for the same message before and after, and
+    the string store, the word tables and spaCy's hash tables stop growing at their bounds.
+    About 25 s; tests/test_memory.py runs the same past lowered bounds, for longer."""
     code = """
-import random, string
+import itertools, string
 from referral_lint import lemmas, pipeline
-from referral_lint.engine import tokenregex
 from referral_lint.linter import Linter
+from referral_lint.vocab_tables import lexeme_index
 
-tokenregex._MAX_CACHED_WORDS = 3000
-lemmas.MAX_KEPT_LEMMAS = 2000
 linter = Linter()
+vocab = linter.nlp.vocab
 probe = "Hi Dana, we met at PyCon. I am referring to the zyxwvuts role and you need to refer me ASAP."
 before = linter.lint(probe)
-pipeline.MAX_KEPT_STRINGS = len(linter.nlp.vocab.strings) + 1000
-rng = random.Random(15)
-for _ in range(300):
-    words = " ".join("".join(rng.choices(string.ascii_lowercase, k=10)) + rng.choice(["", "ing", "ed", "s"]) for _ in range(40))
-    linter.lint("Hi Dana, " + words + ". Thank you!")
-    assert len(linter.nlp.vocab.strings) <= pipeline.MAX_KEPT_STRINGS + 2000
+words = ("".join(letters) for letters in itertools.product(string.ascii_lowercase, repeat=5))
+at_bound = None
+for _ in range(24):
+    draft = "Hi Dana,\\n" + " ".join(itertools.islice(words, 15_000)) + "\\nThank you!"
+    assert len(draft) < 100_000
+    linter.lint(draft)
+    sizes = (len(vocab.strings), vocab.strings._map.capacity, lexeme_index(vocab).capacity)
+    if at_bound is None and sizes[0] >= pipeline.MAX_KEPT_STRINGS:
+        at_bound = sizes
+    elif at_bound is not None:
+        assert sizes[0] == at_bound[0], "no string kept past the bound"
+        assert sizes[1] <= 2 * at_bound[1] and sizes[2] <= 2 * at_bound[2], "tables rebuilt, not doubled"
+assert at_bound is not None and at_bound[0] < 270_000
+assert len(lemmas._LEMMA_IDS[id(vocab.strings)]) <= lemmas.MAX_KEPT_LEMMAS
 assert linter.lint(probe) == before, "same message, same report"
 """
-    run_python(code)
+    run_python(code, timeout=300)
 
 
 # The shapes that were quadratic (issue 15), at the 100,000-character cap.
