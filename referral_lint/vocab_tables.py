@@ -38,15 +38,17 @@ def keep_indexes_compact(vocab: Vocab) -> None:
         strings._map = _live_copy(strings._map, baselines["strings"])
         baselines["strings"] = strings._map.capacity
     lexemes = lexeme_index(vocab)
-    if _has_grown(lexemes, "lexemes", baselines):
+    if lexemes is not None and _has_grown(lexemes, "lexemes", baselines):
         baselines["lexemes"] = _rebuild_lexeme_index(vocab, lexemes).capacity
 
 
-def lexeme_index(vocab: Vocab) -> PreshMap:
+def lexeme_index(vocab: Vocab) -> PreshMap | None:
     """The vocabulary's table of lexemes by word hash (``Vocab._by_orth``, which Python
-    code cannot name: the one preshed map the vocabulary refers to)."""
-    (index,) = (referent for referent in gc.get_referents(vocab) if type(referent) is PreshMap)
-    return index
+    code cannot name: the one preshed map the vocabulary refers to), or None where a
+    spaCy version lays the vocabulary out otherwise (then that table is left as it is:
+    it grows, but nothing breaks)."""
+    tables = [referent for referent in gc.get_referents(vocab) if type(referent) is PreshMap]
+    return tables[0] if len(tables) == 1 else None
 
 
 def _has_grown(table: PreshMap, name: str, baselines: dict[str, int]) -> bool:
@@ -66,6 +68,8 @@ def _rebuild_lexeme_index(vocab: Vocab, old: PreshMap) -> PreshMap:
     vocab.from_bytes(srsly.msgpack_dumps({}), exclude=_EVERY_PART)  # a new, empty index
     vocab.lex_attr_getters.update(getters)
     index = lexeme_index(vocab)
+    if index is None or index is old:  # not a new index: leave the old one as it is
+        return old
     # Straight from the old table (alive while held here): holding 250,000 pairs in a list
     # set off garbage collections, and left memory behind.
     for key, value in old.items():
