@@ -53,7 +53,9 @@ def _dotted_keys(dotted: str) -> tuple[str, ...]:
     parts = []
     for part in _PART.findall(dotted):
         if part.startswith('"'):
-            part = part[1:-1].encode("utf-8").decode("unicode_escape") if "\\" in part else part[1:-1]
+            # TOML's own escapes (\u00e9, \"), by tomllib: Python's unicode_escape would garble
+            # any other non-ASCII letter in the same key.
+            part = tomllib.loads(f"key = {part}")["key"] if "\\" in part else part[1:-1]
         elif part.startswith("'"):
             part = part[1:-1]
         parts.append(part)

@@ -599,6 +599,11 @@ def test_a_bad_yaml_file(run, tmp_path, name, text, expected):
         ('[tool.referral-lint]\nchannel = \n', ":2: invalid TOML: "),
         ('[tool.referral-lint.severity]\nlength = "loud"\n', ":2: tool.referral-lint.severity.length: unknown severity 'loud'"),
         ('[tool.referral-lint.per-path."notes/*"]\nignore = ["nope"]\n', ':2: tool.referral-lint.per-path.notes/*.ignore: unknown rule'),
+        # A quoted key with an escape and another non-ASCII letter: found on its own line.
+        (
+            '[tool.referral-lint]\nchannel = "email"\n\n[tool.referral-lint.per-path."brouillons/é\\u00e9*"]\nignore = ["nope"]\n',
+            ":5: tool.referral-lint.per-path.brouillons/éé*.ignore: unknown rule",
+        ),
         # U+2028 in a comment ends no line, for tomllib as for editors.
         ('# a\u2028b\n[tool.referral-lint]\nfail_on = "error"\n', ":3: tool.referral-lint.fail_on: unknown key"),
     ],
