@@ -34,10 +34,14 @@ class ModelNotFoundError(Exception):
     """A configured trained pipeline is not installed."""
 
 
-@lru_cache(maxsize=None)
 def load_pipeline(model: str | None = None) -> Language:
     """The pipeline for ``model`` (None or "default": the embedded one), built once per process."""
-    if model in (None, DEFAULT_MODEL):
+    return _build_pipeline(model or DEFAULT_MODEL)  # one pipeline for both names of the default
+
+
+@lru_cache(maxsize=None)
+def _build_pipeline(model: str) -> Language:
+    if model == DEFAULT_MODEL:
         nlp = spacy.blank("en")
         nlp.add_pipe("referral_sentences")
     else:

@@ -68,3 +68,13 @@ def test_lint_path_reads_the_file_and_applies_its_ignore_file(project):
     again = session.lint_path(draft)
     assert rules(again) == [("length", 2)]
     assert [v.rule for v in again.suppressed] == ["demanding-phrasing", "demanding-phrasing"]
+
+
+def test_the_default_pipeline_is_built_once_whichever_name_a_caller_gives_it():
+    """``model: default`` in a configuration and no model at all are the same pipeline: a
+    language server with both kinds of workspace keeps one spaCy pipeline, not two."""
+    from referral_lint.linter import Linter
+    from referral_lint.pipeline import load_pipeline
+
+    assert load_pipeline() is load_pipeline("default") is load_pipeline(None)
+    assert Linter().nlp is load_pipeline("default")
