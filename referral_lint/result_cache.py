@@ -24,7 +24,6 @@ import json
 import os
 import sqlite3
 import time
-from pathlib import Path
 from typing import Any
 
 from referral_lint.cache_settings import CacheSettings, environment_key
