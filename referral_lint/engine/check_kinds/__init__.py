@@ -27,6 +27,10 @@ if TYPE_CHECKING:
 CheckFunction = Callable[[int, "RuleSpec", "MessageContext"], "list[Finding]"]
 
 
+# The schema fragment of a kind whose rules have patterns, not limits (forbid, require).
+NO_LIMITS = {"limits": {"not": {}, "errorMessage": "only a limit rule has limits"}}
+
+
 @dataclass(frozen=True)
 class CheckKind:
     name: str

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from referral_lint.engine.check_kinds import CheckKind
+from referral_lint.engine.check_kinds import NO_LIMITS, CheckKind
 from referral_lint.engine.checks import finding_at, relevant_matches
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ KIND = CheckKind(
     message_fields=frozenset({"match"}),
     schema={
         "required": ["message", "patterns"],
-        "properties": {"limits": {"not": {}, "errorMessage": "only a limit rule has limits"}},
+        "properties": NO_LIMITS,
     },
     check=check_forbid,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from referral_lint.engine.check_kinds import CheckKind
+from referral_lint.engine.check_kinds import NO_LIMITS, CheckKind
 from referral_lint.engine.checks import Finding, finding_at, has_relevant_match, relevant_matches, suggestions, voice
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ KIND = CheckKind(
     message_fields=frozenset({"match"}),
     schema={
         "required": ["message", "patterns"],
-        "properties": {"limits": {"not": {}, "errorMessage": "only a limit rule has limits"}},
+        "properties": NO_LIMITS,
         "allOf": [
             {
                 "required": ["suggest"],
