@@ -73,47 +73,24 @@ def emacs_with_eglot() -> str | None:
     return emacs if found.returncode == 0 else None
 
 
-@pytest.mark.skipif(nvim_0_11() is None, reason="needs Neovim 0.11+ (nvim on PATH, or REFERRAL_LINT_NVIM)")
-def test_neovim_configuration(tmp_path: Path):
-    (tmp_path / "init.lua").write_text(doc_block("Neovim", "lua"), encoding="utf-8")
+def run_neovim(nvim: str, tmp_path: Path, block: int, script: str) -> list[str]:
+    """Neovim headless with docs/editors.md's ``block``-th Neovim configuration on DRAFT, driven by
+    ``script`` (tests/editors/), which writes what the editor showed: one line per finding."""
+    (tmp_path / "init.lua").write_text(doc_block("Neovim", "lua", block), encoding="utf-8")
     draft = tmp_path / "draft.txt"
     draft.write_text(DRAFT, encoding="utf-8")
     out = tmp_path / "out.txt"
     env = editor_env(tmp_path) | {"CHECK_OUT": str(out)}
     subprocess.run(
-        [nvim_0_11(), "--headless", "-u", str(tmp_path / "init.lua"), str(draft), "-c", f"luafile {CHECKS / 'neovim_check.lua'}"],
+        [nvim, "--headless", "-u", str(tmp_path / "init.lua"), str(draft), "-c", f"luafile {CHECKS / script}"],
         cwd=tmp_path, env=env, timeout=120, check=True, capture_output=True,
     )
-    lines = out.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "filetype text"
-    assert lines[1] == "client referral_lint utf-8"  # Neovim prefers UTF-8; the server agrees
-    # Neovim shows byte columns: "🎉 " is 5 bytes, so "Refer me" is 5-13 and "ASAP" 36-40.
-    assert "diagnostic demanding-phrasing 1:5-1:13 referral-lint" in lines
-    assert "diagnostic demanding-phrasing 1:36-1:40 referral-lint" in lines
-    hover = next(line for line in lines if line.startswith("hover "))
-    assert "**Why:**" in hover and "**Good example:**" in hover
-    assert "quick fix 🎉 Refer me to the hiring manager." in lines
-    after = [line for line in lines if line.startswith("after ")]
-    assert "after demanding-phrasing 1:5-1:13 referral-lint" in after
-    assert not [line for line in after if "1:36-1:40" in line]  # the unsaved change was linted
-    fixed = next(line for line in lines if line.startswith("fix all "))
-    assert "Refer me" not in fixed and "referring me to the hiring manager?" in fixed
+    return out.read_text(encoding="utf-8").splitlines()
 
 
-@pytest.mark.skipif(nvim_0_7_to_0_10() is None, reason="needs Neovim 0.7 to 0.10 (nvim on PATH, or REFERRAL_LINT_NVIM)")
-def test_neovim_0_7_configuration(tmp_path: Path):
-    (tmp_path / "init.lua").write_text(doc_block("Neovim", "lua", 2), encoding="utf-8")
-    draft = tmp_path / "draft.txt"
-    draft.write_text(DRAFT, encoding="utf-8")
-    out = tmp_path / "out.txt"
-    env = editor_env(tmp_path) | {"CHECK_OUT": str(out)}
-    subprocess.run(
-        [nvim_0_7_to_0_10(), "--headless", "-u", str(tmp_path / "init.lua"), str(draft), "-c", f"luafile {CHECKS / 'neovim07_check.lua'}"],
-        cwd=tmp_path, env=env, timeout=120, check=True, capture_output=True,
-    )
-    lines = out.read_text(encoding="utf-8").splitlines()
+def assert_neovim_showed_the_drafts_problems(lines: list[str]) -> None:
+    """Diagnostics, hover, quick fix and relint after an unsaved change, as every Neovim shows them."""
     assert lines[0] == "filetype text"
-    assert lines[1] == "client referral_lint utf-16"  # Neovim 0.7 offers no other encoding
     # Neovim shows byte columns whatever it speaks: "🎉 " is 5 bytes, so "Refer me" is 5-13 and "ASAP" 36-40.
     assert "diagnostic demanding-phrasing 1:5-1:13 referral-lint" in lines
     assert "diagnostic demanding-phrasing 1:36-1:40 referral-lint" in lines
@@ -123,6 +100,22 @@ def test_neovim_0_7_configuration(tmp_path: Path):
     after = [line for line in lines if line.startswith("after ")]
     assert "after demanding-phrasing 1:5-1:13 referral-lint" in after
     assert not [line for line in after if "1:36-1:40" in line]  # the unsaved change was linted
+
+
+@pytest.mark.skipif(nvim_0_11() is None, reason="needs Neovim 0.11+ (nvim on PATH, or REFERRAL_LINT_NVIM)")
+def test_neovim_configuration(tmp_path: Path):
+    lines = run_neovim(nvim_0_11(), tmp_path, 1, "neovim_check.lua")
+    assert_neovim_showed_the_drafts_problems(lines)
+    assert lines[1] == "client referral_lint utf-8"  # Neovim prefers UTF-8; the server agrees
+    fixed = next(line for line in lines if line.startswith("fix all "))
+    assert "Refer me" not in fixed and "referring me to the hiring manager?" in fixed
+
+
+@pytest.mark.skipif(nvim_0_7_to_0_10() is None, reason="needs Neovim 0.7 to 0.10 (nvim on PATH, or REFERRAL_LINT_NVIM)")
+def test_neovim_0_7_configuration(tmp_path: Path):
+    lines = run_neovim(nvim_0_7_to_0_10(), tmp_path, 2, "neovim07_check.lua")
+    assert_neovim_showed_the_drafts_problems(lines)
+    assert lines[1] == "client referral_lint utf-16"  # Neovim 0.7 offers no other encoding
 
 
 @pytest.mark.skipif(emacs_with_eglot() is None, reason="needs Emacs with eglot (emacs on PATH, or REFERRAL_LINT_EMACS)")
