@@ -1,6 +1,6 @@
 """``python -m referral_lint``: the same command line as ``referral-lint``."""
 
-from referral_lint.cli import main
+from referral_lint.launcher import main
 
 if __name__ == "__main__":
-    main(prog_name="referral-lint")
+    main()

@@ -86,6 +86,11 @@ _LINT_OPTIONS = (
         "-j", "--jobs", type=click.IntRange(min=1), metavar="N",
         help="Lint on N worker processes  [default: the machine's cores; 1: in this process].",
     ),
+    # Read by referral_lint.launcher before this command line is even imported; here it only has to be accepted.
+    click.option(
+        "--no-daemon", is_flag=True, expose_value=False,
+        help="Run in this process, not in the background process that spares the start-up (also: REFERRAL_LINT_DAEMON=off; see docs/daemon.md).",
+    ),
 )
 
 
@@ -739,6 +744,62 @@ def _explanation(rule: RuleSpec, model: str | None) -> str:
     out += ["", "Good"]
     out += [f"  + {' '.join(example.text.split())}" for example in rule.good_examples]
     return "\n".join(out)
+
+
+@main.group(context_settings=_CONTEXT)
+def daemon() -> None:
+    """The background process that runs check and fix without spaCy's start-up.
+
+    The first check or fix starts it (unless REFERRAL_LINT_DAEMON=off, or $CI is set);
+    it exits after 15 idle minutes (REFERRAL_LINT_DAEMON_IDLE seconds). See docs/daemon.md.
+    """
+
+
+@daemon.command("start", context_settings=_CONTEXT)
+def daemon_start() -> None:
+    """Start the daemon for this installation now, and wait until it answers."""
+    from referral_lint.daemon import DaemonError, private_socket_dir, supported
+    from referral_lint.daemon.client import start
+
+    if not supported():
+        _fail("the daemon needs fork and Unix sockets, which this system does not have")
+    try:
+        private_socket_dir()
+    except DaemonError as error:
+        _fail(str(error))
+    pid = start()
+    if pid is None:
+        _fail("the daemon did not start")
+    click.echo(f"referral-lint daemon running, pid {pid}")
+
+
+@daemon.command("status", context_settings=_CONTEXT)
+def daemon_status() -> None:
+    """List this user's daemons (exit 1 when none runs)."""
+    import time
+
+    from referral_lint.daemon.client import every_status
+
+    found = every_status()
+    for status in found:
+        idle = status.get("idle_seconds", 0)
+        uptime = time.time() - status.get("started", time.time())
+        click.echo(
+            f"pid {status.get('pid')}  version {status.get('version')}  up {uptime:.0f} s  commands {status.get('commands')}"
+            f"  running {status.get('running')}  exits after {idle:.0f} idle s  {status['socket']}"
+        )
+    if not found:
+        click.echo("no referral-lint daemon is running")
+        sys.exit(EXIT_VIOLATIONS)
+
+
+@daemon.command("stop", context_settings=_CONTEXT)
+def daemon_stop() -> None:
+    """Stop this user's daemons (commands running finish first)."""
+    from referral_lint.daemon.client import stop_all
+
+    stopped = stop_all()
+    click.echo(f"stopped {stopped} daemon{'s' if stopped != 1 else ''}")
 
 
 @main.command(context_settings=_CONTEXT)

@@ -14,9 +14,10 @@ REPO = Path(__file__).resolve().parent.parent
 
 def pytest_configure(config) -> None:
     """The rule cache of the test run (its subprocesses included) in a directory of its own,
-    never the developer's."""
+    never the developer's; and no daemon (only tests/test_daemon.py starts one, of its own)."""
     directory = tempfile.mkdtemp(prefix="referral-lint-test-cache-")
     os.environ["REFERRAL_LINT_CACHE_DIR"] = directory
+    os.environ["REFERRAL_LINT_DAEMON"] = "off"
     config.add_cleanup(lambda: shutil.rmtree(directory, ignore_errors=True))
 
 

@@ -5,12 +5,17 @@ timed from outside, wall clock and CPU (its own and its children's). The rounds
 interleave the tools (round 1: every tool once, round 2: every tool again, ...), so a
 machine that slows down affects all alike; medians are quoted.
 
-referral-lint is timed in three states:
+referral-lint is timed in these states:
 
 - ``warm``: the files were checked before and did not change (the result cache);
 - ``cold``: files not checked before (the result cache emptied before each run; the
   rule and word caches, which every earlier run on any draft fills, warm);
-- ``first run``: ``--no-cache``, as the first run after installing.
+- each of those with the daemon running (what every ``check`` after the first meets: see
+  docs/daemon.md), and in a process of its own (``REFERRAL_LINT_DAEMON=off``);
+- ``first run``: ``--no-cache`` and no daemon, as the first run after installing.
+
+A command run by the daemon is not the client's child: its CPU is read from the
+daemon's own count of its finished children (/proc), and added to the client's.
 
 The peers keep no cache between runs: each is one command, shown in both columns.
 
@@ -61,16 +66,27 @@ def peer_commands(files: list[str], skip: set[str]) -> dict[str, list[str]]:
     return {name: command for name, command in commands.items() if command is not None and name not in skip}
 
 
-def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """(wall, CPU) seconds of one run of ``command``, its output thrown away."""
+def timed(command: list[str], env: dict[str, str], daemon_pid: int | None = None) -> tuple[float, float]:
+    """(wall, CPU) seconds of one run of ``command``, its output thrown away (``daemon_pid``:
+    the daemon that runs it, whose finished children's CPU is counted too)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    daemon_before = _children_cpu(daemon_pid)
     start = time.perf_counter()
     subprocess.run(
         command, cwd=PEERS_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL
     )
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    daemon_cpu = _children_cpu(daemon_pid) - daemon_before
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime) + daemon_cpu
+
+
+def _children_cpu(pid: int | None) -> float:
+    """CPU seconds of ``pid``'s finished children (cutime + cstime in /proc/PID/stat); 0 without a pid."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -92,32 +108,47 @@ def main() -> None:
             )
         files = sorted(str(path) for path in corpus.glob("*.txt"))
         cache = Path(scratch) / "cache"
-        check = [str(Path(sys.executable).parent / "referral-lint"), "check", "--quiet", "--isolated"]
-        ours = {
-            "referral-lint, warm": [*check, "--cache-dir", str(cache), *files],
-            "referral-lint, cold": [*check, "--cache-dir", str(cache), *files],
-            "referral-lint, first run": [*check, "--no-cache", *files],
-        }
-        commands = {**ours, **peer_commands(files, set(args.skip))}
+        referral_lint = str(Path(sys.executable).parent / "referral-lint")
+        check = [referral_lint, "check", "--quiet", "--isolated"]
         env = {key: value for key, value in os.environ.items() if not key.startswith("REFERRAL_LINT_")}
         # Bytecode cached, as after ``pip install`` (which compiles it), in a folder of the run's own.
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         env["PYTHONPYCACHEPREFIX"] = str(Path(scratch) / "bytecode")
-        for command in commands.values():  # fills the caches, the bytecode and the OS's file cache
-            timed(command, env)
-        times: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
-        for _ in range(args.rounds):
-            for name, command in commands.items():
-                if name == "referral-lint, cold":
-                    for path in cache.glob(f"{DATABASE}*"):  # the database and its write-ahead log
-                        path.unlink()
-                times[name].append(timed(command, env))
+        own_process = {**env, "REFERRAL_LINT_DAEMON": "off"}
+        with_daemon = {**env, "REFERRAL_LINT_DAEMON": "on", "REFERRAL_LINT_DAEMON_DIR": str(Path(scratch) / "d")}
+        started = subprocess.run([referral_lint, "daemon", "start"], env=with_daemon, capture_output=True, text=True)
+        daemon_pid = int(started.stdout.rsplit(" ", 1)[1]) if started.returncode == 0 else None
+        if daemon_pid is None:
+            print(f"bench_peers: the daemon did not start ({started.stderr.strip()}): its rows are left out", file=sys.stderr)
+        cached = [*check, "--cache-dir", str(cache), *files]
+        runs: dict[str, tuple[list[str], dict[str, str], int | None]] = {
+            "referral-lint, warm, daemon": (cached, with_daemon, daemon_pid),
+            "referral-lint, warm": (cached, own_process, None),
+            "referral-lint, cold, daemon": (cached, with_daemon, daemon_pid),
+            "referral-lint, cold": (cached, own_process, None),
+            "referral-lint, first run": ([*check, "--no-cache", *files], own_process, None),
+        }
+        if daemon_pid is None:
+            runs = {name: run for name, run in runs.items() if not name.endswith("daemon")}
+        runs.update({name: (command, own_process, None) for name, command in peer_commands(files, set(args.skip)).items()})
+        try:
+            for command, run_env, pid in runs.values():  # fills the caches, the bytecode and the OS's file cache
+                timed(command, run_env, pid)
+            times: dict[str, list[tuple[float, float]]] = {name: [] for name in runs}
+            for _ in range(args.rounds):
+                for name, (command, run_env, pid) in runs.items():
+                    if name.startswith("referral-lint, cold"):
+                        for path in cache.glob(f"{DATABASE}*"):  # the database and its write-ahead log
+                            path.unlink()
+                    times[name].append(timed(command, run_env, pid))
+        finally:
+            subprocess.run([referral_lint, "daemon", "stop"], env=with_daemon, capture_output=True)
 
     print(f"{len(files)} files, {args.rounds} rounds, medians (load average {os.getloadavg()[0]:.1f} at the end)")
-    print(f"{'command':<26} {'wall (s)':>9} {'CPU (s)':>8} {'files/s':>8}")
-    for name, runs in times.items():
-        wall, cpu = statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs)
-        print(f"{name:<26} {wall:>9.2f} {cpu:>8.2f} {len(files) / wall:>8.0f}")
+    print(f"{'command':<30} {'wall (s)':>9} {'CPU (s)':>8} {'files/s':>8}")
+    for name, measured in times.items():
+        wall, cpu = statistics.median(w for w, _ in measured), statistics.median(c for _, c in measured)
+        print(f"{name:<30} {wall:>9.2f} {cpu:>8.2f} {len(files) / wall:>8.0f}")
 
 
 if __name__ == "__main__":

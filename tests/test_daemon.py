@@ -1,0 +1,233 @@
+"""The daemon (referral_lint.daemon): check and fix handed to a resident process give what
+they give in their own process, and the daemon is private, starts itself, stops itself,
+stops a command whose client went away, and is never needed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from helpers import write
+
+from referral_lint import daemon as daemon_package
+from referral_lint.daemon import DaemonError, install_fingerprint, receive_message, send_message
+
+pytestmark = pytest.mark.skipif(not daemon_package.supported(), reason="the daemon needs fork and Unix sockets")
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((REPO / "examples" / "message").glob("*.txt"))
+COMMAND = [sys.executable, "-m", "referral_lint"]
+
+
+def _environment(socket_dir: Path, **extra: str) -> dict[str, str]:
+    env = {**os.environ, "REFERRAL_LINT_DAEMON_DIR": str(socket_dir), "REFERRAL_LINT_DAEMON": "on", **extra}
+    for name in ("NO_COLOR", "FORCE_COLOR", "CI"):
+        env.pop(name, None)
+    return env
+
+
+def _run(env: dict[str, str], *args: str, cwd: Path | None = None, input: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*COMMAND, *args], env=env, cwd=cwd, input=input, capture_output=True, text=True, timeout=120)
+
+
+def _commands_run(env: dict[str, str]) -> int:
+    """How many commands this test's daemon has run (it must be running)."""
+    status = _run(env, "daemon", "status")
+    assert status.returncode == 0, status.stdout + status.stderr
+    return int(status.stdout.split("commands ")[1].split()[0])
+
+
+def _wait_for(condition, seconds: float = 60.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.fixture
+def socket_dir():
+    # A short path of its own: a Unix socket's path must fit in about 100 bytes.
+    directory = Path(tempfile.mkdtemp(prefix="rld-", dir="/tmp"))
+    yield directory
+    subprocess.run([*COMMAND, "daemon", "stop"], env=_environment(directory), capture_output=True, timeout=60)
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def running():
+    """One daemon for the tests that only use it: (its environment, its socket folder)."""
+    directory = Path(tempfile.mkdtemp(prefix="rld-", dir="/tmp"))
+    env = _environment(directory, REFERRAL_LINT_DAEMON_IDLE="300")
+    started = _run(env, "daemon", "start")
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.startswith("referral-lint daemon running, pid ")
+    yield env
+    _run(env, "daemon", "stop")
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+def _in_own_process(env: dict[str, str]) -> dict[str, str]:
+    return {**env, "REFERRAL_LINT_DAEMON": "off"}
+
+
+def test_check_in_the_daemon_prints_and_exits_as_in_its_own_process(running, tmp_path):
+    args = ("check", "--cache-dir", str(tmp_path / "cache"), *map(str, EXAMPLES))
+    before = _commands_run(running)
+    handed = _run(running, *args)
+    assert _commands_run(running) == before + 1
+    own = _run(_in_own_process(running), *args)
+    assert (handed.returncode, handed.stdout, handed.stderr) == (own.returncode, own.stdout, own.stderr)
+    assert handed.returncode == 1
+    assert "bad-short-refer-me.txt:3:38: demanding-phrasing" in handed.stdout
+
+
+def test_check_of_stdin_in_the_daemon(running):
+    draft = "Refer me to your manager ASAP."
+    before = _commands_run(running)
+    handed = _run(running, "check", "--no-cache", "--output-format", "concise", "-", input=draft)
+    assert _commands_run(running) == before + 1
+    own = _run(_in_own_process(running), "check", "--no-cache", "--output-format", "concise", "-", input=draft)
+    assert (handed.returncode, handed.stdout) == (own.returncode, own.stdout) == (1, own.stdout)
+    assert '<stdin>:1:26: demanding-phrasing [error] "ASAP" rushes the reader' in handed.stdout
+
+
+def test_usage_and_input_errors_in_the_daemon(running, tmp_path):
+    bogus = _run(running, "check", "--bogus", "x.txt")
+    assert bogus.returncode == 2
+    assert "No such option '--bogus'" in bogus.stderr
+    missing = _run(running, "check", "--no-cache", "missing.txt", cwd=tmp_path)
+    assert missing.returncode == 2
+    assert missing.stderr.splitlines()[0] == "referral-lint: error: missing.txt: no such file or directory"
+
+
+def test_fix_in_the_daemon_writes_in_the_clients_folder(running, tmp_path):
+    draft = "Hi Ana,\n\nCould you refer me to the analyst role ASAP? Thank you for your time.\n\nBest,\nSam\n"
+    handed_dir, own_dir = tmp_path / "handed", tmp_path / "own"
+    write(handed_dir / "draft.txt", draft)
+    write(own_dir / "draft.txt", draft)
+    before = _commands_run(running)
+    handed = _run(running, "fix", "--no-cache", "draft.txt", cwd=handed_dir)
+    assert _commands_run(running) == before + 1
+    own = _run(_in_own_process(running), "fix", "--no-cache", "draft.txt", cwd=own_dir)
+    assert (handed.returncode, handed.stdout, handed.stderr) == (own.returncode, own.stdout, own.stderr)
+    fixed = (handed_dir / "draft.txt").read_text(encoding="utf-8")
+    assert fixed == (own_dir / "draft.txt").read_text(encoding="utf-8")
+    assert "ASAP" not in fixed
+
+
+def test_what_stays_in_its_own_process(running, tmp_path):
+    before = _commands_run(running)
+    assert _run(running, "check", "--no-daemon", "--no-cache", str(EXAMPLES[0])).returncode in (0, 1)
+    assert _run(running, "rules").returncode == 0
+    assert _run({**running, "REFERRAL_LINT_DAEMON": "off"}, "check", "--no-cache", str(EXAMPLES[0])).returncode in (0, 1)
+    assert _commands_run(running) == before
+
+
+def test_a_command_whose_client_went_away_is_stopped(running):
+    # The command reads stdin, which this test holds open: it runs until its client is killed.
+    before = _commands_run(running)
+    client = subprocess.Popen([*COMMAND, "check", "-"], env=running, stdin=subprocess.PIPE,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert _wait_for(lambda: _commands_run(running) == before + 1)
+        assert "running 1" in _run(running, "daemon", "status").stdout
+        client.send_signal(signal.SIGKILL)
+        client.wait(timeout=30)
+        assert _wait_for(lambda: "running 0" in _run(running, "daemon", "status").stdout, 30)
+    finally:
+        client.kill()
+        client.stdin.close()
+
+
+def test_the_first_command_starts_a_daemon_and_idle_ends_it(socket_dir):
+    env = _environment(socket_dir, REFERRAL_LINT_DAEMON="auto", REFERRAL_LINT_DAEMON_IDLE="3")
+    first = _run(env, "check", "--no-cache", str(EXAMPLES[0]))
+    assert first.returncode in (0, 1)
+    assert _wait_for(lambda: _run(env, "daemon", "status").returncode == 0)
+    assert len(list(socket_dir.glob("*.sock"))) == 1
+    # Idle for 3 s, it exits and takes its socket with it.
+    assert _wait_for(lambda: _run(env, "daemon", "status").returncode == 1, 30)
+    assert _wait_for(lambda: not list(socket_dir.glob("*.sock")), 10)
+    assert _run(env, "daemon", "status").stdout == "no referral-lint daemon is running\n"
+
+
+def test_no_daemon_is_started_on_a_build_machine(socket_dir):
+    env = _environment(socket_dir, REFERRAL_LINT_DAEMON="auto", CI="true")
+    assert _run(env, "check", "--no-cache", str(EXAMPLES[0])).returncode in (0, 1)
+    time.sleep(1.0)
+    assert not list(socket_dir.glob("*.sock"))
+
+
+def test_a_stale_socket_is_removed_and_the_command_runs_here(socket_dir):
+    stale = socket_dir / f"{install_fingerprint()}.sock"
+    dead = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    dead.bind(str(stale))  # bound, never listening: what a daemon killed with SIGKILL leaves
+    dead.close()
+    env = _environment(socket_dir, CI="true", REFERRAL_LINT_DAEMON="auto")
+    result = _run(env, "check", "--no-cache", "--output-format", "concise", "-", input="Refer me ASAP.")
+    assert result.returncode == 1
+    assert "demanding-phrasing" in result.stdout
+    assert not stale.exists()
+
+
+def test_a_socket_folder_open_to_others_is_refused(socket_dir):
+    socket_dir.chmod(0o777)
+    env = _environment(socket_dir)
+    started = _run(env, "daemon", "start")
+    assert started.returncode == 2
+    assert started.stderr == f"referral-lint: error: {socket_dir} must be a folder of this user's that nobody else can open\n"
+    # A command still runs, in its own process.
+    assert _run(env, "check", "--no-cache", str(EXAMPLES[0])).returncode in (0, 1)
+    assert not list(socket_dir.glob("*.sock"))
+
+
+def test_the_fingerprint_follows_the_files(tmp_path):
+    package = tmp_path / "package"
+    module = write(package / "module.py", "x = 1\n")
+    first = install_fingerprint((package,))
+    assert install_fingerprint((package,)) == first
+    write(package / "__pycache__" / "module.cpython-311.pyc", "compiled")
+    assert install_fingerprint((package,)) == first  # bytecode comes and goes
+    module.write_text("x = 22\n", encoding="utf-8")
+    assert install_fingerprint((package,)) != first
+    second = install_fingerprint((package,))
+    os.utime(module, ns=(module.stat().st_atime_ns, module.stat().st_mtime_ns + 1_000_000_000))
+    assert install_fingerprint((package,)) != second
+
+
+def test_messages_are_framed_and_checked():
+    left, right = socket.socketpair()
+    with left, right:
+        send_message(left, {"kind": "status", "text": "x" * 100_000})  # longer than one read, within the socket buffer
+        assert receive_message(right) == ({"kind": "status", "text": "x" * 100_000}, [])
+        left.sendall((10 * 1024 * 1024).to_bytes(4, "big"))
+        with pytest.raises(DaemonError, match="over the limit"):
+            receive_message(right)
+    left, right = socket.socketpair()
+    with left, right:
+        payload = b"[1, 2]"
+        left.sendall(len(payload).to_bytes(4, "big") + payload)
+        with pytest.raises(DaemonError, match="not a JSON object"):
+            receive_message(right)
+        left.close()
+        assert receive_message(right) == (None, [])
+
+
+def test_the_client_imports_neither_spacy_nor_the_command_line():
+    from helpers import HEAVY_MODULES_LOADED, run_python
+
+    code = (
+        "import sys\nfrom referral_lint import launcher\nfrom referral_lint.daemon import client, install_fingerprint\n"
+        "install_fingerprint()\n" + HEAVY_MODULES_LOADED + "print(loaded, 'click' in sys.modules, 'yaml' in sys.modules)\n"
+    )
+    assert run_python(code).stdout == "[] False False\n"
