@@ -354,6 +354,12 @@ def _check(*args: str):
     return result.stdout
 
 
+def test_statistics_count_the_violations_left_out(every_x, tmp_path):
+    draft = tmp_path / "draft.txt"
+    draft.write_text("x " * 1500, encoding="utf-8")
+    assert _check(str(draft), "--output-format", "statistics").split("\t")[:2] == ["1500", "open-ops"]
+
+
 def test_concise_github_and_json_lines_say_how_many_violations_they_left_out(every_x, tmp_path):
     draft = tmp_path / "draft.txt"
     draft.write_text("x " * 1500, encoding="utf-8")

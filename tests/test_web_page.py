@@ -152,6 +152,15 @@ def test_a_connection_note_over_300_characters_turns_the_counter_to_an_error(pag
     expect(counter).to_have_attribute("data-severity", "ok")
 
 
+def test_the_summary_says_how_many_problems_are_not_listed(page: Page):
+    # "ASAP" said 1,100 times: demanding-phrasing lists 1,000 and counts the rest.
+    draft = "Hi Ana, could you refer me ASAP? " + "ASAP. " * 1100
+    page.locator("#draft").fill(draft)
+    checked(page, draft)
+    expect(page.locator("#summary")).to_have_text("1005 problems (1003 errors). 101 more not listed: at most 1,000 per rule.")
+    expect(page.locator('#problems li[data-rule="demanding-phrasing"]')).to_have_count(1000)
+
+
 def test_an_email_counts_words_against_its_range(page: Page):
     page.locator("#draft").fill("Subject: Data Engineer role\n\nHi Ana, we met at PyData. Could you refer me?")
     expect(page.locator("#counter")).to_have_text("10 words: under 50")  # the Subject line is not counted

@@ -1,7 +1,9 @@
 """How many violations each rule found, most first (ruff's ``--statistics`` layout).
 
 One line per rule: the count, the rule id, ``[*]`` when its violations have a safe fix
-(the column is left out when none has), and the rule's summary, separated by tabs.
+(the column is left out when none has), and the rule's summary, separated by tabs. The
+count is of every violation found, those left out of a report past the cap per rule
+(``Report.omitted``) included: a table of counts has no list to keep short.
 :func:`rows` gives the same figures to other formats (``check --statistics --format json``).
 """
 
@@ -21,6 +23,8 @@ def rows(run: Run) -> list[dict[str, Any]]:
             entry = counts.setdefault(violation.rule, [0, False])
             entry[0] += 1
             entry[1] |= has_safe_fix(violation)
+        for rule, left_out in result.report.omitted.items():
+            counts.setdefault(rule, [0, False])[0] += left_out
     summaries = {rule.id: rule.summary for rule in run.rules}
     return [
         {"rule": rule, "count": count, "fixable": fixable, "summary": summaries.get(rule, "")}

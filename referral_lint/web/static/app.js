@@ -10,7 +10,7 @@
   const fixAllButton = $("fix-all"), undoButton = $("undo"), copyButton = $("copy");
 
   let rules = {};        // rule id -> {summary, why, severity, limits, ...} from /api/rules
-  let shown = null;      // the report on screen: {text, channel, violations, offsets}
+  let shown = null;      // the report on screen: {text, channel, violations, omitted, offsets}
   let latest = 0;        // the number of the newest check; an older answer is dropped
   let inFlight = null;   // the AbortController of the check under way
   let timer = 0;
@@ -87,7 +87,7 @@
   }
 
   function show(text, file, problem) {
-    shown = { text, channel: file.channel, violations: file.violations, offsets: utf16Offsets(text) };
+    shown = { text, channel: file.channel, violations: file.violations, omitted: file.omitted || {}, offsets: utf16Offsets(text) };
     document.body.classList.remove("stale");
     drawUnderlines(text, spans());
     drawList(problem);
@@ -181,8 +181,11 @@
     else if (!violations.length) summary.textContent = "No problems found. Read it once more, then send it.";
     else {
       const errors = violations.filter((v) => v.severity === "error").length;
+      // Past the cap per rule the report counts violations instead of listing them: say so.
+      const leftOut = Object.values(shown.omitted).reduce((sum, count) => sum + count, 0);
       summary.textContent = `${violations.length} problem${violations.length === 1 ? "" : "s"}` +
-        (errors ? ` (${errors} error${errors === 1 ? "" : "s"})` : "") + ".";
+        (errors ? ` (${errors} error${errors === 1 ? "" : "s"})` : "") + "." +
+        (leftOut ? ` ${leftOut} more not listed: at most 1,000 per rule.` : "");
     }
     fixAllButton.disabled = !violations.some((v) => v.fixable);
     violations.forEach((violation, index) => list.append(problemItem(violation, index)));
