@@ -116,7 +116,7 @@ def start_in_background() -> None:
         subprocess.Popen(
             [sys.executable, "-m", "referral_lint.daemon.server"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True, close_fds=True,
+            start_new_session=True, close_fds=True, cwd="/",  # holds no folder of the user's open
         )
     except (OSError, DaemonError):
         pass

@@ -61,17 +61,40 @@ def warm_up() -> None:
     """Import what ``check`` and ``fix`` use, build the default Linter and lint every rule
     example once, so that each command forked from here starts warm: the pipeline, the
     compiled rules, their regex automata and the word tables are already in memory."""
-    from referral_lint import cli  # noqa: F401  (the command line and what it imports)
-    from referral_lint import fix  # noqa: F401
     from referral_lint.engine.loader import load_rules
     from referral_lint.linter import linter_for
     from referral_lint.rule_examples import cases
 
     linter = linter_for(None)
-    for case in cases(load_rules(())):
+    examples = list(cases(load_rules(())))
+    for case in examples:
         linter.lint(case.example.text, channel=case.example.channel)
+    _check_once(examples[0].example.text)
     gc.collect()
     gc.freeze()  # what every command shares stays shared: the collector never writes to those pages
+
+
+def _check_once(text: str) -> None:
+    """Run ``check`` once on a draft of ours, in a folder of its own, so that what a command
+    imports on first use (the caches, configuration discovery, suppressions, the output
+    formats) is imported here once; then forget what it found, which no command may inherit."""
+    import contextlib
+    import io
+    import tempfile
+    from pathlib import Path
+
+    from referral_lint import cli, fix, settings  # noqa: F401  (fix: imported by the fix command only)
+
+    with tempfile.TemporaryDirectory(prefix="referral-lint-daemon-") as folder:
+        draft = Path(folder) / "draft.txt"
+        draft.write_text(text, encoding="utf-8")
+        arguments = ["check", "--jobs", "1", "--cache-dir", str(Path(folder) / "cache"), str(draft)]
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            try:
+                cli.main(args=arguments, prog_name="referral-lint", standalone_mode=True)
+            except SystemExit:
+                pass
+    settings.clear_cache()
 
 
 def _answers(path: str) -> bool:
