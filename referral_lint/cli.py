@@ -233,8 +233,8 @@ class _Echo:
 
 
 def lint_session(options: dict[str, Any], *, cache_results: bool = False) -> LintSession:
-    """The lint session of the command line's options (``_LINT_OPTIONS``), which override every configuration file;
-    ``cache_results``: drafts' reports are kept between runs (``check``)."""
+    """The lint session of one command run with the command line's options (``_LINT_OPTIONS``), which override
+    every configuration file; ``cache_results``: drafts' reports are kept between runs (``check``)."""
     from referral_lint import cache_settings
 
     if options["isolated"] and options["config_file"] is not None:
@@ -256,7 +256,7 @@ def lint_session(options: dict[str, Any], *, cache_results: bool = False) -> Lin
     }
     return LintSession(
         config_file=options["config_file"], isolated=options["isolated"], overrides=overrides, cache=cache,
-        cache_results=cache_results and options["model"] is None,
+        cache_results=cache_results and options["model"] is None, one_run=True,
     )
 
 
