@@ -357,17 +357,23 @@ class _Run:
 
         entries = ((item, options["stdin_filename"], *extra) for item in expand(paths))
         jobs = 1 if STDIN in paths else options["jobs"] or default_jobs()
-        for entry in entries:
-            with collector_paused():  # start-up: see referral_lint.session
-                outcome = work(self.session, entry)
-            yield self._going_on(outcome)
-            if self.session.linters:
-                # Start-up's objects (spaCy, the compiled rules) live to the end: later collections
-                # skip them, and forked workers do not copy their pages by counting them.
-                gc.freeze()
-                break
-        for outcome in map_ordered(self.session, work, entries, jobs=jobs, chunk_size=FILES_PER_CHUNK):
-            yield self._going_on(outcome)
+        try:
+            for entry in entries:
+                with collector_paused():  # start-up: see referral_lint.session
+                    outcome = work(self.session, entry)
+                yield self._going_on(outcome)
+                if self.session.linters:
+                    # Start-up's objects (spaCy, the compiled rules) live to the end: later collections
+                    # skip them, and forked workers do not copy their pages by counting them.
+                    gc.freeze()
+                    break
+            outcomes = map_ordered(
+                self.session, work, entries, jobs=jobs, chunk_size=FILES_PER_CHUNK, finish_chunk=LintSession.flush
+            )
+            for outcome in outcomes:
+                yield self._going_on(outcome)
+        finally:  # at the end, and when an error ends the run: nothing linted here is lost
+            self.session.flush()
 
     @staticmethod
     def _going_on(outcome: Any) -> Any:

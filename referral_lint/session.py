@@ -55,6 +55,8 @@ if TYPE_CHECKING:
     from referral_lint.linter import Linter
     from referral_lint.result_cache import ResultCache
 
+#: Result cache entries a one-run session writes in one transaction.
+RESULTS_PER_TRANSACTION = 64
 #: Editor language ids that choose a reader; any other id falls back on the file's extension.
 LANGUAGE_READERS = {"markdown": "markdown", "gfm": "markdown", "mail": "email", "email": "email", "eml": "email"}
 
@@ -102,7 +104,8 @@ class LintSession:
     referral_lint.result_cache), for drafts with a path when no trained pipeline is configured.
     ``one_run``: the session serves one command run (``check``, ``fix``), during which
     configuration and ignore files are taken not to change: each directory's are found and
-    read once, for all its drafts. A long-running process (the language server, ``serve``)
+    read once, for all its drafts, and result cache entries are written in batches (call
+    :meth:`flush` at the end of the run, and in each worker process after its chunk). A long-running process (the language server, ``serve``)
     leaves it False, and every lint sees the files as they are (see :func:`referral_lint.settings.clear_cache`).
     """
 
@@ -131,7 +134,7 @@ class LintSession:
             from referral_lint import cache_settings
             from referral_lint.result_cache import ResultCache
 
-            self.results = ResultCache(cache or cache_settings.current())
+            self.results = ResultCache(cache or cache_settings.current(), batch=RESULTS_PER_TRANSACTION if one_run else 1)
         self.linters: dict[Config, Linter] = {}
         self.one_run = one_run
         # With one_run, per directory: its configuration file, and its Config when that is the
@@ -185,6 +188,11 @@ class LintSession:
         if ignores is None:  # an unreadable one raises, and is tried again for the next draft
             ignores = self._ignore_files[directory] = read_ignore_file(ignore_file_for(path))
         return ignores
+
+    def flush(self) -> None:
+        """Write the result cache entries kept back (a ``one_run`` session writes them in batches)."""
+        if self.results is not None:
+            self.results.flush()
 
     def refresh_rules(self) -> bool:
         """For a long-running process (the language server, ``serve``): read again the rule
