@@ -104,9 +104,10 @@ class LintSession:
     referral_lint.result_cache), for drafts with a path when no trained pipeline is configured.
     ``one_run``: the session serves one command run (``check``, ``fix``), during which
     configuration and ignore files are taken not to change: each directory's are found and
-    read once, for all its drafts, and result cache entries are written in batches (call
-    :meth:`flush` at the end of the run, and in each worker process after its chunk). A long-running process (the language server, ``serve``)
-    leaves it False, and every lint sees the files as they are (see :func:`referral_lint.settings.clear_cache`).
+    read once, for all its drafts; and result cache entries are written in batches (call
+    :meth:`flush` at the end of the run, and in each worker process after its chunk). A
+    long-running process (the language server, ``serve``) leaves it False, and every lint
+    sees the files as they are (see :func:`referral_lint.settings.clear_cache`).
     """
 
     def __init__(
