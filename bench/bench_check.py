@@ -13,8 +13,10 @@ in this process, for ``--jobs 1`` and ``--jobs 2`` (forked workers):
 
 Each is repeated ``--rounds`` times (default 3); the median and the best are printed, in
 seconds for the corpus and milliseconds per draft, beside ``Linter.lint`` alone on the same
-texts (the floor check's path sits on). The output of every run goes to a file whose digest
-is printed: the same before and after a change means the change kept the output.
+texts (the floor check's path sits on), with the median CPU time of this process and of the
+worker processes (with two jobs: whether the parent or the workers set the pace). The
+output of every run goes to a file whose digest is printed: the same before and after a
+change means the change kept the output.
 
 Run from the repository root, with the project's venv::
 
@@ -31,10 +33,12 @@ import cProfile
 import hashlib
 import os
 import pstats
+import resource
 import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench_speed import generate_corpus, load_corpus
@@ -44,8 +48,24 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 CASES = ("cold-1", "warm-1", "cold-2", "warm-2")  # result cache, jobs
 
 
-def check_once(files: list[str], cache_dir: Path, jobs: int, cold: bool, out: Path) -> tuple[float, int]:
-    """Wall time and exit status of one ``check`` of ``files``; its stdout goes to ``out``."""
+@dataclass
+class Timing:
+    """One run: wall time, CPU time of this process and of its worker processes (seconds), exit status."""
+
+    wall: float
+    cpu: float
+    workers_cpu: float
+    status: int
+
+
+def cpu_times() -> tuple[float, float]:
+    """CPU seconds used so far by this process, and by its ended child processes (the workers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+
+def check_once(files: list[str], cache_dir: Path, jobs: int, cold: bool, out: Path) -> Timing:
+    """One ``check`` of ``files``, timed; its stdout goes to ``out``."""
     from referral_lint import cli
     from referral_lint.result_cache import DATABASE
 
@@ -54,6 +74,7 @@ def check_once(files: list[str], cache_dir: Path, jobs: int, cold: bool, out: Pa
             (cache_dir / (DATABASE + suffix)).unlink(missing_ok=True)
     argv = ["check", "--jobs", str(jobs), "--cache-dir", str(cache_dir), *files]
     with out.open("w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
+        cpu, workers_cpu = cpu_times()
         started = time.perf_counter()
         try:
             cli.main.main(argv, prog_name="referral-lint")
@@ -61,18 +82,20 @@ def check_once(files: list[str], cache_dir: Path, jobs: int, cold: bool, out: Pa
         except SystemExit as stop:
             status = stop.code if isinstance(stop.code, int) else 2
         wall = time.perf_counter() - started
-    return wall, status
+        cpu_after, workers_cpu_after = cpu_times()  # the workers have ended: check waits for its pool
+    return Timing(wall, cpu_after - cpu, workers_cpu_after - workers_cpu, status)
 
 
-def lint_alone(texts: list[str]) -> float:
-    """Wall time of ``Linter.lint`` on every text (the floor of check's path)."""
+def lint_alone(texts: list[str]) -> Timing:
+    """``Linter.lint`` on every text, timed (the floor of check's path)."""
     from referral_lint import Config, Linter
 
     linter = Linter(Config())
+    cpu, _ = cpu_times()
     started = time.perf_counter()
     for text in texts:
         linter.lint(text)
-    return time.perf_counter() - started
+    return Timing(time.perf_counter() - started, cpu_times()[0] - cpu, 0.0, 0)
 
 
 def digest(path: Path) -> str:
@@ -104,26 +127,30 @@ def main() -> int:
         check_once(files, cache_dir, 1, True, out)  # untimed: fills the rule cache, imports the formats
 
         floor = [lint_alone(corpus.texts) for _ in range(args.rounds)]
-        times: dict[str, list[float]] = {case: [] for case in CASES}
+        times: dict[str, list[Timing]] = {case: [] for case in CASES}
         outputs: dict[str, set[tuple[int, str]]] = {case: set() for case in CASES}
         for _ in range(args.rounds):
             for case in CASES:
                 kind, jobs = case.split("-")
-                wall, status = check_once(files, cache_dir, int(jobs), kind == "cold", out)
-                times[case].append(wall)
-                outputs[case].add((status, digest(out)))
+                timing = check_once(files, cache_dir, int(jobs), kind == "cold", out)
+                times[case].append(timing)
+                outputs[case].add((timing.status, digest(out)))
 
         n = len(files)
         print(f"referral-lint check on {n:,} files in one warm process; {args.rounds} rounds, "
               f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
-        print(f"{'case':28} {'median s':>9} {'best s':>8} {'ms/draft':>9}  exit, output digest")
+        print(f"{'case':28} {'median s':>9} {'best s':>8} {'ms/draft':>9} {'CPU s':>6} {'workers':>8}"
+              "  exit, output digest")
         rows = [("Linter.lint alone", floor, {(0, "-")})]
         rows += [(f"check --jobs {case[-1]}, {'cold' if case[0] == 'c' else 'warm'} cache", times[case], outputs[case])
                  for case in CASES]
-        for label, walls, seen in rows:
-            median = statistics.median(walls)
+        for label, timings, seen in rows:
+            median = statistics.median(t.wall for t in timings)
+            best = min(t.wall for t in timings)
+            cpu = statistics.median(t.cpu for t in timings)
+            workers = statistics.median(t.workers_cpu for t in timings)
             shown = "; ".join(f"{status}, {sha}" for status, sha in sorted(seen))
-            print(f"{label:28} {median:9.3f} {min(walls):8.3f} {1000 * median / n:9.3f}  {shown}")
+            print(f"{label:28} {median:9.3f} {best:8.3f} {1000 * median / n:9.3f} {cpu:6.2f} {workers:8.2f}  {shown}")
 
         if args.profile:
             kind, jobs = args.profile.split("-")
