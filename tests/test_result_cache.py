@@ -261,15 +261,16 @@ def test_every_draft_is_in_the_cache_after_a_run_written_in_batches(tmp_path, ca
     assert len(entries(cache)) == 11
 
 
-def test_what_was_linted_before_an_error_ended_the_run_is_in_the_cache(tmp_path, cache, batched):
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_what_was_linted_before_an_error_ended_the_run_is_in_the_cache(tmp_path, cache, batched, jobs):
     directory = many_drafts(tmp_path / "many", 5)
     write(directory / "zz-team" / ".referral-lint.yaml", "ignore: [no-such-rule]\n")
     write(directory / "zz-team" / "draft.txt", LONGER)
 
-    result = CliRunner().invoke(main, ["check", "--jobs", "1", str(directory)])
+    result = CliRunner().invoke(main, ["check", "--jobs", jobs, str(directory)])
 
     assert result.exit_code == 2 and "no-such-rule" in result.stderr
-    assert len(entries(cache)) == 5  # a batch of three, and the two kept back when the run ended
+    assert len(entries(cache)) == 5  # with one job, a batch of three and the two kept back when the run ended
 
 
 def test_an_input_error_ending_in_exit_2_loses_no_entry(tmp_path, cache, batched):
