@@ -254,10 +254,13 @@ def lint_session(options: dict[str, Any], *, cache_results: bool = False) -> Lin
         )
         if value is not None
     }
-    return LintSession(
+    session = LintSession(
         config_file=options["config_file"], isolated=options["isolated"], overrides=overrides, cache=cache,
         cache_results=cache_results and options["model"] is None, one_run=True,
     )
+    if context is not None:  # however the command ends (an error exit too), the result cache entries kept back are written
+        context.call_on_close(session.flush)
+    return session
 
 
 @dataclass(frozen=True)
@@ -357,23 +360,20 @@ class _Run:
 
         entries = ((item, options["stdin_filename"], *extra) for item in expand(paths))
         jobs = 1 if STDIN in paths else options["jobs"] or default_jobs()
-        try:
-            for entry in entries:
-                with collector_paused():  # start-up: see referral_lint.session
-                    outcome = work(self.session, entry)
-                yield self._going_on(outcome)
-                if self.session.linters:
-                    # Start-up's objects (spaCy, the compiled rules) live to the end: later collections
-                    # skip them, and forked workers do not copy their pages by counting them.
-                    gc.freeze()
-                    break
-            outcomes = map_ordered(
-                self.session, work, entries, jobs=jobs, chunk_size=FILES_PER_CHUNK, finish_chunk=LintSession.flush
-            )
-            for outcome in outcomes:
-                yield self._going_on(outcome)
-        finally:  # at the end, and when an error ends the run: nothing linted here is lost
-            self.session.flush()
+        for entry in entries:
+            with collector_paused():  # start-up: see referral_lint.session
+                outcome = work(self.session, entry)
+            yield self._going_on(outcome)
+            if self.session.linters:
+                # Start-up's objects (spaCy, the compiled rules) live to the end: later collections
+                # skip them, and forked workers do not copy their pages by counting them.
+                gc.freeze()
+                break
+        outcomes = map_ordered(
+            self.session, work, entries, jobs=jobs, chunk_size=FILES_PER_CHUNK, finish_chunk=LintSession.flush
+        )
+        for outcome in outcomes:
+            yield self._going_on(outcome)
 
     @staticmethod
     def _going_on(outcome: Any) -> Any:
