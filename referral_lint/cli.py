@@ -238,8 +238,8 @@ class _Echo:
 
 
 def lint_session(options: dict[str, Any], *, cache_results: bool = False) -> LintSession:
-    """The lint session of the command line's options (``_LINT_OPTIONS``), which override every configuration file;
-    ``cache_results``: drafts' reports are kept between runs (``check``)."""
+    """The lint session of one command run with the command line's options (``_LINT_OPTIONS``), which override
+    every configuration file; ``cache_results``: drafts' reports are kept between runs (``check``)."""
     from referral_lint import cache_settings
 
     if options["isolated"] and options["config_file"] is not None:
@@ -259,10 +259,13 @@ def lint_session(options: dict[str, Any], *, cache_results: bool = False) -> Lin
         )
         if value is not None
     }
-    return LintSession(
+    session = LintSession(
         config_file=options["config_file"], isolated=options["isolated"], overrides=overrides, cache=cache,
-        cache_results=cache_results and options["model"] is None,
+        cache_results=cache_results and options["model"] is None, one_run=True,
     )
+    if context is not None:  # however the command ends (an error exit too), the result cache entries kept back are written
+        context.call_on_close(session.flush)
+    return session
 
 
 @dataclass(frozen=True)
@@ -371,7 +374,10 @@ class _Run:
                 # skip them, and forked workers do not copy their pages by counting them.
                 gc.freeze()
                 break
-        for outcome in map_ordered(self.session, work, entries, jobs=jobs, chunk_size=FILES_PER_CHUNK):
+        outcomes = map_ordered(
+            self.session, work, entries, jobs=jobs, chunk_size=FILES_PER_CHUNK, finish_chunk=LintSession.flush
+        )
+        for outcome in outcomes:
             yield self._going_on(outcome)
 
     @staticmethod

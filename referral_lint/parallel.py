@@ -61,12 +61,15 @@ def map_ordered(
     *,
     jobs: int = 1,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
+    finish_chunk: Callable[[State], None] | None = None,
 ) -> Iterator[Result]:
     """``work(state, item)`` for every item, in input order, on ``jobs`` processes.
 
     ``work`` must be a module-level function (workers find it by name), and items
     and results must pickle when ``jobs > 1``. Build ``state``'s Linter before the
-    first call, so that forked workers share it.
+    first call, so that forked workers share it. ``finish_chunk(state)``: called by a
+    worker process after each chunk it ran (a worker may end without warning), e.g. to
+    write what it kept back; in this process, finishing is the caller's.
     """
     if jobs < 1:
         raise ValueError(f"jobs must be at least 1, not {jobs}")
@@ -78,11 +81,12 @@ def map_ordered(
         for item in chain(first, iterator):
             yield work(state, item)
         return
-    yield from _map_in_workers(state, work, chain(first, iterator), jobs, chunk_size)
+    yield from _map_in_workers(state, work, chain(first, iterator), jobs, chunk_size, finish_chunk)
 
 
 def _map_in_workers(
-    state: Any, work: Callable[[Any, Any], Result], items: Iterable[Any], jobs: int, chunk_size: int
+    state: Any, work: Callable[[Any, Any], Result], items: Iterable[Any], jobs: int, chunk_size: int,
+    finish_chunk: Callable[[Any], None] | None = None,
 ) -> Iterator[Result]:
     # Imported here: a run of one chunk (check of a file or a few) starts no workers.
     import multiprocessing
@@ -101,12 +105,12 @@ def _map_in_workers(
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(start_with,)) as pool:
         try:
             for chunk in islice(chunks, jobs * _CHUNKS_IN_FLIGHT_PER_JOB):
-                pending.append(pool.submit(_run_chunk, work, chunk))
+                pending.append(pool.submit(_run_chunk, work, chunk, finish_chunk))
             while pending:
                 results = pending.popleft().result()
                 chunk = next(chunks, None)
                 if chunk is not None:
-                    pending.append(pool.submit(_run_chunk, work, chunk))
+                    pending.append(pool.submit(_run_chunk, work, chunk, finish_chunk))
                 yield from results
         finally:
             for future in pending:  # the caller stopped early, or a worker failed
@@ -133,6 +137,11 @@ def _start_worker(state: Any) -> None:
     _worker_state = Linter(state) if isinstance(state, Config) else state
 
 
-def _run_chunk(work: Callable[[Any, Any], Result], chunk: list[Any]) -> list[Result]:
+def _run_chunk(
+    work: Callable[[Any, Any], Result], chunk: list[Any], finish: Callable[[Any], None] | None = None
+) -> list[Result]:
     assert _worker_state is not None, "worker started without its state"
-    return [work(_worker_state, item) for item in chunk]
+    results = [work(_worker_state, item) for item in chunk]
+    if finish is not None:
+        finish(_worker_state)
+    return results

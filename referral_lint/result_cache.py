@@ -11,14 +11,18 @@ on every run: ignore comments and the ignore file (suppressions), the output for
 Not used for stdin, for a trained pipeline (``--model``: its files are not in the key),
 nor by ``fix`` (which writes files and re-lints its own output). ``--no-cache`` neither
 reads nor writes it. Entries are rows of one SQLite database, ``<cache dir>/results.sqlite3``
-(see ``cache_settings.py``): one file however many drafts, each entry written in its own
-transaction, concurrent runs and ``--jobs``' workers served by SQLite's own locking. An
-entry that does not decode is a miss, and is written again. Entries unused for
+(see ``cache_settings.py``): one file however many drafts, concurrent runs and ``--jobs``'
+workers served by SQLite's own locking (a writer waits for another's transaction to end).
+Each entry is written in its own transaction, or, for a cache made with ``batch`` (a run
+of ``check``), kept back and written ``batch`` entries to a transaction, the last ones at
+:meth:`ResultCache.flush`: a commit costs more than the entry it writes. An entry that
+does not decode is a miss, and is written again. Entries unused for
 :data:`MAX_AGE_DAYS` are deleted, and the oldest past :data:`MAX_ENTRIES`, at most once a day.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -38,19 +42,24 @@ MAX_AGE_DAYS = 30
 # At ~1-2 KB an entry, a cache of at most ~100 MB; past it, the entries used longest ago go first.
 MAX_ENTRIES = 50_000
 _DAY = 24 * 3600
+_INSERT = "INSERT OR REPLACE INTO results VALUES (?, ?, ?)"
 
 
 class ResultCache:
     """The results kept in ``settings.directory`` (nothing is read or written when disabled)."""
 
-    def __init__(self, settings: CacheSettings) -> None:
+    def __init__(self, settings: CacheSettings, *, batch: int = 1) -> None:
         self.enabled = settings.enabled
         self.path = settings.directory / DATABASE
+        self.batch = batch
         self._connection: sqlite3.Connection | None = None
         self._pid = 0  # the process that opened the connection: a forked worker opens its own
+        self._pending: list[tuple[str, str, int]] = []  # entries kept back, for one transaction
+        self._pending_pid = 0  # the process that kept them: a forked worker leaves its parent's to it
 
     def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "_connection": None, "_pid": 0}  # a spawned worker opens its own
+        # A spawned worker opens its own connection, and writes only what it linted.
+        return {**self.__dict__, "_connection": None, "_pid": 0, "_pending": [], "_pending_pid": 0}
 
     def key(self, text: str, channel: str | None, config: Config, rules_key: str) -> str:
         """The key of linting ``text`` for ``channel`` with ``config`` and the rules of ``rules_key``."""
@@ -86,8 +95,7 @@ class ResultCache:
 
     def put(self, key: str, report: Report) -> None:
         """Keep ``report`` under ``key``; an entry that cannot be written is simply not kept."""
-        database = self._database()
-        if database is None or report.omitted:
+        if not self.enabled or report.omitted:
             # A report past the cap per rule needs its unlisted violations to be counted after
             # suppressions; keeping them all would make a huge entry for a rare draft.
             return
@@ -99,9 +107,29 @@ class ResultCache:
                 "skipped": encode(report.skipped, list[SkippedPattern]),
                 "omitted": report.omitted,
             })
-            database.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", (key, entry, _today()))
-        except (sqlite3.Error, Unstorable):
+        except Unstorable:
             return
+        if self._pending_pid != os.getpid():
+            self._pending, self._pending_pid = [], os.getpid()
+        self._pending.append((key, entry, _today()))
+        if len(self._pending) >= self.batch:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the entries kept back, in one transaction (entries that cannot be written are not kept)."""
+        if not self._pending or self._pending_pid != os.getpid():
+            return
+        pending, self._pending = self._pending, []
+        database = self._database()
+        if database is None:
+            return
+        try:
+            database.execute("BEGIN IMMEDIATE")  # the write lock now, waiting (up to the timeout) for another writer
+            database.executemany(_INSERT, pending)
+            database.execute("COMMIT")
+        except sqlite3.Error:
+            with contextlib.suppress(sqlite3.Error):
+                database.rollback()
 
     def _database(self) -> sqlite3.Connection | None:
         """This process's connection, opened (and the database made, and pruned once a day) on first use;

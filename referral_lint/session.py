@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -48,11 +49,14 @@ from referral_lint.inputs import STDIN, Draft, InputError, decode, decode_email,
 from referral_lint.model import Report, Violation
 
 if TYPE_CHECKING:
+    from referral_lint.config_files import ConfigFile
     from referral_lint.engine.schema import RuleSpec
     from referral_lint.ignore_file import IgnoreFile, IgnoreFileError
     from referral_lint.linter import Linter
     from referral_lint.result_cache import ResultCache
 
+#: Result cache entries a one-run session writes in one transaction.
+RESULTS_PER_TRANSACTION = 64
 #: Editor language ids that choose a reader; any other id falls back on the file's extension.
 LANGUAGE_READERS = {"markdown": "markdown", "gfm": "markdown", "mail": "email", "email": "email", "eml": "email"}
 
@@ -98,6 +102,12 @@ class LintSession:
     (a command line's ``--no-cache``, ``--cache-dir``; None: the environment's), and
     ``cache_results``: keep drafts' reports in the result cache (``check``'s; see
     referral_lint.result_cache), for drafts with a path when no trained pipeline is configured.
+    ``one_run``: the session serves one command run (``check``, ``fix``), during which
+    configuration and ignore files are taken not to change: each directory's are found and
+    read once, for all its drafts; and result cache entries are written in batches (call
+    :meth:`flush` at the end of the run, and in each worker process after its chunk). A
+    long-running process (the language server, ``serve``) leaves it False, and every lint
+    sees the files as they are (see :func:`referral_lint.settings.clear_cache`).
     """
 
     def __init__(
@@ -110,6 +120,7 @@ class LintSession:
         root: str | Path | None = None,
         cache: CacheSettings | None = None,
         cache_results: bool = False,
+        one_run: bool = False,
     ) -> None:
         self.config_file = config_file
         self.isolated = isolated
@@ -124,13 +135,18 @@ class LintSession:
             from referral_lint import cache_settings
             from referral_lint.result_cache import ResultCache
 
-            self.results = ResultCache(cache or cache_settings.current())
+            self.results = ResultCache(cache or cache_settings.current(), batch=RESULTS_PER_TRANSACTION if one_run else 1)
         self.linters: dict[Config, Linter] = {}
+        self.one_run = one_run
+        # With one_run, per directory: its configuration file, and its Config when that is the
+        # same for all its drafts (no per-path sections); its ignore file, read.
+        self._directory_configs: dict[str, tuple[ConfigFile | None, Config | None]] = {}
+        self._ignore_files: dict[str, IgnoreFile] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         # A spawned worker gets the session without its Linters (spaCy pipelines and
         # compiled rules do not pickle) and builds its own.
-        return {**self.__dict__, "linters": {}}
+        return {**self.__dict__, "linters": {}, "_directory_configs": {}, "_ignore_files": {}}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
@@ -148,6 +164,37 @@ class LintSession:
         where = path if path is not None else self.root
         return config_for(where, config_file=self.config_file, isolated=self.isolated, overrides=self.overrides)
 
+    def _config_of_file(self, path: str) -> Config:
+        """``config_for`` of a draft read from the file at ``path``, found once per directory with ``one_run``."""
+        if self.fixed is not None or not self.one_run:
+            return self.config_for(path)
+        from referral_lint.settings import config_file_for, config_under
+
+        directory = os.path.dirname(os.path.abspath(path))
+        known = self._directory_configs.get(directory)
+        if known is None:
+            source = config_file_for(path, config_file=self.config_file, isolated=self.isolated)
+            same_for_all = source is None or not source.per_path
+            config = config_under(source, path, self.overrides) if same_for_all else None
+            known = self._directory_configs[directory] = (source, config)
+        source, config = known
+        return config if config is not None else config_under(source, path, self.overrides)
+
+    def _ignore_file_of(self, path: str) -> IgnoreFile:
+        """The ignore file beside the draft at ``path``, read once per directory (``one_run``)."""
+        from referral_lint.ignore_file import ignore_file_for, read_ignore_file
+
+        directory = os.path.dirname(path)
+        ignores = self._ignore_files.get(directory)
+        if ignores is None:  # an unreadable one raises, and is tried again for the next draft
+            ignores = self._ignore_files[directory] = read_ignore_file(ignore_file_for(path))
+        return ignores
+
+    def flush(self) -> None:
+        """Write the result cache entries kept back (a ``one_run`` session writes them in batches)."""
+        if self.results is not None:
+            self.results.flush()
+
     def refresh_rules(self) -> bool:
         """For a long-running process (the language server, ``serve``): read again the rule
         files edited, added or removed since they were read, so the next lint runs a team's
@@ -161,6 +208,7 @@ class LintSession:
         clear_cache()  # configuration checked against the old rules (select, severity) is checked again
         self.linters.clear()
         self._cached_rules.clear()
+        self._directory_configs.clear()
         return True
 
     def _result_entry(self, text: str, channel: str | None, config: Config) -> _ResultEntry | None:
@@ -242,10 +290,10 @@ class LintSession:
         from referral_lint.ignore_file import IgnoreFileError
         from referral_lint.suppress import apply_suppressions
 
-        config = self.config_for(path)
+        from_file = draft.snapshot is not None  # not stdin, not an editor's buffer
+        config = self._config_of_file(path) if from_file and path is not None else self.config_for(path)
         # A file that says where it goes (an .eml is an email) sets the channel, unless configured.
         channel = channel or (draft.channel if config.channel is None else None)
-        from_file = draft.snapshot is not None  # not stdin, not an editor's buffer
         # fix lints past the per-rule cap; the cache keeps only capped reports
         cacheable = from_file and config.model is None and not all_violations
         entry = self._result_entry(draft.text, channel, config) if cacheable else None
@@ -263,8 +311,9 @@ class LintSession:
                 entry.keep(report)
         linted = Linted(draft, path, config, report, rules)
         try:
+            ignores = self._ignore_file_of(path) if self.one_run and path is not None else None
             outcome = apply_suppressions(
-                report, config=config, path=path, markdown=draft.kind == "markdown", source=draft.source
+                report, config=config, path=path, markdown=draft.kind == "markdown", source=draft.source, ignores=ignores
             )
         except IgnoreFileError as error:
             return replace(linted, ignore_error=error)

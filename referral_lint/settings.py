@@ -60,8 +60,22 @@ def config_for(
     RuleError of a broken rule file in a ``rule-dirs`` directory. Returns equal Configs
     for drafts that end up with the same settings, so callers can share Linters.
     """
+    return config_under(config_file_for(path, config_file=config_file, isolated=isolated), path, overrides)
+
+
+def config_file_for(
+    path: Path | str | None, *, config_file: Path | str | None = None, isolated: bool = False
+) -> ConfigFile | None:
+    """The configuration file that applies to the draft at ``path``, read (None: the defaults alone).
+    The same for every draft of a directory; arguments and errors as :func:`config_for`'s."""
     source_path = config_source(path, config_file=config_file, isolated=isolated)
-    source = read_config_file(source_path) if source_path is not None else None
+    return read_config_file(source_path) if source_path is not None else None
+
+
+def config_under(source: ConfigFile | None, path: Path | str | None, overrides: Mapping[str, Any] | None = None) -> Config:
+    """The Config for the draft at ``path`` whose configuration file is ``source`` (see
+    :func:`config_file_for`): the same for every draft of a directory unless ``source`` has
+    ``per-path`` sections."""
     matched: tuple[int, ...] = ()
     if source is not None and source.per_path and path is not None:
         target = Path(os.path.abspath(path))

@@ -76,6 +76,7 @@ def apply_suppressions(
     markdown: bool | None = None,
     ignore_file: bool = True,
     source: str | None = None,
+    ignores: IgnoreFile | None = None,
 ) -> Outcome:
     """Drop the violations of ``report`` that the draft's comments or ignore file suppress.
 
@@ -85,7 +86,8 @@ def apply_suppressions(
     hashes computed on it. ``path``: where the draft is (or would be), for its
     ignore file; None reads none. ``markdown``: whether comments count (default:
     from ``path``'s suffix). ``config``: the draft's configuration, which says which
-    rules are on, and the severity of unused-ignore.
+    rules are on, and the severity of unused-ignore. ``ignores``: the ignore file beside
+    ``path``, if the caller has read it already (a run keeps each directory's).
 
     Raises IgnoreFileError for an ignore file that cannot be read.
     """
@@ -106,10 +108,10 @@ def apply_suppressions(
     if markdown:
         kept, suppressed, unused = apply_comments(replace(report, violations=every_violation), text, rules, enabled, severity)
 
-    ignores: IgnoreFile | None = None
     stale: list[tuple[IgnoreEntry, str, Severity]] = []
     if ignore_file and path is not None:
-        ignores = read_ignore_file(ignore_file_for(path))
+        if ignores is None:
+            ignores = read_ignore_file(ignore_file_for(path))
         kept, dropped, stale = apply_ignore_entries(
             ignores, Path(path).name, text, every_violation, kept, rules, enabled, severity
         )

@@ -236,3 +236,67 @@ def test_a_spawned_worker_gets_the_command_lines_cache_settings(tmp_path, cache)
         assert copy.results is not None and not copy.results.enabled
     finally:
         cache_settings.use(None)
+
+
+@pytest.fixture
+def batched(monkeypatch):
+    """Result cache entries written three to a transaction, and two files to a worker's chunk."""
+    from referral_lint import cli, session
+
+    monkeypatch.setattr(session, "RESULTS_PER_TRANSACTION", 3)
+    monkeypatch.setattr(cli, "FILES_PER_CHUNK", 2)
+
+
+def many_drafts(directory: Path, count: int) -> Path:
+    for index in range(count):
+        write(directory / f"note-{index:02}.txt", REFER_ME.replace("Sam", f"Sam {index}"))
+    return directory
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_every_draft_is_in_the_cache_after_a_run_written_in_batches(tmp_path, cache, batched, jobs):
+    directory = many_drafts(tmp_path / "many", 11)  # batches of three and a last one of two; chunks of two
+    first = CliRunner().invoke(main, ["check", "--isolated", "--jobs", jobs, str(directory)])
+    assert first.exit_code == 1
+    assert len(entries(cache)) == 11
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_what_was_linted_before_an_error_ended_the_run_is_in_the_cache(tmp_path, cache, batched, jobs):
+    directory = many_drafts(tmp_path / "many", 5)
+    write(directory / "zz-team" / ".referral-lint.yaml", "ignore: [no-such-rule]\n")
+    write(directory / "zz-team" / "draft.txt", LONGER)
+
+    result = CliRunner().invoke(main, ["check", "--jobs", jobs, str(directory)])
+
+    assert result.exit_code == 2 and "no-such-rule" in result.stderr
+    assert len(entries(cache)) == 5  # with one job, a batch of three and the two kept back when the run ended
+
+
+def test_an_input_error_ending_in_exit_2_loses_no_entry(tmp_path, cache, batched):
+    directory = many_drafts(tmp_path / "many", 4)
+    write(directory / "empty.txt", "")
+    assert check(directory).exit_code == 2
+    assert len(entries(cache)) == 4
+
+
+def _write_entries(directory: str, prefix: str) -> None:
+    from referral_lint.model import Report
+
+    results = result_cache.ResultCache(cache_settings.CacheSettings(True, Path(directory)), batch=10)
+    for index in range(300):
+        results.put(f"{prefix}{index}", Report(text="", channel="message", violations=[]))
+    results.flush()
+
+
+def test_processes_writing_batches_at_once_wait_for_each_other_and_lose_nothing(cache):
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    writers = [context.Process(target=_write_entries, args=(str(cache), prefix)) for prefix in "abc"]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(60)
+    assert [writer.exitcode for writer in writers] == [0, 0, 0]
+    assert len(entries(cache)) == 900
