@@ -191,7 +191,10 @@ def test_a_socket_folder_open_to_others_is_refused(socket_dir):
     assert not list(socket_dir.glob("*.sock"))
 
 
-def test_the_fingerprint_follows_the_files(tmp_path):
+def test_the_fingerprint_follows_the_files(tmp_path, monkeypatch):
+    site_packages = tmp_path / "site-packages"
+    (site_packages / "spacy-3.8.3.dist-info").mkdir(parents=True)
+    monkeypatch.setattr(daemon_package, "_site_directories", lambda: [str(site_packages)])
     package = tmp_path / "package"
     module = write(package / "module.py", "x = 1\n")
     first = install_fingerprint((package,))
@@ -203,6 +206,9 @@ def test_the_fingerprint_follows_the_files(tmp_path):
     second = install_fingerprint((package,))
     os.utime(module, ns=(module.stat().st_atime_ns, module.stat().st_mtime_ns + 1_000_000_000))
     assert install_fingerprint((package,)) != second
+    third = install_fingerprint((package,))
+    (site_packages / "spacy-3.8.3.dist-info").rename(site_packages / "spacy-3.8.4.dist-info")  # an upgrade
+    assert install_fingerprint((package,)) != third
 
 
 def test_messages_are_framed_and_checked():
@@ -231,3 +237,13 @@ def test_the_client_imports_neither_spacy_nor_the_command_line():
         "install_fingerprint()\n" + HEAVY_MODULES_LOADED + "print(loaded, 'click' in sys.modules, 'yaml' in sys.modules)\n"
     )
     assert run_python(code).stdout == "[] False False\n"
+
+
+def test_a_configuration_edited_between_two_commands_counts_at_once(running, tmp_path):
+    write(tmp_path / "draft.txt", "Refer me to your manager ASAP.\n")
+    config = write(tmp_path / ".referral-lint.yaml", "select: [demanding-phrasing]\n")
+    first = _run(running, "check", "--output-format", "concise", "draft.txt", cwd=tmp_path)
+    assert [line.split(": ")[1].split()[0] for line in first.stdout.splitlines()] == ["demanding-phrasing", "demanding-phrasing"]
+    config.write_text("select: [gratitude]\n", encoding="utf-8")
+    second = _run(running, "check", "--output-format", "concise", "draft.txt", cwd=tmp_path)
+    assert [line.split(": ")[1].split()[0] for line in second.stdout.splitlines()] == ["gratitude"]

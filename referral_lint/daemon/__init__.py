@@ -98,14 +98,22 @@ def private_socket_dir() -> Path:
 
 
 def install_fingerprint(roots: tuple[Path, ...] | None = None) -> str:
-    """A key for this installation as it is on disk now: the Python environment, and the size and
-    modification time of every file of the package and of the built-in rules (``roots``). An
-    upgrade or an edit of the source gets a new daemon; the old one idles out."""
+    """A key for this installation as it is on disk now: the Python environment and the
+    distributions installed in it (spaCy's version among them), and the size and
+    modification time of every file of the package and of the built-in rules (``roots``).
+    An upgrade, of referral-lint or of what it uses, or an edit of the source gets a new
+    daemon; the old one idles out."""
     if roots is None:
         from referral_lint.builtin_rules import builtin_rules_dir
 
         roots = (Path(__file__).resolve().parent.parent, builtin_rules_dir())
     digest = hashlib.sha256(f"{sys.prefix}\0{sys.version}".encode())
+    for site_directory in _site_directories():
+        try:
+            installed = sorted(name for name in os.listdir(site_directory) if name.endswith((".dist-info", ".egg-info")))
+        except OSError:
+            continue
+        digest.update(f"{site_directory}\0{installed}\0".encode())
     for root in roots:
         for folder, directories, files in os.walk(root):
             directories[:] = sorted(d for d in directories if d != "__pycache__")
@@ -114,6 +122,12 @@ def install_fingerprint(roots: tuple[Path, ...] | None = None) -> str:
                     info = os.stat(os.path.join(folder, name))
                     digest.update(f"{folder}/{name}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
     return digest.hexdigest()[:20]
+
+
+def _site_directories() -> list[str]:
+    import site
+
+    return [*site.getsitepackages(), *([site.getusersitepackages()] if site.ENABLE_USER_SITE else [])]
 
 
 def socket_path(fingerprint: str | None = None) -> Path:

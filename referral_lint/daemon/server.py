@@ -84,16 +84,25 @@ def _check_once(text: str) -> None:
     from pathlib import Path
 
     from referral_lint import cli, fix, settings  # noqa: F401  (fix: imported by the fix command only)
+    from referral_lint.config_discovery import USER_CONFIG_ENV
 
+    user_config = os.environ.get(USER_CONFIG_ENV)
     with tempfile.TemporaryDirectory(prefix="referral-lint-daemon-") as folder:
         draft = Path(folder) / "draft.txt"
         draft.write_text(text, encoding="utf-8")
+        # Not the user's configuration: a warning about it must reach the commands, not this run.
+        os.environ[USER_CONFIG_ENV] = str(Path(folder) / "no-user-configuration")
         arguments = ["check", "--jobs", "1", "--cache-dir", str(Path(folder) / "cache"), str(draft)]
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            try:
+        try:
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
                 cli.main(args=arguments, prog_name="referral-lint", standalone_mode=True)
-            except SystemExit:
-                pass
+        except SystemExit:
+            pass
+        finally:
+            if user_config is None:
+                del os.environ[USER_CONFIG_ENV]
+            else:
+                os.environ[USER_CONFIG_ENV] = user_config
     settings.clear_cache()
 
 
