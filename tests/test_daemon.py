@@ -247,3 +247,35 @@ def test_a_configuration_edited_between_two_commands_counts_at_once(running, tmp
     config.write_text("select: [gratitude]\n", encoding="utf-8")
     second = _run(running, "check", "--output-format", "concise", "draft.txt", cwd=tmp_path)
     assert [line.split(": ")[1].split()[0] for line in second.stdout.splitlines()] == ["gratitude"]
+
+
+def _output_on_a_terminal(env: dict[str, str], *args: str) -> str:
+    """What the command writes to a terminal (a pseudo-terminal here) as its stdout."""
+    import pty
+
+    controller, terminal = pty.openpty()
+    try:
+        process = subprocess.Popen([*COMMAND, *args], env=env, stdout=terminal, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+        os.close(terminal)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:  # the terminal's other end closed: the command is done
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        process.wait(timeout=60)
+    finally:
+        os.close(controller)
+    return b"".join(chunks).decode()
+
+
+def test_the_command_sees_the_clients_terminal(running):
+    args = ("check", "--no-cache", str(EXAMPLES[0]))
+    before = _commands_run(running)
+    handed = _output_on_a_terminal(running, *args)
+    assert _commands_run(running) == before + 1
+    assert "\x1b[" in handed  # coloured: the daemon's child writes to the client's terminal itself
+    assert handed == _output_on_a_terminal(_in_own_process(running), *args)
