@@ -39,6 +39,7 @@ class _Daemon:
     running: dict[int, socket.socket] = field(default_factory=dict)  # child pid -> its client's connection
     last_active: float = field(default_factory=time.monotonic)
     stopping: bool = False
+    wake: tuple[int, ...] = ()  # the pipe SIGCHLD wakes the loop through
 
 
 def main() -> None:
@@ -134,7 +135,7 @@ def _listen(path: str) -> socket.socket | None:
 
 
 def serve(daemon: _Daemon) -> None:
-    wake_read, wake_write = os.pipe()
+    wake_read, wake_write = daemon.wake = os.pipe()
     os.set_blocking(wake_write, False)
     os.set_blocking(wake_read, False)
     signal.set_wakeup_fd(wake_write)
@@ -206,11 +207,14 @@ def _accept(daemon: _Daemon, selector: selectors.BaseSelector) -> None:
         elif kind == "run" and not daemon.stopping and len(fds) == PASSED_FDS and isinstance(request, dict):
             daemon.last_active = time.monotonic()  # asking for the status is not using it
             pid = _fork_command(daemon, request, fds, selector)
-            send_message(connection, {"taken": True})
-            connection.settimeout(None)
-            daemon.running[pid] = connection
-            selector.register(connection, selectors.EVENT_READ, pid)
+            daemon.running[pid], client = connection, connection
             connection = None  # kept until the command ends
+            try:
+                send_message(client, {"taken": True})
+                client.settimeout(None)
+                selector.register(client, selectors.EVENT_READ, pid)
+            except OSError:  # the client left already
+                _signal_group(pid, signal.SIGTERM)
         else:
             send_message(connection, {"taken": False})
     except (OSError, DaemonError):
@@ -248,6 +252,9 @@ def _fork_command(daemon: _Daemon, request: dict[str, Any], fds: list[int], sele
             daemon.listener.close()
             for connection in daemon.running.values():
                 connection.close()
+            signal.set_wakeup_fd(-1)
+            for fd in daemon.wake:
+                os.close(fd)
             status = run_command(request, fds)
         except BaseException:  # as Python would print it, on the client's stderr once it is ours
             import traceback
@@ -268,7 +275,6 @@ def run_command(request: dict[str, Any], fds: list[int]) -> int:
     """In the forked child: become the client's process (its streams, directory,
     environment, umask) and run its command line; the exit status."""
     os.setpgid(0, 0)  # its workers with it, so that stopping the command stops them all
-    signal.set_wakeup_fd(-1)
     for number in (signal.SIGCHLD, signal.SIGTERM):
         signal.signal(number, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -312,7 +318,7 @@ def _reopen_streams(encodings: list[Any]) -> None:
 
 def _reap(daemon: _Daemon, selector: selectors.BaseSelector) -> None:
     """Send each finished command's exit status to its client."""
-    while daemon.running:
+    while True:
         try:
             pid, wait_status = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
@@ -337,7 +343,10 @@ def _cancel(daemon: _Daemon, selector: selectors.BaseSelector, pid: int) -> None
     command and its workers. The command is reaped as any other; nobody hears its status."""
     connection = daemon.running.get(pid)
     if connection is not None:
-        selector.unregister(connection)
+        try:
+            selector.unregister(connection)
+        except (KeyError, ValueError):
+            pass
     _signal_group(pid, signal.SIGTERM)
 
 
