@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from referral_lint.daemon import (
-    PASSED_FDS, DaemonError, idle_seconds, private_socket_dir, receive_message, send_message, socket_dir, socket_path,
+    PASSED_FDS, DaemonError, private_socket_dir, receive_message, send_message, socket_dir, socket_path,
 )
 
 #: How long to wait for a daemon to take a connection before running the command here.
@@ -64,7 +64,7 @@ def run(argv: list[str]) -> int | None:
             "streams": [_stream_encoding(stream) for stream in (sys.stdin, sys.stdout, sys.stderr)],
         }
         try:
-            send_message(connection, request, [0, 1, 2])
+            send_message(connection, request, list(range(PASSED_FDS)))  # stdin, stdout, stderr
             connection.settimeout(None)  # a command takes as long as it takes
             reply, _ = _reply(connection)
         except (OSError, DaemonError):
@@ -176,5 +176,3 @@ def stop_all() -> int:
                 pass
     return stopped
 
-
-__all__ = ["run", "start", "start_in_background", "status_of", "every_status", "stop_all", "idle_seconds"]
