@@ -28,7 +28,10 @@ COMMAND = [sys.executable, "-m", "referral_lint"]
 
 
 def _environment(socket_dir: Path, **extra: str) -> dict[str, str]:
-    env = {**os.environ, "REFERRAL_LINT_DAEMON_DIR": str(socket_dir), "REFERRAL_LINT_DAEMON": "on", **extra}
+    # The package under test from any folder a command runs in (CI also installs a copy of it,
+    # elsewhere: a daemon serves one copy only).
+    python_path = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONPATH": python_path, "REFERRAL_LINT_DAEMON_DIR": str(socket_dir), "REFERRAL_LINT_DAEMON": "on", **extra}
     for name in ("NO_COLOR", "FORCE_COLOR", "CI"):
         env.pop(name, None)
     return env
