@@ -122,7 +122,8 @@ def measure_check(files: Path, jobs: int | None, mass: bool, out: Path) -> dict[
         command += ["--jobs", str(jobs)]
     if mass:  # off by default in check
         command += ["--extend-select", "mass-message"]
-    result = subprocess.run([sys.executable, "-c", _MEASURE, *command], capture_output=True, text=True, check=True)
+    own_process = {**os.environ, "REFERRAL_LINT_DAEMON": "off"}  # its memory and time are the command's own
+    result = subprocess.run([sys.executable, "-c", _MEASURE, *command], capture_output=True, text=True, check=True, env=own_process)
     rss_kib, status, wall, cpu = result.stdout.partition("\n")[0].split()
     count = sum(1 for _ in files.glob("*.txt"))
     return {"jobs": jobs or os.cpu_count(), "mass_messages": mass, "exit_status": int(status), "files": count,

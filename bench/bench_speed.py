@@ -186,9 +186,11 @@ def load_corpus(path: Path) -> Corpus:
 # Measurements
 # --------------------------------------------------------------------------
 def _subprocess_env() -> dict[str, str]:
-    """Environment that makes the repo importable even if it isn't installed."""
+    """Environment that makes the repo importable even if it isn't installed; every command in
+    a process of its own (bench_peers.py measures the daemon)."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    env["REFERRAL_LINT_DAEMON"] = "off"
     return env
 
 

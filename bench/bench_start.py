@@ -6,14 +6,16 @@ process that lints with spaCy can do. Each run of check is paired with a run of 
 floor right after it, so a machine that slows down or speeds up during the run affects
 both alike; the ratio is taken pair by pair and its median quoted.
 
-Three cases of check, in one run (``--only`` picks some):
+Four cases of check, in one run (``--only`` picks some):
 
 - ``unchanged``: the draft was checked before, so its report comes from the result
   cache (every run after the first on a draft that did not change);
 - ``changed``: a draft not checked before (the result cache emptied before each run),
   with the rule and word caches warm: linting it needs spaCy and the compiled rules;
 - ``no-cache``: ``--no-cache``, as a first run after installing: the rules read from
-  YAML and lemminflect's tables parsed.
+  YAML and lemminflect's tables parsed;
+- ``changed-daemon``: ``changed``, handed to the daemon (docs/daemon.md), which every
+  ``check`` after the first finds running. The other cases run in a process of their own.
 
     .venv/bin/python bench/bench_start.py              # 7 pairs of each case
     .venv/bin/python bench/bench_start.py --runs 15    # steadier medians
@@ -54,7 +56,7 @@ Alex
 FLOOR = [sys.executable, "-c", "import spacy; spacy.blank('en')"]
 
 
-CASES = ("unchanged", "changed", "no-cache")
+CASES = ("unchanged", "changed", "no-cache", "changed-daemon")
 
 
 def check_command(draft: Path, cache: Path, case: str) -> list[str]:
@@ -84,16 +86,24 @@ def measure(cases: list[str], runs: int) -> dict[str, list[tuple[float, float]]]
         # environment would have every run compile the project's source again, not spaCy's.
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         env["PYTHONPYCACHEPREFIX"] = str(Path(scratch) / "bytecode")
-        wall_time(check_command(draft, cache, "unchanged"), env)  # warm-up: fills the caches, and the OS's file cache
-        wall_time(FLOOR, env)
-        times: dict[str, list[tuple[float, float]]] = {case: [] for case in cases}
-        for _ in range(runs):
-            for case in cases:
-                if case == "changed":
-                    for path in cache.glob(f"{DATABASE}*"):  # the database and its write-ahead log
-                        path.unlink()
-                check = wall_time(check_command(draft, cache, case), env)
-                times[case].append((check, wall_time(FLOOR, env)))
+        own_process = {**env, "REFERRAL_LINT_DAEMON": "off"}
+        with_daemon = {**env, "REFERRAL_LINT_DAEMON": "on", "REFERRAL_LINT_DAEMON_DIR": str(Path(scratch) / "d")}
+        script = str(Path(sys.executable).parent / "referral-lint")
+        if "changed-daemon" in cases:
+            subprocess.run([script, "daemon", "start"], env=with_daemon, capture_output=True)
+        try:
+            wall_time(check_command(draft, cache, "unchanged"), own_process)  # warm-up: fills the caches, and the OS's file cache
+            wall_time(FLOOR, env)
+            times: dict[str, list[tuple[float, float]]] = {case: [] for case in cases}
+            for _ in range(runs):
+                for case in cases:
+                    if case.startswith("changed"):
+                        for path in cache.glob(f"{DATABASE}*"):  # the database and its write-ahead log
+                            path.unlink()
+                    check = wall_time(check_command(draft, cache, case), with_daemon if case == "changed-daemon" else own_process)
+                    times[case].append((check, wall_time(FLOOR, env)))
+        finally:
+            subprocess.run([script, "daemon", "stop"], env=with_daemon, capture_output=True)
     return times
 
 
