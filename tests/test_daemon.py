@@ -282,3 +282,17 @@ def test_the_command_sees_the_clients_terminal(running):
     assert _commands_run(running) == before + 1
     assert "\x1b[" in handed  # coloured: the daemon's child writes to the client's terminal itself
     assert handed == _output_on_a_terminal(_in_own_process(running), *args)
+
+
+def test_a_daemon_that_never_takes_the_command_is_not_waited_for(socket_dir, monkeypatch):
+    from referral_lint.daemon import client
+
+    monkeypatch.setenv("REFERRAL_LINT_DAEMON_DIR", str(socket_dir))
+    monkeypatch.setattr(client, "_TAKEN_TIMEOUT", 0.5)
+    silent = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    with silent:
+        silent.bind(str(daemon_package.socket_path()))
+        silent.listen(1)  # connections wait in its queue, never answered
+        started = time.monotonic()
+        assert client.run(["check", "draft.txt"]) is None  # so the command runs in its own process
+        assert time.monotonic() - started < 5

@@ -20,6 +20,8 @@ from referral_lint.daemon import (
 
 #: How long to wait for a daemon to take a connection before running the command here.
 _CONNECT_TIMEOUT = 2.0
+#: How long a daemon may take to say it has taken a command (it reads a request in at most 5 s).
+_TAKEN_TIMEOUT = 30.0
 #: How long ``start`` waits for a new daemon to answer (it imports spaCy and warms up first).
 _START_TIMEOUT = 60.0
 #: Exit status when the daemon stopped before the command finished (what was written stays written).
@@ -65,12 +67,13 @@ def run(argv: list[str]) -> int | None:
         }
         try:
             send_message(connection, request, list(range(PASSED_FDS)))  # stdin, stdout, stderr
-            connection.settimeout(None)  # a command takes as long as it takes
+            connection.settimeout(_TAKEN_TIMEOUT)
             reply, _ = _reply(connection)
         except (OSError, DaemonError):
-            return None  # not taken: nothing was run
+            return None  # not taken (a daemon that took it and then heard nothing stops it)
         if reply.get("taken") is not True:
             return None
+        connection.settimeout(None)  # a command takes as long as it takes
         try:
             done, _ = _reply(connection)
         except KeyboardInterrupt:
