@@ -171,12 +171,19 @@ def test_no_daemon_is_started_on_a_build_machine(socket_dir):
     assert not list(socket_dir.glob("*.sock"))
 
 
+def _socket_path(env: dict[str, str]) -> Path:
+    """Where a command run with ``env`` looks for its daemon (the package it imports decides)."""
+    code = "from referral_lint.daemon import socket_path; print(socket_path())"
+    return Path(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout.strip())
+
+
 def test_a_stale_socket_is_removed_and_the_command_runs_here(socket_dir):
-    stale = socket_dir / f"{install_fingerprint()}.sock"
+    env = _environment(socket_dir, CI="true", REFERRAL_LINT_DAEMON="auto")
+    stale = _socket_path(env)
+    assert stale.parent == socket_dir
     dead = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     dead.bind(str(stale))  # bound, never listening: what a daemon killed with SIGKILL leaves
     dead.close()
-    env = _environment(socket_dir, CI="true", REFERRAL_LINT_DAEMON="auto")
     result = _run(env, "check", "--no-cache", "--output-format", "concise", "-", input="Refer me ASAP.")
     assert result.returncode == 1
     assert "demanding-phrasing" in result.stdout
