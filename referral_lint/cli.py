@@ -63,6 +63,12 @@ def main() -> None:
     """
 
 
+# Read by referral_lint.launcher before this command line is even imported; here it only has to be accepted.
+_NO_DAEMON = click.option(
+    "--no-daemon", is_flag=True, expose_value=False,
+    help="Run in this process, not in the background process that spares the start-up (also: REFERRAL_LINT_DAEMON=off; see docs/daemon.md).",
+)
+
 #: The options of every command that lints (check and fix), declared once.
 _LINT_OPTIONS = (
     click.option("--channel", type=click.Choice(CHANNELS), help="Where the message will be sent (default: from the file and the configuration; see docs/configuration.md)."),
@@ -86,11 +92,7 @@ _LINT_OPTIONS = (
         "-j", "--jobs", type=click.IntRange(min=1), metavar="N",
         help="Lint on N worker processes  [default: the machine's cores; 1: in this process].",
     ),
-    # Read by referral_lint.launcher before this command line is even imported; here it only has to be accepted.
-    click.option(
-        "--no-daemon", is_flag=True, expose_value=False,
-        help="Run in this process, not in the background process that spares the start-up (also: REFERRAL_LINT_DAEMON=off; see docs/daemon.md).",
-    ),
+    _NO_DAEMON,
 )
 
 
@@ -754,9 +756,9 @@ def _explanation(rule: RuleSpec, model: str | None) -> str:
 
 @main.group(context_settings=_CONTEXT)
 def daemon() -> None:
-    """The background process that runs check and fix without spaCy's start-up.
+    """The background process that runs check, fix and lsp without spaCy's start-up.
 
-    The first check or fix starts it (unless REFERRAL_LINT_DAEMON=off, or $CI is set);
+    The first of them starts it (unless REFERRAL_LINT_DAEMON=off, or $CI is set);
     it exits after 15 idle minutes (REFERRAL_LINT_DAEMON_IDLE seconds). See docs/daemon.md.
     """
 
@@ -814,6 +816,7 @@ def daemon_stop() -> None:
     "--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="warning", show_default=True,
     help="What the server logs to stderr.",
 )
+@_NO_DAEMON
 def lsp(stdio: bool, log_level: str) -> None:
     """Run the language server (JSON-RPC over stdio) for editors: see docs/editors.md."""
     from referral_lint.lsp import serve  # pygls and spaCy load only for this command

@@ -1,7 +1,7 @@
 """The ``referral-lint`` command: run in the daemon when one serves, else here.
 
-``check`` and ``fix`` are handed to the resident process (referral_lint.daemon) when
-one runs for this installation, which spares them spaCy's start-up; when none runs,
+``check``, ``fix`` and ``lsp`` are handed to the resident process (referral_lint.daemon)
+when one runs for this installation, which spares them spaCy's start-up; when none runs,
 they run here as usual and then, in ``auto`` mode, start one for the next command.
 Every other command (and ``--no-daemon``, or REFERRAL_LINT_DAEMON=off) runs here.
 This module imports nothing else before it knows which.
@@ -12,8 +12,9 @@ from __future__ import annotations
 import os
 import sys
 
-#: The commands the daemon runs: the ones that lint files and may be run again and again.
-HANDED_TO_DAEMON = ("check", "fix")
+#: The commands the daemon runs: the ones that lint files and may be run again and again, and
+#: the language server, which an editor starts each session and whose user waits for it.
+HANDED_TO_DAEMON = ("check", "fix", "lsp")
 NO_DAEMON_OPTION = "--no-daemon"
 
 

@@ -303,3 +303,63 @@ def test_a_daemon_that_never_takes_the_command_is_not_waited_for(socket_dir, mon
         started = time.monotonic()
         assert client.run(["check", "draft.txt"]) is None  # so the command runs in its own process
         assert time.monotonic() - started < 5
+
+
+class _JsonRpc:
+    """The editor's side of a language server on stdio, as little of it as this test needs."""
+
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        self.process = process
+
+    def send(self, message: dict) -> None:
+        import json
+
+        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
+        self.process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.process.stdin.flush()
+
+    def receive(self) -> dict:
+        import json
+
+        length = None
+        while True:
+            line = self.process.stdout.readline()
+            assert line, "the server closed its output"
+            if line == b"\r\n":
+                break
+            name, _, value = line.decode("ascii").partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+        return json.loads(self.process.stdout.read(length))
+
+    def wait_for(self, matches) -> dict:
+        while True:
+            message = self.receive()
+            if "method" in message and "id" in message:  # the server asks (configuration): no answer to give
+                self.send({"id": message["id"], "result": [None]})
+            elif matches(message):
+                return message
+
+
+def test_the_language_server_runs_in_the_daemon(running):
+    before = _commands_run(running)
+    process = subprocess.Popen([*COMMAND, "lsp"], env=running, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    editor = _JsonRpc(process)
+    try:
+        editor.send({"id": 1, "method": "initialize", "params": {"processId": None, "rootUri": None, "capabilities": {},
+                                                                  "initializationOptions": {"debounceMs": 0}}})
+        assert "capabilities" in editor.wait_for(lambda m: m.get("id") == 1)["result"]
+        editor.send({"method": "initialized", "params": {}})
+        uri = "file:///drafts/note.txt"
+        editor.send({"method": "textDocument/didOpen", "params": {"textDocument": {
+            "uri": uri, "languageId": "plaintext", "version": 1, "text": "Refer me to your manager ASAP.\n"}}})
+        published = editor.wait_for(lambda m: m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri)
+        asap = [d for d in published["params"]["diagnostics"] if d["range"]["start"] == {"line": 0, "character": 25}]
+        assert [d["code"] for d in asap] == ["demanding-phrasing"]
+        assert _commands_run(running) == before + 1
+        editor.send({"id": 2, "method": "shutdown", "params": None})
+        editor.wait_for(lambda m: m.get("id") == 2)
+        editor.send({"method": "exit", "params": None})
+        assert process.wait(timeout=30) == 0
+    finally:
+        process.kill()

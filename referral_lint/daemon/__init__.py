@@ -1,10 +1,10 @@
-"""The resident process: ``check`` and ``fix`` without paying spaCy's start-up every time.
+"""The resident process: ``check``, ``fix`` and ``lsp`` without paying spaCy's start-up every time.
 
 Importing spaCy and building a Linter takes most of a second; linting a draft takes
 about a millisecond. So the first ``check`` or ``fix`` of a session starts, after it
 has done its work, a background process (the daemon) that imports everything once,
 builds the default Linter, lints every rule example to warm it, and waits on a Unix
-socket. Each later ``check`` or ``fix`` is a small client (referral_lint.launcher) that
+socket. Each later one is a small client (referral_lint.launcher) that
 hands the daemon its arguments, working directory, environment and its stdin, stdout
 and stderr themselves (file descriptors passed over the socket), and exits with the
 status the daemon sends back.

@@ -109,29 +109,15 @@ def _stream_encoding(stream: Any) -> list[str] | None:
     return [getattr(stream, "encoding", None) or "utf-8", getattr(stream, "errors", None) or "strict"]
 
 
-# The daemon's start: the package this client runs, wherever it was found (an installed copy, or
-# a source checkout the command was started in), not whichever one Python would find from "/".
-_SERVE = """\
-import importlib.util, os, sys
-here = sys.argv[1]
-found = importlib.util.find_spec("referral_lint")
-if found is None or os.path.dirname(os.path.dirname(found.origin)) != here:
-    sys.path.insert(0, here)
-from referral_lint.daemon.server import main
-main()
-"""
-
-
 def start_in_background() -> None:
     """Start a daemon for this installation, detached, and return at once (the first
     ``check`` does, once its own work is done). Quietly does nothing when it cannot."""
     import subprocess
 
-    package_parent = str(Path(__file__).resolve().parent.parent.parent)
     try:
         private_socket_dir()
         subprocess.Popen(
-            [sys.executable, "-c", _SERVE, package_parent],
+            [sys.executable, str(Path(__file__).resolve().parent / "server.py")],  # this copy of the package: see server.py
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             start_new_session=True, close_fds=True, cwd="/",  # holds no folder of the user's open
         )

@@ -1,4 +1,7 @@
-"""The daemon itself (see the package's docstring): ``python -m referral_lint.daemon.server``.
+"""The daemon itself (see the package's docstring). The client starts it as a script,
+``python .../referral_lint/daemon/server.py``, so that this very copy of the package
+serves (a source checkout beside an installed copy must not start the other one);
+``python -m referral_lint.daemon.server`` works too.
 
 One thread, one loop over a selector: the listening socket, each client's connection
 (readable while its command runs means the client went away: the command is stopped),
@@ -7,6 +10,17 @@ its client). A fork is safe because no other thread ever runs here.
 """
 
 from __future__ import annotations
+
+if __name__ == "__main__" and not __package__:  # started as a script: see above
+    import importlib.util
+    import os
+    import sys
+
+    _PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    del sys.path[0]  # this file's folder, which holds no top-level module
+    _FOUND = importlib.util.find_spec("referral_lint")
+    if _FOUND is None or os.path.dirname(os.path.dirname(str(_FOUND.origin))) != _PACKAGE_PARENT:
+        sys.path.insert(0, _PACKAGE_PARENT)
 
 import gc
 import os
@@ -84,7 +98,7 @@ def _check_once(text: str) -> None:
     import tempfile
     from pathlib import Path
 
-    from referral_lint import cli, fix, settings  # noqa: F401  (fix: imported by the fix command only)
+    from referral_lint import cli, fix, lsp, settings  # noqa: F401  (fix and lsp: imported by their commands only)
     from referral_lint.config_discovery import USER_CONFIG_ENV
 
     user_config = os.environ.get(USER_CONFIG_ENV)
