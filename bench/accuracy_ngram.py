@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import accuracy  # noqa: E402  (bench/accuracy.py: the corpora and the metric code)
 
-TRAIN = ("dev", "holdout", "holdout-2", "holdout-3", "holdout-4", "holdout-5", "holdout-6", "holdout-7", "holdout-8", "holdout-9")
-TEST = ("holdout-10", "real")
+TRAIN = ("dev", "holdout", "holdout-2", "holdout-3", "holdout-4", "holdout-5", "holdout-6", "holdout-7", "holdout-8", "holdout-9", "holdout-10")
+TEST = ("holdout-11", "real")
 
 
 def _model():
