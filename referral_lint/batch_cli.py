@@ -7,6 +7,7 @@ import sys
 import click
 
 from referral_lint.config import CHANNELS
+from referral_lint.launcher import no_daemon_option
 from referral_lint.model import Severity
 from referral_lint.records import INPUT_FORMATS
 
@@ -28,6 +29,7 @@ _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 @click.option("--ignore", multiple=True, metavar="RULES", help="Skip these rules or groups.")
 @click.option("--config", "config_file", metavar="PATH", help="Use this configuration file (default: the one found from the current directory).")
 @click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
+@no_daemon_option
 def batch(
     path: str, input_format: str | None, text_field: str, id_field: str | None, channel_field: str | None,
     channel: str | None, jobs: int | None, output_file: str | None, no_mass_messages: bool, fail_on: str | None,

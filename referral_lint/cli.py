@@ -25,6 +25,7 @@ from referral_lint.engine.schema import RuleSpec
 from referral_lint.yamlsource import RuleError
 from referral_lint.formats import DEFAULT_FORMAT, FORMATS, FileResult
 from referral_lint.inputs import STDIN, InputError, display_name, expand, one_line
+from referral_lint.launcher import no_daemon_option
 from referral_lint.model import Severity
 from referral_lint.session import Linted, LintSession, collector_paused
 from referral_lint.web import DEFAULT_HOST, DEFAULT_PORT
@@ -63,12 +64,6 @@ def main() -> None:
     """
 
 
-# Read by referral_lint.launcher before this command line is even imported; here it only has to be accepted.
-_NO_DAEMON = click.option(
-    "--no-daemon", is_flag=True, expose_value=False,
-    help="Run in this process, not in the background process that spares the start-up (also: REFERRAL_LINT_DAEMON=off; see docs/daemon.md).",
-)
-
 #: The options of every command that lints (check and fix), declared once.
 _LINT_OPTIONS = (
     click.option("--channel", type=click.Choice(CHANNELS), help="Where the message will be sent (default: from the file and the configuration; see docs/configuration.md)."),
@@ -92,7 +87,7 @@ _LINT_OPTIONS = (
         "-j", "--jobs", type=click.IntRange(min=1), metavar="N",
         help="Lint on N worker processes  [default: the machine's cores; 1: in this process].",
     ),
-    _NO_DAEMON,
+    no_daemon_option,
 )
 
 
@@ -756,7 +751,7 @@ def _explanation(rule: RuleSpec, model: str | None) -> str:
 
 @main.group(context_settings=_CONTEXT)
 def daemon() -> None:
-    """The background process that runs check, fix and lsp without spaCy's start-up.
+    """The background process that runs check, fix, batch and lsp without spaCy's start-up.
 
     The first of them starts it (unless REFERRAL_LINT_DAEMON=off, or $CI is set);
     it exits after 15 idle minutes (REFERRAL_LINT_DAEMON_IDLE seconds). See docs/daemon.md.
@@ -816,7 +811,7 @@ def daemon_stop() -> None:
     "--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="warning", show_default=True,
     help="What the server logs to stderr.",
 )
-@_NO_DAEMON
+@no_daemon_option
 def lsp(stdio: bool, log_level: str) -> None:
     """Run the language server (JSON-RPC over stdio) for editors: see docs/editors.md."""
     from referral_lint.lsp import serve  # pygls and spaCy load only for this command

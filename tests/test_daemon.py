@@ -363,3 +363,16 @@ def test_the_language_server_runs_in_the_daemon(running):
         assert process.wait(timeout=30) == 0
     finally:
         process.kill()
+
+
+def test_batch_in_the_daemon_writes_what_it_writes_in_its_own_process(running):
+    samples = REPO / "tests" / "doc_samples"
+    args = ("batch", "drafts.jsonl", "--id-field", "id", "--no-mass-messages")
+    before = _commands_run(running)
+    handed = _run(running, *args, cwd=samples)
+    assert _commands_run(running) == before + 1
+    own = _run(_in_own_process(running), *args, cwd=samples)
+    assert (handed.returncode, handed.stdout) == (own.returncode, own.stdout)
+    assert [line.split('"id":')[1].split(",")[0] for line in handed.stdout.splitlines()] == ['"ana"', '"raj"', '"lee"']
+    # The summary on stderr differs only in the time it took.
+    assert handed.stderr.split(" in ")[0] == own.stderr.split(" in ")[0] == "3 records"

@@ -1,4 +1,4 @@
-"""The resident process: ``check``, ``fix`` and ``lsp`` without paying spaCy's start-up every time.
+"""The resident process: ``check``, ``fix``, ``batch`` and ``lsp`` without paying spaCy's start-up every time.
 
 Importing spaCy and building a Linter takes most of a second; linting a draft takes
 about a millisecond. So the first ``check`` or ``fix`` of a session starts, after it

@@ -85,8 +85,22 @@ def warm_up() -> None:
     for case in examples:
         linter.lint(case.example.text, channel=case.example.channel)
     _check_once(examples[0].example.text)
+    _sign_once(examples[0].example.text)
     gc.collect()
     gc.freeze()  # what every command shares stays shared: the collector never writes to those pages
+
+
+def _sign_once(text: str) -> None:
+    """Where the batch extra is installed, load mass-message detection (datasketch, with numpy
+    and scipy: half a second to import) by signing one draft of ours, as ``batch`` does for every
+    draft it reads unless told not to."""
+    import importlib.util
+
+    if importlib.util.find_spec("datasketch") is None:
+        return
+    from referral_lint.mass import signature
+
+    signature(text)
 
 
 def _check_once(text: str) -> None:
@@ -98,7 +112,7 @@ def _check_once(text: str) -> None:
     import tempfile
     from pathlib import Path
 
-    from referral_lint import cli, fix, lsp, settings  # noqa: F401  (fix and lsp: imported by their commands only)
+    from referral_lint import batch, cli, fix, lsp, settings  # noqa: F401  (imported by their commands only)
     from referral_lint.config_discovery import USER_CONFIG_ENV
 
     user_config = os.environ.get(USER_CONFIG_ENV)
