@@ -68,6 +68,7 @@ PROJECT_SETS = {
     "holdout-10": HERE / "accuracy" / "holdout-10-corpus.yaml",
     "holdout-11": HERE / "accuracy" / "holdout-11-corpus.yaml",
     "holdout-12": HERE / "accuracy" / "holdout-12-corpus.yaml",
+    "holdout-13": HERE / "accuracy" / "holdout-13-corpus.yaml",
 }
 # Real messages by other people, beside the project (../shared/eval/), never copied into it.
 REAL_SET = SHARED / "eval" / "real-messages.yaml"

@@ -61,6 +61,16 @@ def lemma_of(lower: str) -> str:
     return known if known is not None else _unknown_word_lemma(lower)
 
 
+@lru_cache(maxsize=65536)
+def is_bare_verb(lower: str) -> bool:
+    """Whether lemminflect knows ``lower`` as a verb whose lemma is the word itself ("send",
+    "slide", "chase"; not "sent", "thanks" or an unknown word), whatever else it may be: with no
+    tagger, the bare form an order opens with. Token patterns read it as ``IS_BARE_VERB``."""
+    from lemminflect import getAllLemmas
+
+    return lower in getAllLemmas(lower).get("VERB", ())
+
+
 def _unknown_word_lemma(lower: str) -> str:
     """The lemma of a word lemminflect does not know."""
     return "please" if _HURRIED_PLEASE.fullmatch(lower) else lower

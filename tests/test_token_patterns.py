@@ -16,11 +16,14 @@ from pathlib import Path
 
 import pytest
 from spacy.matcher import Matcher
+from spacy.tokens import Token
 
 from referral_lint.engine.compiler import CompiledRules
 from referral_lint.engine.loader import load_rules
 from referral_lint.engine.schema import PatternSpec
+from referral_lint.engine.tokenregex import WORD_CLASSES
 from referral_lint.linter import Linter
+from referral_lint.yamlsource import RuleError
 
 EXAMPLES = sorted(Path(__file__).resolve().parent.parent.joinpath("examples").rglob("*.txt"))
 
@@ -36,7 +39,7 @@ def _spacy_spans(pattern: list[dict], doc) -> set[tuple[int, int]]:
     """spaCy's Matcher on ``doc``, where a sentence is one of the message's sentences (a
     greeting before the body on the same line is one, as IS_SENT_START means in rules)."""
     matcher = Matcher(doc.vocab)
-    matcher.add("p", [pattern])
+    matcher.add("p", [_with_word_classes_as_extensions(pattern)])
     sentences = doc._.parts.sentences
     reference = doc.copy()
     starts = {start for start, _ in sentences}
@@ -50,6 +53,22 @@ def _spacy_spans(pattern: list[dict], doc) -> set[tuple[int, int]]:
             inside.append((start, end))
     longest = _longest_per_start(inside)
     return _outside_each_other(longest) if _unbounded(pattern) else longest
+
+
+def _with_word_classes_as_extensions(pattern: list[dict]) -> list[dict]:
+    """The project's word classes (IS_BARE_VERB), which spaCy does not know, as custom token
+    attributes computed by the same function, so that spaCy's Matcher is the reference for them too."""
+    rewritten = []
+    for token in pattern:
+        token = dict(token)
+        for name, word_class in WORD_CLASSES.items():
+            if name in token:
+                attribute = f"test_{name.lower()}"
+                if not Token.has_extension(attribute):
+                    Token.set_extension(attribute, getter=lambda t, word_class=word_class: word_class(t.lower_))
+                token.setdefault("_", {})[attribute] = token.pop(name)
+        rewritten.append(token)
+    return rewritten
 
 
 def _unbounded(pattern: list[dict]) -> bool:
@@ -143,6 +162,9 @@ def test_every_built_in_token_pattern_finds_what_spacys_matcher_finds():
         ([{"LOWER": "thanks"}, {"LOWER": {"NOT_IN": ["!"]}, "OP": "*"}, {"LOWER": "alex"}],
          "Thanks\nAlex", []),
         ([{"ORTH": {"IN": ["[", "{"]}}, {"IS_ALPHA": True}], "Hi [Name], the {role}", [(1, 3), (6, 8)]),
+        # a verb's bare form, whatever else the word may be ("slide"), not an inflected one ("sent")
+        ([{"IS_SENT_START": True, "IS_BARE_VERB": True}, {"LOWER": "my"}], "Slide my CV over. Sent my CV. Thanks my friend.", [(0, 2)]),
+        ([{"IS_BARE_VERB": False, "IS_ALPHA": True}, {"LOWER": "me"}], "Chase it for me. Sent me.", [(2, 4), (5, 7)]),
     ],
 )
 def test_each_operator_and_attribute(pattern, text, expected):
@@ -233,6 +255,11 @@ def test_what_the_translation_cannot_express_still_runs_in_spacys_matcher():
     compiled = _compiler_for([[{"NORM": "refer"}, {"LOWER": "me"}]])
     found = compiled.find(doc).get((0, "patterns"))
     assert sorted((m.start, m.end) for m in found) == [(7, 15), (17, 25)]
+
+
+def test_a_word_class_in_a_pattern_only_spacys_matcher_could_run_is_a_clear_error():
+    with pytest.raises(RuleError, match="IS_BARE_VERB works only with"):
+        _compiler_for([[{"IS_BARE_VERB": True, "NORM": "refer"}, {"LOWER": "me"}]])
 
 
 def test_word_codes_are_one_byte_for_frequent_words_and_stay_exact_in_a_large_vocabulary():

@@ -26,6 +26,7 @@ from spacy.tokens import Doc
 from referral_lint.engine.safe_matcher import matcher_pattern
 from referral_lint.engine.schema import PatternSpec, RuleSpec
 from referral_lint.engine.tokenregex import (
+    WORD_CLASSES,
     Codebook,
     CompiledWords,
     PatternSet,
@@ -339,11 +340,15 @@ class _Compiler:
             self._word_patterns.append(ref)
 
     def _add_token_pattern(self, rule: RuleSpec, ref: ValueRef, token_pattern: list[dict[str, Any]]) -> None:
-        # spaCy validates every pattern, so errors read the same whichever matcher runs it.
-        Matcher(self._nlp.vocab, validate=True).add(_matcher_key(rule, ref), [token_pattern])
+        # spaCy validates every pattern (less the project's word classes, which spaCy does not know),
+        # so errors read the same whichever matcher runs it.
+        spacy_pattern = [{key: value for key, value in token.items() if str(key).upper() not in WORD_CLASSES} for token in token_pattern]
+        Matcher(self._nlp.vocab, validate=True).add(_matcher_key(rule, ref), [spacy_pattern])
         try:
             expression = self._translator.translate(token_pattern)
         except Unsupported:
+            if spacy_pattern != token_pattern:
+                raise ValueError(f"{', '.join(WORD_CLASSES)} works only with LOWER, LEMMA, ORTH, the IS_ flags and the operators ?, *, + and {{n,m}}") from None
             matcher_pattern(token_pattern)  # an unsafe pattern is an error now, not at the first lint
             self._matcher_patterns.append(ref)
             return

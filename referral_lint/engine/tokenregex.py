@@ -57,7 +57,7 @@ from typing import Any
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from referral_lint.lemmas import lemma_of
+from referral_lint.lemmas import is_bare_verb, lemma_of
 from referral_lint.safe_regex import UNANCHORED, SafeRegex, byte_search, compile_regex, search_set
 from referral_lint.token_columns import token_columns
 from referral_lint.word_table import WordTable
@@ -69,6 +69,8 @@ _FLAGS = frozenset(
     {"IS_ALPHA", "IS_ASCII", "IS_DIGIT", "IS_LOWER", "IS_UPPER", "IS_TITLE", "IS_PUNCT", "IS_SPACE",
      "IS_STOP", "LIKE_NUM", "LIKE_URL", "LIKE_EMAIL", "IS_BRACKET", "IS_QUOTE"}
 )
+# Word classes the project computes, beyond spaCy's flags: each a test of the lowercase form.
+WORD_CLASSES: dict[str, Callable[[str], bool]] = {"IS_BARE_VERB": is_bare_verb}
 _OPERATOR = re.compile(r"\{(\d*)(,?)(\d*)\}")
 # Tokens with an operator one pattern may have: more is no phrasing a rule needs, and each
 # adds states to the set's automaton, which every sentence of every message runs through.
@@ -423,6 +425,8 @@ class TokenPatternTranslator:
                 sentence_start = value
             elif name in _FLAGS and isinstance(value, bool):
                 bits[self.codebook.bit(("flag", name))] = value
+            elif name in WORD_CLASSES and isinstance(value, bool):
+                bits[self.codebook.bit(("class", name))] = value
             elif name in _FIELDS:
                 field = _FIELDS[name]
                 for wanted, words, test_key in self._string_tests(field, value):
@@ -466,6 +470,9 @@ def _word_test(key: tuple[Any, ...]) -> WordTest:
     kind = key[0]
     if kind == "flag":
         return _flag(key[1].lower())
+    if kind == "class":
+        word_class = WORD_CLASSES[key[1]]
+        return lambda orth, lower, lemma, lexeme: word_class(lower)
     if kind == "in":
         return _in(EXACT, key[2], key[1])
     if kind == "regex":
