@@ -54,22 +54,20 @@ from shared_dir import SHARED
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "accuracy" / "dev-corpus.yaml"
 FLOOR = HERE / "accuracy" / "floor.json"
-PROJECT_SETS = {
-    "dev": CORPUS,
-    "holdout": HERE / "accuracy" / "holdout-corpus.yaml",
-    "holdout-2": HERE / "accuracy" / "holdout-2-corpus.yaml",
-    "holdout-3": HERE / "accuracy" / "holdout-3-corpus.yaml",
-    "holdout-4": HERE / "accuracy" / "holdout-4-corpus.yaml",
-    "holdout-5": HERE / "accuracy" / "holdout-5-corpus.yaml",
-    "holdout-6": HERE / "accuracy" / "holdout-6-corpus.yaml",
-    "holdout-7": HERE / "accuracy" / "holdout-7-corpus.yaml",
-    "holdout-8": HERE / "accuracy" / "holdout-8-corpus.yaml",
-    "holdout-9": HERE / "accuracy" / "holdout-9-corpus.yaml",
-    "holdout-10": HERE / "accuracy" / "holdout-10-corpus.yaml",
-    "holdout-11": HERE / "accuracy" / "holdout-11-corpus.yaml",
-    "holdout-12": HERE / "accuracy" / "holdout-12-corpus.yaml",
-    "holdout-13": HERE / "accuracy" / "holdout-13-corpus.yaml",
-}
+
+
+def _holdout_sets() -> dict[str, Path]:
+    """Every hand-written batch in accuracy/ (holdout-corpus.yaml, holdout-N-corpus.yaml), in the order
+    they were written: a new batch is measured by dropping its file there."""
+    def number(path: Path) -> int:
+        suffix = path.name.removesuffix("-corpus.yaml").removeprefix("holdout")
+        return int(suffix.lstrip("-")) if suffix else 1
+
+    batches = sorted((HERE / "accuracy").glob("holdout*-corpus.yaml"), key=number)
+    return {path.name.removesuffix("-corpus.yaml"): path for path in batches}
+
+
+PROJECT_SETS = {"dev": CORPUS, **_holdout_sets()}
 # Real messages by other people, beside the project (../shared/eval/), never copied into it.
 REAL_SET = SHARED / "eval" / "real-messages.yaml"
 REAL_HALVES = ("real-A", "real-B")
