@@ -376,3 +376,23 @@ def test_batch_in_the_daemon_writes_what_it_writes_in_its_own_process(running):
     assert [line.split('"id":')[1].split(",")[0] for line in handed.stdout.splitlines()] == ['"ana"', '"raj"', '"lee"']
     # The summary on stderr differs only in the time it took.
     assert handed.stderr.split(" in ")[0] == own.stderr.split(" in ")[0] == "3 records"
+
+
+def test_a_daemon_that_dies_during_a_command_is_reported_in_one_line(socket_dir):
+    env = _environment(socket_dir, REFERRAL_LINT_DAEMON_IDLE="60")
+    assert _run(env, "daemon", "start").returncode == 0
+    daemon_pid = int(_run(env, "daemon", "status").stdout.split()[1])
+    client = subprocess.Popen([*COMMAND, "check", "-"], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        assert _wait_for(lambda: "running 1" in _run(env, "daemon", "status").stdout)
+        os.kill(daemon_pid, signal.SIGKILL)
+        client.stdin.write("Refer me ASAP.")
+        client.stdin.close()  # the orphaned command may finish; its client has stopped waiting for it
+        assert client.wait(timeout=30) == 2
+        assert (
+            "referral-lint: error: the background process stopped before the command finished (run it again with --no-daemon)\n"
+            in client.stderr.read()
+        )
+    finally:
+        client.kill()
