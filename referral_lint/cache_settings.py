@@ -79,11 +79,20 @@ def environment_key() -> str:
 
     digest = hashlib.sha256(f"{__version__}\0{sys.version}\0".encode())
     fingerprint(digest, _PACKAGE, ["."])
-    # The site directories, not sys.path: how the command was started (a script, -m, -c) must not matter.
+    for directory, names in installed_distributions():
+        digest.update(json.dumps([directory, names]).encode())
+    return digest.hexdigest()
+
+
+def installed_distributions() -> list[tuple[str, list[str]]]:
+    """Each site directory with the metadata folders of the distributions installed there
+    (``name-version.dist-info``), sorted. The site directories, not sys.path: how the command
+    was started (a script, -m, -c) must not matter."""
+    found = []
     for directory in (*site.getsitepackages(), *([site.getusersitepackages()] if site.ENABLE_USER_SITE else [])):
         try:
             names = sorted(name for name in os.listdir(directory) if name.endswith((".dist-info", ".egg-info")))
         except OSError:
             continue
-        digest.update(json.dumps([directory, names]).encode())
-    return digest.hexdigest()
+        found.append((directory, names))
+    return found

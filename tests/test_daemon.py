@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import write
+from helpers import JsonRpcPipe, write
 
 from referral_lint import daemon as daemon_package
 from referral_lint.daemon import DaemonError, install_fingerprint, receive_message, send_message
@@ -204,7 +204,10 @@ def test_a_socket_folder_open_to_others_is_refused(socket_dir):
 def test_the_fingerprint_follows_the_files(tmp_path, monkeypatch):
     site_packages = tmp_path / "site-packages"
     (site_packages / "spacy-3.8.3.dist-info").mkdir(parents=True)
-    monkeypatch.setattr(daemon_package, "_site_directories", lambda: [str(site_packages)])
+    from referral_lint import cache_settings
+
+    monkeypatch.setattr(cache_settings.site, "getsitepackages", lambda: [str(site_packages)])
+    monkeypatch.setattr(cache_settings.site, "ENABLE_USER_SITE", False)
     package = tmp_path / "package"
     module = write(package / "module.py", "x = 1\n")
     first = install_fingerprint((package,))
@@ -305,46 +308,10 @@ def test_a_daemon_that_never_takes_the_command_is_not_waited_for(socket_dir, mon
         assert time.monotonic() - started < 5
 
 
-class _JsonRpc:
-    """The editor's side of a language server on stdio, as little of it as this test needs."""
-
-    def __init__(self, process: subprocess.Popen[bytes]) -> None:
-        self.process = process
-
-    def send(self, message: dict) -> None:
-        import json
-
-        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
-        self.process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-        self.process.stdin.flush()
-
-    def receive(self) -> dict:
-        import json
-
-        length = None
-        while True:
-            line = self.process.stdout.readline()
-            assert line, "the server closed its output"
-            if line == b"\r\n":
-                break
-            name, _, value = line.decode("ascii").partition(":")
-            if name.lower() == "content-length":
-                length = int(value)
-        return json.loads(self.process.stdout.read(length))
-
-    def wait_for(self, matches) -> dict:
-        while True:
-            message = self.receive()
-            if "method" in message and "id" in message:  # the server asks (configuration): no answer to give
-                self.send({"id": message["id"], "result": [None]})
-            elif matches(message):
-                return message
-
-
 def test_the_language_server_runs_in_the_daemon(running):
     before = _commands_run(running)
     process = subprocess.Popen([*COMMAND, "lsp"], env=running, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    editor = _JsonRpc(process)
+    editor = JsonRpcPipe(process)
     try:
         editor.send({"id": 1, "method": "initialize", "params": {"processId": None, "rootUri": None, "capabilities": {},
                                                                   "initializationOptions": {"debounceMs": 0}}})

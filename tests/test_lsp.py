@@ -26,7 +26,7 @@ from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
-from helpers import write
+from helpers import JsonRpcPipe, write
 from referral_lint.config import Config, ConfigError
 from referral_lint.model import Applicability
 from referral_lint.engine.loader import load_rules
@@ -484,20 +484,8 @@ def test_stray_output_goes_to_stderr_and_stdin_eof_ends_the_server():
         [sys.executable, "-c", NOISY_SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
 
-    def send(message: dict) -> None:
-        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
-        process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-        process.stdin.flush()
-
-    def receive() -> dict:
-        headers = {}
-        while (line := process.stdout.readline()) not in (b"\r\n", b""):
-            name, _, value = line.decode("ascii").partition(":")  # stray text here would not be a header
-            assert name in ("Content-Length", "Content-Type"), f"not a protocol header: {line!r}"
-            headers[name] = value.strip()
-        assert headers, "the server closed stdout"
-        return json.loads(process.stdout.read(int(headers["Content-Length"])))
-
+    editor = JsonRpcPipe(process)
+    send, receive = editor.send, editor.receive
     try:
         send({"id": 1, "method": "initialize", "params": {"processId": None, "rootUri": None, "capabilities": {}}})
         assert receive()["result"]["serverInfo"]["name"] == "referral-lint"

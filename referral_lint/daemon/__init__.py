@@ -107,12 +107,10 @@ def install_fingerprint(roots: tuple[Path, ...] | None = None) -> str:
         from referral_lint.builtin_rules import builtin_rules_dir
 
         roots = (Path(__file__).resolve().parent.parent, builtin_rules_dir())
+    from referral_lint.cache_settings import installed_distributions
+
     digest = hashlib.sha256(f"{sys.prefix}\0{sys.version}".encode())
-    for site_directory in _site_directories():
-        try:
-            installed = sorted(name for name in os.listdir(site_directory) if name.endswith((".dist-info", ".egg-info")))
-        except OSError:
-            continue
+    for site_directory, installed in installed_distributions():
         digest.update(f"{site_directory}\0{installed}\0".encode())
     for root in roots:
         for folder, directories, files in os.walk(root):
@@ -122,12 +120,6 @@ def install_fingerprint(roots: tuple[Path, ...] | None = None) -> str:
                     info = os.stat(os.path.join(folder, name))
                     digest.update(f"{folder}/{name}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
     return digest.hexdigest()[:20]
-
-
-def _site_directories() -> list[str]:
-    import site
-
-    return [*site.getsitepackages(), *([site.getusersitepackages()] if site.ENABLE_USER_SITE else [])]
 
 
 def socket_path(fingerprint: str | None = None) -> Path:

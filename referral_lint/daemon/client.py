@@ -165,9 +165,10 @@ def every_status() -> list[dict[str, Any]]:
 
 def stop_all() -> int:
     """Ask each of this user's daemons to exit (commands running finish first); how many were asked."""
+    directory = socket_dir()
     stopped = 0
-    for status in every_status():
-        connection = _connect(Path(status["socket"]))
+    for path in sorted(directory.glob("*.sock")) if directory.is_dir() else ():
+        connection = _connect(path)
         if connection is None:
             continue
         with connection:
@@ -178,4 +179,3 @@ def stop_all() -> int:
             except (OSError, DaemonError):
                 pass
     return stopped
-
